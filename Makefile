@@ -1,0 +1,34 @@
+# mcpreg: `make run` and `make test` work on a fresh Debian 12 machine: they install what is
+# missing (apt-get, sudo when not root), configure, build, then serve / test.
+BUILD ?= build
+JOBS  ?= $(shell nproc)
+LISTEN ?= 127.0.0.1:8080
+DB ?= ./var/registry.db
+
+.PHONY: all deps configure build run test bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	cmake -S . -B $(BUILD) -G Ninja
+
+configure: deps $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	$(BUILD)/mcpreg serve --listen $(LISTEN) --db $(DB)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 300
+
+bench: build
+	MCPREG_WITH_BENCH=1 scripts/install-deps.sh
+	bench/run.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,84 @@
+// Store: durable persistence of server versions, behind one interface every backend implements
+// (SQLite now, PostgreSQL next). Every backend must pass tests/conformance/store_conformance.h.
+//
+// Design:
+// - One row per (name, version). Rows are never hard-deleted; status "deleted" hides them.
+// - Every write stamps the row with a new store-wide `seq` (monotonic). Readers keep an
+//   in-memory catalog and catch up with LoadChangesSince(last_seq), which is how several
+//   replicas sharing one database see each other's writes.
+// - Rules (isLatest, duplicate versions, caps) live in the service. The store offers one
+//   atomic read-modify-write primitive per server name, UpdateServer, so the service can apply
+//   its rules inside a transaction without the store knowing them.
+//
+// Thread-safety: all methods may be called concurrently from any thread. UpdateServer calls on
+// the same name are serialized (the second sees the first's result).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mcpreg/records.h"
+#include "mcpreg/status.h"
+
+namespace mcpreg {
+
+// The versions of one server name as seen inside an UpdateServer transaction.
+struct ServerRows {
+  struct Row {
+    VersionMeta meta;
+    // The document: set for rows the mutator adds or replaces; nullopt for unchanged rows
+    // (the store does not load documents for the mutator, to keep wide names cheap).
+    std::optional<std::string> server_json;
+    bool dirty = false;  // set by the mutator on every row it adds or changes
+  };
+  std::string name;
+  std::vector<Row> rows;  // existing rows in unspecified order; the mutator may append
+
+  Row* Find(std::string_view version);
+};
+
+struct ChangeBatch {
+  std::vector<VersionRecord> records;  // ordered by seq ascending
+  int64_t last_seq = 0;                // highest seq in `records`, or the input when empty
+};
+
+struct MigrationInfo {
+  int version;
+  std::string name;
+  bool applied;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies pending numbered migrations (each in its own transaction). With dry_run, only
+  // reports. Returns every known migration with its applied state after the call.
+  virtual Result<std::vector<MigrationInfo>> Migrate(bool dry_run) = 0;
+
+  // Rows with seq > after_seq, ascending, at most `max` of them (0 = no limit). Documents
+  // included. Used to build and refresh the in-memory catalog.
+  virtual Result<ChangeBatch> LoadChangesSince(int64_t after_seq, size_t max) = 0;
+
+  // Atomically: loads every version row of `name` (documents omitted), calls `mutate`, and
+  // writes the rows it marked dirty (insert or update), each with a fresh seq. If `mutate`
+  // returns non-OK nothing is written and that status is returned. Returns the written rows as
+  // full records (documents of rows that were dirty but carried no new document are reloaded).
+  // Errors: Unavailable/Internal from the database; whatever `mutate` returns.
+  using Mutator = std::function<Status(ServerRows&)>;
+  virtual Result<std::vector<VersionRecord>> UpdateServer(std::string_view name,
+                                                          const Mutator& mutate) = 0;
+
+  // Highest seq in the store (0 when empty).
+  virtual Result<int64_t> MaxSeq() = 0;
+};
+
+// Opens (creating if needed) the SQLite database at `path` in WAL mode. Does not migrate;
+// REQUIRES Migrate() before other calls on a fresh file. Errors: Unavailable when the file
+// cannot be opened or is not a database.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+}  // namespace mcpreg
