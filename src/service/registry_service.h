@@ -1,0 +1,78 @@
+// RegistryService: the registry's read and write rules, shared by every surface (REST handlers,
+// MCP tools, CLI import). Reads are answered from the in-memory catalog (no database round trip);
+// writes go through the Store's per-name transaction and are then applied to the catalog.
+//
+// Thread-safety: all methods may be called concurrently.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "mcpreg/clock.h"
+#include "mcpreg/status.h"
+#include "mcpreg/store.h"
+
+namespace mcpreg::service {
+
+struct ListResult {
+  std::vector<catalog::EntryPtr> items;
+  std::optional<std::string> next_cursor;  // "name:version" of the last item, only on full pages
+};
+
+struct PublishOptions {
+  // Keep publishedAt from an imported entry's official _meta instead of "now" (import only).
+  std::optional<Micros> published_at;
+  std::optional<VersionStatus> status;  // import only: carry a source registry's status
+  std::optional<std::string> status_message;
+};
+
+struct ImportSummary {
+  size_t total = 0, imported = 0, unchanged = 0, invalid = 0, failed = 0;
+  std::vector<std::string> problems;  // one line per skipped entry: "<name>@<version>: <why>"
+};
+
+class RegistryService {
+ public:
+  RegistryService(Store& store, catalog::Catalog& catalog, const Clock& clock);
+
+  // --- reads --------------------------------------------------------------------------------
+  // One page of GET /servers. REQUIRES: 1 <= q.limit <= 100 (handlers validate).
+  ListResult List(const catalog::ListQuery& q) const;
+  // `version` may be "latest". NotFound("Server not found") when absent or hidden.
+  Result<catalog::EntryPtr> GetVersion(std::string_view name, std::string_view version,
+                                       bool include_deleted) const;
+  // Newest published first. NotFound("Server not found") when the name has no visible version.
+  Result<std::vector<catalog::EntryPtr>> ListVersions(std::string_view name,
+                                                      bool include_deleted) const;
+
+  // --- writes -------------------------------------------------------------------------------
+  // Validates (schema version + semantic rules), then stores a new version and recomputes
+  // isLatest. Errors: Unprocessable (invalid document; message says to call /validate),
+  // AlreadyExists ("invalid version: cannot publish duplicate version"), FailedPrecondition
+  // (remote URL owned by another server, 10,000-version cap), Unavailable/Internal (store).
+  Result<catalog::EntryPtr> Publish(std::string_view server_json, const PublishOptions& opts = {});
+
+  // Imports documents one by one through Publish; an identical existing version counts as
+  // unchanged, invalid ones are reported and skipped. `progress(done, total)` is optional.
+  ImportSummary Import(const std::vector<std::string>& documents,
+                       const std::vector<PublishOptions>& options,
+                       const std::function<void(size_t, size_t)>& progress = {});
+
+  // Catches the catalog up with writes made by other processes sharing the database.
+  Status Refresh();
+
+  const catalog::Catalog& catalog() const { return catalog_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  Store& store_;
+  catalog::Catalog& catalog_;
+  const Clock& clock_;
+};
+
+}  // namespace mcpreg::service
