@@ -1,0 +1,371 @@
+#include "mcp/session.h"
+
+#include <thread>
+
+#include "core/json_out.h"
+#include "mcp/methods.h"
+
+namespace mcpreg::mcp {
+namespace bj = boost::json;
+namespace {
+
+constexpr std::string_view kLevelNames[] = {"debug", "info",     "notice", "warning",
+                                            "error", "critical", "alert",  "emergency"};
+
+std::string IdKey(const bj::value& id) {
+  std::string k;
+  json::AppendValue(k, id);
+  return k;
+}
+
+const bj::object& EmptyObject() {
+  static const bj::object kEmpty;
+  return kEmpty;
+}
+
+const bj::object& ParamsOf(const Message& m) {
+  return m.params.is_object() ? m.params.as_object() : EmptyObject();
+}
+
+std::string EncodeReply(const bj::value& id, Reply r) {
+  return r.error ? EncodeError(id, *r.error) : EncodeResult(id, r.result);
+}
+
+// The capability a server->client method needs the client to have declared.
+std::string_view CapabilityFor(std::string_view method) {
+  if (method.rfind("sampling/", 0) == 0) return "sampling";
+  if (method.rfind("elicitation/", 0) == 0) return "elicitation";
+  if (method.rfind("roots/", 0) == 0) return "roots";
+  return {};
+}
+
+}  // namespace
+
+std::string_view LogLevelName(LogLevel level) { return kLevelNames[int(level)]; }
+
+std::optional<LogLevel> ParseLogLevel(std::string_view name) {
+  for (int i = 0; i < 8; ++i) {
+    if (kLevelNames[i] == name) return LogLevel(i);
+  }
+  return std::nullopt;
+}
+
+// --- RequestContext ------------------------------------------------------------------------
+
+RequestContext::RequestContext(std::shared_ptr<Session> session, std::shared_ptr<Outbox> out,
+                               bj::value id, bj::value progress_token,
+                               std::shared_ptr<std::atomic<bool>> cancelled)
+    : session_(std::move(session)),
+      out_(std::move(out)),
+      id_(std::move(id)),
+      progress_token_(std::move(progress_token)),
+      cancelled_(std::move(cancelled)) {}
+
+bj::object RequestContext::client_capabilities() const { return session_->client_capabilities(); }
+
+void RequestContext::Log(LogLevel level, bj::value data, std::string_view logger) {
+  if (int(level) < session_->log_level_.load()) return;
+  bj::object params{{"level", LogLevelName(level)}};
+  if (!logger.empty()) params["logger"] = logger;
+  params["data"] = std::move(data);
+  out_->Send(EncodeNotification("notifications/message", params));
+}
+
+void RequestContext::Progress(double progress, std::optional<double> total,
+                              std::string_view message) {
+  if (progress_token_.is_null()) return;
+  bj::object params{{"progressToken", progress_token_}, {"progress", progress}};
+  if (total) params["total"] = *total;
+  if (!message.empty()) params["message"] = message;
+  out_->Send(EncodeNotification("notifications/progress", params));
+}
+
+Result<bj::value> RequestContext::Request(std::string_view method, bj::value params,
+                                          std::chrono::milliseconds timeout) {
+  std::string_view cap = CapabilityFor(method);
+  if (!cap.empty() && !session_->client_capabilities().contains(cap)) {
+    return Status::FailedPrecondition("the client does not support " + std::string(cap));
+  }
+  int64_t id;
+  std::future<Result<bj::value>> answer;
+  {
+    std::lock_guard lock(session_->mu_);
+    if (session_->closed_) return Status::Unavailable("session closed");
+    id = session_->next_request_id_++;
+    answer = session_->pending_[id].get_future();
+  }
+  out_->Send(EncodeRequest(bj::value(id), method, params));
+  if (answer.wait_for(timeout) != std::future_status::ready) {
+    std::lock_guard lock(session_->mu_);
+    session_->pending_.erase(id);
+    return Status::Unavailable("no answer from the client to " + std::string(method));
+  }
+  return answer.get();
+}
+
+// --- Session -------------------------------------------------------------------------------
+
+std::shared_ptr<Session> Session::Create(const McpServer& server) {
+  return std::shared_ptr<Session>(new Session(server));
+}
+
+Session::~Session() = default;
+
+bool Session::initialized() const {
+  std::lock_guard lock(mu_);
+  return initialized_;
+}
+std::string Session::protocol_version() const {
+  std::lock_guard lock(mu_);
+  return version_;
+}
+bj::object Session::client_capabilities() const {
+  std::lock_guard lock(mu_);
+  return client_caps_;
+}
+bool Session::IsSubscribed(std::string_view uri) const {
+  std::lock_guard lock(mu_);
+  return subscriptions_.find(uri) != subscriptions_.end();
+}
+
+void Session::SetNotifier(std::function<void(std::string)> fn) {
+  std::lock_guard lock(mu_);
+  notifier_ = std::move(fn);
+}
+
+void Session::Notify(std::string_view method, bj::value params) {
+  std::function<void(std::string)> fn;
+  {
+    std::lock_guard lock(mu_);
+    fn = notifier_;
+  }
+  if (fn) fn(EncodeNotification(method, params));
+}
+
+void Session::Close() {
+  std::map<int64_t, std::promise<Result<bj::value>>> pending;
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    for (auto& [k, flag] : in_flight_) flag->store(true);
+    pending.swap(pending_);
+  }
+  for (auto& [id, p] : pending) p.set_value(Status::Unavailable("session closed"));
+}
+
+bool Session::WaitIdle(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return idle_cv_.wait_for(lock, timeout, [&] { return running_workers_ == 0; });
+}
+
+void Session::HandleText(std::string_view text, std::shared_ptr<Outbox> out) {
+  auto parsed = ParseMessage(text, server_.options().limits);
+  if (auto* failure = std::get_if<ParseFailure>(&parsed)) {
+    if (out) out->Finish(EncodeError(failure->id, failure->error));
+    return;
+  }
+  Dispatch(std::get<Message>(std::move(parsed)), std::move(out));
+}
+
+void Session::Dispatch(Message message, std::shared_ptr<Outbox> out) {
+  switch (message.kind) {
+    case MessageKind::kRequest:
+      HandleRequest(message, out);
+      break;
+    case MessageKind::kNotification:
+      HandleNotification(message);
+      break;
+    case MessageKind::kResponse:
+      HandleResponse(message);
+      break;
+  }
+}
+
+std::shared_ptr<std::atomic<bool>> Session::Track(const std::string& key) {
+  auto flag = std::make_shared<std::atomic<bool>>(false);
+  std::lock_guard lock(mu_);
+  in_flight_[key] = flag;
+  return flag;
+}
+
+void Session::Finish(const std::shared_ptr<Outbox>& out, const std::string& key,
+                     std::string response) {
+  bool cancelled = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = in_flight_.find(key);
+    if (it != in_flight_.end()) {
+      cancelled = it->second->load();
+      in_flight_.erase(it);
+    }
+  }
+  // A cancelled request gets no response (the spec's SHOULD); the transport still learns the
+  // exchange is over.
+  out->Finish(cancelled ? std::string() : std::move(response));
+}
+
+void Session::HandleRequest(Message& m, const std::shared_ptr<Outbox>& out) {
+  const std::string& method = m.method;
+  if (method == "initialize") return Initialize(m, out);
+  if (method == "ping") return out->Finish(EncodeResult(m.id, bj::object{}));
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) {
+      return out->Finish(EncodeError(m.id, {kInvalidRequest, "Session closed", nullptr}));
+    }
+    if (!initialized_) {
+      return out->Finish(EncodeError(
+          m.id, {kInvalidRequest, "Session not initialized: send initialize first", nullptr}));
+    }
+  }
+  const bj::object& params = ParamsOf(m);
+  Reply reply;
+  if (method == "tools/call") {
+    return CallTool(m, out);
+  } else if (method == "tools/list") {
+    reply = ListTools(server_, params);
+  } else if (method == "resources/list") {
+    reply = ListResources(server_, params);
+  } else if (method == "resources/templates/list") {
+    reply = ListTemplates(server_, params);
+  } else if (method == "resources/read") {
+    reply = ReadResource(server_, params);
+  } else if (method == "resources/subscribe" || method == "resources/unsubscribe") {
+    auto* uri = params.if_contains("uri");
+    if (!uri || !uri->is_string()) {
+      reply = Reply::Error(kInvalidParams, "Invalid params: \"uri\" is required");
+    } else {
+      std::lock_guard lock(mu_);
+      if (method == "resources/subscribe") {
+        subscriptions_[std::string(uri->as_string())] = true;
+      } else {
+        subscriptions_.erase(std::string(uri->as_string()));
+      }
+      reply = Reply::Ok(bj::object{});
+    }
+  } else if (method == "prompts/list") {
+    reply = ListPrompts(server_, params);
+  } else if (method == "prompts/get") {
+    reply = GetPrompt(server_, params);
+  } else if (method == "completion/complete") {
+    reply = Complete(server_, params);
+  } else if (method == "logging/setLevel") {
+    auto* level = params.if_contains("level");
+    auto parsed = level && level->is_string() ? ParseLogLevel(level->as_string()) : std::nullopt;
+    if (!parsed) {
+      reply = Reply::Error(kInvalidParams, "Invalid params: unknown log level");
+    } else {
+      log_level_.store(int(*parsed));
+      reply = Reply::Ok(bj::object{});
+    }
+  } else {
+    reply = Reply::Error(kMethodNotFound, "Method not found: " + method);
+  }
+  out->Finish(EncodeReply(m.id, std::move(reply)));
+}
+
+void Session::Initialize(const Message& m, const std::shared_ptr<Outbox>& out) {
+  const bj::object& params = ParamsOf(m);
+  auto* requested = params.if_contains("protocolVersion");
+  if (!requested || !requested->is_string()) {
+    return out->Finish(EncodeError(
+        m.id, {kInvalidParams, "Invalid params: \"protocolVersion\" is required", nullptr}));
+  }
+  std::string version(requested->as_string());
+  // Echo a version we speak; otherwise offer our newest and let the client decide.
+  if (!IsSupportedVersion(version)) version = std::string(kSupportedVersions[0]);
+  {
+    std::lock_guard lock(mu_);
+    if (initialized_) {
+      return out->Finish(
+          EncodeError(m.id, {kInvalidRequest, "Invalid Request: already initialized", nullptr}));
+    }
+    initialized_ = true;
+    version_ = version;
+    if (auto* caps = params.if_contains("capabilities"); caps && caps->is_object()) {
+      client_caps_ = caps->as_object();
+    }
+  }
+  const ServerOptions& o = server_.options();
+  bj::object info{{"name", o.info.name}, {"version", o.info.version}};
+  if (!o.info.title.empty()) info["title"] = o.info.title;
+  if (!o.info.description.empty()) info["description"] = o.info.description;
+  bj::object result{{"protocolVersion", version},
+                    {"capabilities", server_.Capabilities()},
+                    {"serverInfo", std::move(info)}};
+  if (!o.instructions.empty()) result["instructions"] = o.instructions;
+  out->Finish(EncodeResult(m.id, result));
+}
+
+void Session::CallTool(Message& m, const std::shared_ptr<Outbox>& out) {
+  const bj::object& params = ParamsOf(m);
+  auto* name = params.if_contains("name");
+  const ToolDef* tool = name && name->is_string() ? server_.FindTool(name->as_string()) : nullptr;
+  if (!tool) {
+    std::string n = name && name->is_string() ? std::string(name->as_string()) : "";
+    return out->Finish(
+        EncodeError(m.id, {kInvalidParams, "Invalid params: unknown tool \"" + n + "\"", nullptr}));
+  }
+  bj::object args;
+  if (auto* a = params.if_contains("arguments"); a && !a->is_null()) {
+    if (!a->is_object()) {
+      return out->Finish(EncodeError(
+          m.id, {kInvalidParams, "Invalid params: \"arguments\" must be an object", nullptr}));
+    }
+    args = std::move(a->as_object());
+  }
+  bj::value token = nullptr;
+  if (auto* meta = params.if_contains("_meta"); meta && meta->is_object()) {
+    if (auto* t = meta->as_object().if_contains("progressToken")) token = *t;
+  }
+  std::string key = IdKey(m.id);
+  auto cancelled = Track(key);
+  auto run = [self = shared_from_this(), tool, out, key, id = m.id, token = std::move(token),
+              args = std::move(args), cancelled]() mutable {
+    RequestContext ctx(self, out, id, std::move(token), cancelled);
+    Reply r = RunTool(*tool, args, ctx);
+    self->Finish(out, key, EncodeReply(id, std::move(r)));
+  };
+  if (!tool->blocking) return run();
+  {
+    std::lock_guard lock(mu_);
+    ++running_workers_;
+  }
+  std::thread([self = shared_from_this(), run = std::move(run)]() mutable {
+    run();
+    std::lock_guard lock(self->mu_);
+    if (--self->running_workers_ == 0) self->idle_cv_.notify_all();
+  }).detach();
+}
+
+void Session::HandleNotification(const Message& m) {
+  if (m.method == "notifications/cancelled") {
+    const bj::object& params = ParamsOf(m);
+    if (auto* id = params.if_contains("requestId")) {
+      std::lock_guard lock(mu_);
+      auto it = in_flight_.find(IdKey(*id));
+      if (it != in_flight_.end()) it->second->store(true);
+    }
+  }
+  // notifications/initialized, roots/list_changed, progress: nothing to do.
+}
+
+void Session::HandleResponse(Message& m) {
+  if (!m.id.is_int64()) return;
+  std::promise<Result<bj::value>> p;
+  {
+    std::lock_guard lock(mu_);
+    auto it = pending_.find(m.id.as_int64());
+    if (it == pending_.end()) return;  // late or unknown: ignore
+    p = std::move(it->second);
+    pending_.erase(it);
+  }
+  if (m.error) {
+    p.set_value(Status::InvalidArgument("client error " + std::to_string(m.error->code) + ": " +
+                                        m.error->message));
+  } else {
+    p.set_value(std::move(m.result));
+  }
+}
+
+}  // namespace mcpreg::mcp

@@ -1,0 +1,144 @@
+// Session: one MCP conversation (a stdio process, or one Mcp-Session-Id on HTTP). It owns the
+// lifecycle state machine (new -> initialized -> closed), the negotiated protocol version and
+// client capabilities, the log level, in-flight requests (for cancellation) and the requests
+// the server sent to the client (sampling, elicitation) awaiting answers.
+//
+// Transports feed it parsed messages with Dispatch() together with an Outbox for that exchange;
+// the session writes any notifications and the single final response there. Handlers of
+// ToolDef::blocking tools run on a thread of their own, so Dispatch never blocks on them and
+// the transport can keep reading (the answer to a sampling request arrives as a new message).
+//
+// Thread-safety: all methods may be called from any thread. Create with Session::Create (it is
+// shared with worker threads). The McpServer must outlive every session.
+#pragma once
+
+#include <atomic>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "mcp/jsonrpc.h"
+#include "mcp/server.h"
+#include "mcpreg/status.h"
+
+namespace mcpreg::mcp {
+
+// Where a session writes the messages of one exchange (one incoming request).
+class Outbox {
+ public:
+  virtual ~Outbox() = default;
+  // A notification or server->client request that belongs to the exchange, before its response.
+  virtual void Send(std::string message) = 0;
+  // The final response, called exactly once per request (errors included). Called with an empty
+  // string when the request was cancelled: no response must then be sent.
+  virtual void Finish(std::string response) = 0;
+  // A handler's hint that the transport may drop the connection now and let the client resume
+  // (SSE polling with `retry`). Transports without resumption ignore it.
+  virtual void CloseConnection(std::chrono::milliseconds retry) {}
+};
+
+enum class LogLevel { kDebug, kInfo, kNotice, kWarning, kError, kCritical, kAlert, kEmergency };
+std::string_view LogLevelName(LogLevel level);
+std::optional<LogLevel> ParseLogLevel(std::string_view name);
+
+class Session;
+
+// What a tool handler may do while it runs. Valid for the duration of the handler call.
+class RequestContext {
+ public:
+  RequestContext(std::shared_ptr<Session> session, std::shared_ptr<Outbox> out,
+                 boost::json::value id, boost::json::value progress_token,
+                 std::shared_ptr<std::atomic<bool>> cancelled);
+
+  const boost::json::value& request_id() const { return id_; }
+  // True once the client sent notifications/cancelled for this request (or the session closed).
+  bool cancelled() const { return cancelled_->load(); }
+  // The client's declared capabilities from initialize.
+  boost::json::object client_capabilities() const;
+
+  // notifications/message, sent when `level` is at or above the session's level.
+  void Log(LogLevel level, boost::json::value data, std::string_view logger = {});
+  // notifications/progress; a no-op unless the request carried _meta.progressToken.
+  void Progress(double progress, std::optional<double> total, std::string_view message = {});
+  // Sends a request to the client on this exchange and waits for its answer. Errors:
+  // FailedPrecondition when the client did not declare the capability (sampling, elicitation,
+  // roots); Unavailable on timeout or when the session closes; InvalidArgument carrying the
+  // client's error message when it answered with an error. REQUIRES: a blocking tool.
+  Result<boost::json::value> Request(std::string_view method, boost::json::value params,
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  // See Outbox::CloseConnection.
+  void CloseConnection(std::chrono::milliseconds retry) { out_->CloseConnection(retry); }
+
+ private:
+  std::shared_ptr<Session> session_;
+  std::shared_ptr<Outbox> out_;
+  boost::json::value id_;
+  boost::json::value progress_token_;
+  std::shared_ptr<std::atomic<bool>> cancelled_;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  static std::shared_ptr<Session> Create(const McpServer& server);
+  ~Session();
+
+  // Handles one message. For a request, `out->Finish` is called exactly once, possibly later on
+  // another thread. Notifications and responses never touch `out` (it may be null).
+  void Dispatch(Message message, std::shared_ptr<Outbox> out);
+  // Parses `text` under the server's limits and dispatches it; a parse failure is answered
+  // through out->Finish with the JSON-RPC error (id null unless it could be read).
+  void HandleText(std::string_view text, std::shared_ptr<Outbox> out);
+
+  // Server-initiated messages not tied to a request (e.g. notifications/resources/updated) are
+  // given to this function; without one they are dropped.
+  void SetNotifier(std::function<void(std::string)> fn);
+  void Notify(std::string_view method, boost::json::value params);
+
+  bool initialized() const;
+  std::string protocol_version() const;  // empty before initialize
+  boost::json::object client_capabilities() const;
+  bool IsSubscribed(std::string_view uri) const;
+
+  // Cancels in-flight requests and fails pending client requests; later requests are refused.
+  void Close();
+  // Blocks until no blocking handler is running, or `timeout` passes. Returns true when idle.
+  bool WaitIdle(std::chrono::milliseconds timeout);
+
+ private:
+  friend class RequestContext;
+  explicit Session(const McpServer& server) : server_(server) {}
+
+  void HandleRequest(Message& m, const std::shared_ptr<Outbox>& out);
+  void HandleNotification(const Message& m);
+  void HandleResponse(Message& m);
+  void Initialize(const Message& m, const std::shared_ptr<Outbox>& out);
+  void CallTool(Message& m, const std::shared_ptr<Outbox>& out);
+  void Finish(const std::shared_ptr<Outbox>& out, const std::string& key, std::string response);
+  std::shared_ptr<std::atomic<bool>> Track(const std::string& key);
+
+  const McpServer& server_;
+  mutable std::mutex mu_;
+  std::condition_variable idle_cv_;
+  bool initialized_ = false;
+  bool closed_ = false;
+  std::string version_;
+  boost::json::object client_caps_;
+  std::atomic<int> log_level_{int(LogLevel::kDebug)};
+  std::map<std::string, bool, std::less<>> subscriptions_;
+  std::map<std::string, std::shared_ptr<std::atomic<bool>>> in_flight_;  // key: encoded id
+  std::map<int64_t, std::promise<Result<boost::json::value>>> pending_;
+  int64_t next_request_id_ = 1;
+  int running_workers_ = 0;
+  std::function<void(std::string)> notifier_;
+};
+
+}  // namespace mcpreg::mcp
