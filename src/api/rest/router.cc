@@ -1,0 +1,156 @@
+#include "api/rest/router.h"
+
+#include <string_view>
+#include <vector>
+
+#include "api/rest/handlers.h"
+#include "api/rest/problem.h"
+#include "core/assets.h"
+#include "core/json_out.h"
+
+namespace mcpreg::rest {
+namespace {
+
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t i = 1;  // skip leading '/'
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.push_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+bool HasNul(std::string_view s) {
+  return s.find('\0') != std::string_view::npos || s.find("%00") != std::string_view::npos;
+}
+
+http::HttpResponse NulBytes(std::string_view what) {
+  http::HttpResponse r;
+  r.status = 400;
+  r.Set("Content-Type", "application/json");
+  r.body = std::string(R"({"title":"Bad Request","status":400,"detail":"Invalid request: )") +
+           std::string(what) + " contain" + (what == "URL path" ? "s" : "") + " null bytes\"}\n";
+  return r;
+}
+
+http::HttpResponse NotFound(std::string_view path) {
+  std::string detail;
+  if (path.rfind("/v0/", 0) == 0 || path.rfind("/v0.1/", 0) == 0 || path == "/v0" ||
+      path == "/v0.1") {
+    detail = "Endpoint not found. See /docs for the API documentation.";
+  } else {
+    detail = "Endpoint not found. Did you mean '/v0.1" + std::string(path) + "' or '/v0" +
+             std::string(path) + "'? See /docs for the API documentation.";
+  }
+  return ProblemResponse(Status::NotFound(detail));
+}
+
+http::HttpResponse Text(std::string body, std::string content_type) {
+  http::HttpResponse r;
+  r.Set("Content-Type", std::move(content_type));
+  r.body = std::move(body);
+  return r;
+}
+
+constexpr std::string_view kAllowMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
+
+}  // namespace
+
+Router::Router(RouterDeps deps) : deps_(std::move(deps)) {}
+
+void Router::Handle(http::HttpRequest&& req, std::shared_ptr<http::Responder> responder) const {
+  // 1. NUL bytes.
+  if (HasNul(req.path)) return responder->Send(NulBytes("URL path"));
+  if (HasNul(req.query)) return responder->Send(NulBytes("query parameters"));
+  // 2. Trailing slash → 308 to the same path without it (query kept).
+  if (req.path.size() > 1 && req.path.back() == '/') {
+    std::string loc = req.path;
+    while (loc.size() > 1 && loc.back() == '/') loc.pop_back();
+    if (!req.query.empty()) loc += "?" + req.query;
+    http::HttpResponse r;
+    r.status = 308;
+    r.Set("Location", loc);
+    if (req.method == "GET" || req.method == "HEAD") {
+      r.Set("Content-Type", "text/html; charset=utf-8");
+      r.body = "<a href=\"" + loc + "\">Permanent Redirect</a>.\n\n";
+    }
+    return responder->Send(std::move(r));
+  }
+  // The MCP endpoint does its own Origin checks and CORS.
+  if (req.path == "/mcp" && deps_.mcp) return deps_.mcp(std::move(req), std::move(responder));
+
+  // 3. CORS (like rs/cors: only for requests that carry an Origin).
+  auto origin = req.Header("Origin");
+  if (req.method == "OPTIONS" && origin && req.Header("Access-Control-Request-Method")) {
+    http::HttpResponse r;
+    r.status = 204;
+    r.Set("Access-Control-Allow-Origin", "*");
+    r.Set("Access-Control-Allow-Methods", std::string(kAllowMethods));
+    auto hdrs = req.Header("Access-Control-Request-Headers");
+    r.Set("Access-Control-Allow-Headers", hdrs ? std::string(*hdrs) : "Authorization, Content-Type");
+    r.Set("Access-Control-Max-Age", "86400");
+    r.Set("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
+    return responder->Send(std::move(r));
+  }
+  http::HttpResponse r = Route(req);
+  if (origin) {
+    r.Set("Access-Control-Allow-Origin", "*");
+    r.Set("Access-Control-Expose-Headers", "Content-Type, Content-Length");
+    r.Set("Vary", "Origin");
+  }
+  responder->Send(std::move(r));
+}
+
+http::HttpResponse Router::Route(const http::HttpRequest& req) const {
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  auto segs = SplitPath(req.path);
+  auto query = [&]() { return QueryParams::Parse(req.query); };
+
+  if (req.path == "/openapi.yaml" && get)
+    return Text(std::string(assets::OpenApiYaml()), "application/yaml");
+  if ((req.path == "/" || req.path == "/docs") && get)
+    return Text(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>mcpreg</title></head><body>"
+        "<h1>mcpreg</h1><p>An MCP server registry speaking the official MCP Registry API.</p>"
+        "<ul><li><a href=\"/v0.1/servers\">/v0.1/servers</a></li>"
+        "<li><a href=\"/openapi.yaml\">/openapi.yaml</a> (API reference)</li>"
+        "<li><a href=\"/v0.1/health\">/v0.1/health</a></li></ul></body></html>\n",
+        "text/html; charset=utf-8");
+
+  // Strip the API prefix; health/ping/version are also served at the root.
+  size_t base = 0;
+  if (!segs.empty() && (segs[0] == "v0" || segs[0] == "v0.1")) base = 1;
+  size_t n = segs.size() - base;
+  auto seg = [&](size_t i) { return segs[base + i]; };
+
+  if (n == 1 && get) {
+    if (seg(0) == "health") return JsonResponse(R"({"status":"ok"})");
+    if (seg(0) == "ping") return JsonResponse(R"({"pong":true})");
+    if (seg(0) == "version") {
+      std::string body;
+      json::JsonOut w(body);
+      w.BeginObject()
+          .Key("version").String(deps_.version)
+          .Key("git_commit").String(deps_.git_commit)
+          .Key("build_time").String(deps_.build_time)
+          .EndObject();
+      return JsonResponse(std::move(body));
+    }
+  }
+  if (base == 0) return NotFound(req.path);
+
+  if (seg(0) == "servers" && get) {
+    auto q = query();
+    if (!q.ok()) return ProblemResponse(q.status());
+    if (n == 1) return ListServers(*deps_.registry, *q);
+    if (n == 3 && seg(2) == "versions") return ListVersions(*deps_.registry, seg(1), *q);
+    if (n == 4 && seg(2) == "versions") return GetVersion(*deps_.registry, seg(1), seg(3), *q);
+  }
+  // VALIDATE_ROUTE
+  return NotFound(req.path);
+}
+
+}  // namespace mcpreg::rest
