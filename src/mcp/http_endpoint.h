@@ -1,0 +1,77 @@
+// McpHttpEndpoint: the Streamable HTTP binding (protocol 2025-03-26 .. 2025-11-25) of an
+// McpServer, for one endpoint path such as /mcp. The router hands it every request for that
+// path via HandleMcpHttp(); it knows nothing about other routes.
+//
+//  POST   one JSON-RPC message. Requests get `application/json`, or `text/event-stream` when the
+//         handler emits notifications/requests first (or the client accepts only SSE).
+//         Notifications and responses get 202. `initialize` without Mcp-Session-Id creates a
+//         session whose id is returned in the `Mcp-Session-Id` response header.
+//  GET    the session's standalone SSE stream (409 if one is open), or with `Last-Event-ID`
+//         the resumption of an earlier stream: missed events are replayed and delivery goes on.
+//  DELETE ends the session; later use of its id gets 404.
+// Errors: 403 foreign Origin/Host (DNS rebinding), 405 other methods, 406 unacceptable Accept,
+// 415 non-JSON body, 400 bad JSON-RPC / missing session id / unsupported MCP-Protocol-Version,
+// 404 unknown session, 503 session limit. Error bodies are JSON-RPC errors with id null.
+//
+// SSE streams cost no thread while idle (http::ResponseStream is asynchronous). Event ids are
+// "<stream>-<seq>", unique in a session, so a Last-Event-ID names its stream. Sessions idle for
+// longer than the TTL (and with no open stream) are dropped when new sessions are created.
+//
+// Thread-safety: Handle() may be called concurrently from any thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mcp/server.h"
+#include "transport/http_server.h"
+
+namespace mcpreg::mcp {
+
+struct McpHttpOptions {
+  // Origins accepted besides http(s)://localhost, 127.0.0.1 and [::1] on any port; exact match
+  // ("https://app.example.com"). A request without Origin is accepted.
+  std::vector<std::string> allowed_origins;
+  // Host header values accepted besides localhost, 127.0.0.1 and [::1] (any port); exact match
+  // of the host part. "*" accepts any Host (for a public deployment behind a known name, list
+  // the name instead).
+  std::vector<std::string> allowed_hosts;
+  std::chrono::seconds session_idle_ttl{30 * 60};
+  size_t max_sessions = 10000;
+  size_t max_events_per_stream = 1024;  // replay buffer for resumption
+  std::chrono::milliseconds sse_retry{500};  // `retry:` sent before closing for polling
+};
+
+class McpHttpEndpoint {
+ public:
+  // `server` must outlive the endpoint.
+  McpHttpEndpoint(const McpServer& server, McpHttpOptions options);
+  ~McpHttpEndpoint();
+  McpHttpEndpoint(const McpHttpEndpoint&) = delete;
+  McpHttpEndpoint& operator=(const McpHttpEndpoint&) = delete;
+
+  // Answers one HTTP request for the endpoint path (exactly one Send() or Stream()).
+  void Handle(http::HttpRequest&& request, std::shared_ptr<http::Responder> responder);
+
+  size_t session_count() const;
+  // Ends every session and closes their streams (for shutdown).
+  void CloseAll();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+// The function the REST router calls for the MCP endpoint path.
+inline void HandleMcpHttp(McpHttpEndpoint& endpoint, http::HttpRequest&& request,
+                          std::shared_ptr<http::Responder> responder) {
+  endpoint.Handle(std::move(request), std::move(responder));
+}
+
+// Origin/Host policy, exposed for tests. `origin`/`host` are header values.
+bool IsAllowedOrigin(std::string_view origin, const McpHttpOptions& options);
+bool IsAllowedHost(std::string_view host, const McpHttpOptions& options);
+
+}  // namespace mcpreg::mcp
