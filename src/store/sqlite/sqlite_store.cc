@@ -1,0 +1,343 @@
+// SQLite implementation of mcpreg::Store.
+//
+// Connections: one writer connection (all writes and migrations) behind writer_mu_, one reader
+// connection (LoadChangesSince, MaxSeq) behind reader_mu_. In WAL mode readers see the last
+// committed snapshot and never wait for the writer, so catalog refreshes do not stall behind a
+// publish. Writes use BEGIN IMMEDIATE so the write lock is taken before the rows are read:
+// concurrent UpdateServer calls (also from other processes) are serialized and the second
+// one sees the first one's rows.
+//
+// seq: store_seq holds the last seq handed out; each write transaction reads it once, numbers
+// its rows, and stores the new value before COMMIT. Because the write lock is held for the
+// whole transaction, seqs become visible in commit order with no gaps, which is what makes
+// `WHERE seq > last_seen` a complete catch-up query.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <mutex>
+#include <unordered_set>
+
+#include "mcpreg/store.h"
+#include "store/migrations/sqlite_migrations.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace mcpreg {
+namespace {
+
+using store::Db;
+using store::SqliteStatus;
+using store::Stmt;
+using store::Txn;
+
+constexpr int kBusyTimeoutMs = 5000;
+
+// Column lists shared by the statements below (order matters: see ReadMeta).
+constexpr std::string_view kLoadRowsSql =
+    "SELECT version, status, status_changed_at, status_message, published_at, updated_at, "
+    "is_latest FROM server_versions WHERE server_name = ?1";
+constexpr std::string_view kInsertSql =
+    "INSERT INTO server_versions (server_name, version, status, status_changed_at, "
+    "status_message, published_at, updated_at, is_latest, value, seq) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+constexpr std::string_view kUpdateSql =
+    "UPDATE server_versions SET status = ?3, status_changed_at = ?4, status_message = ?5, "
+    "published_at = ?6, updated_at = ?7, is_latest = ?8, value = COALESCE(?9, value), seq = ?10 "
+    "WHERE server_name = ?1 AND version = ?2 RETURNING value";
+constexpr std::string_view kGetSeqSql = "SELECT value FROM store_seq WHERE id = 1";
+constexpr std::string_view kSetSeqSql = "UPDATE store_seq SET value = ?1 WHERE id = 1";
+constexpr std::string_view kChangesSql =
+    "SELECT server_name, version, status, status_changed_at, status_message, published_at, "
+    "updated_at, is_latest, value, seq FROM server_versions WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+constexpr std::string_view kMaxSeqSql = "SELECT COALESCE(MAX(seq), 0) FROM server_versions";
+
+// Reads the meta columns starting at `col` in the order status, status_changed_at,
+// status_message, published_at, updated_at, is_latest.
+Status ReadMeta(const Stmt& s, int col, VersionMeta& m) {
+  auto status = ParseVersionStatus(s.Text(col));
+  if (!status) return Status::Internal("stored row has unknown status '" + std::string(s.Text(col)) + "'");
+  m.status = *status;
+  m.status_changed_at = s.Int(col + 1);
+  if (s.IsNull(col + 2)) {
+    m.status_message.reset();
+  } else {
+    m.status_message = std::string(s.Text(col + 2));
+  }
+  m.published_at = s.Int(col + 3);
+  m.updated_at = s.Int(col + 4);
+  m.is_latest = s.Int(col + 5) != 0;
+  return Status::OK();
+}
+
+void BindRow(Stmt& s, const VersionMeta& m, const std::optional<std::string>& json, int64_t seq) {
+  s.BindText(1, m.name);
+  s.BindText(2, m.version);
+  s.BindText(3, ToString(m.status));
+  s.BindInt(4, m.status_changed_at);
+  if (m.status_message) s.BindText(5, *m.status_message); else s.BindNull(5);
+  s.BindInt(6, m.published_at);
+  s.BindInt(7, m.updated_at);
+  s.BindInt(8, m.is_latest ? 1 : 0);
+  if (json) s.BindText(9, *json); else s.BindNull(9);
+  s.BindInt(10, seq);
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<Db> writer, std::unique_ptr<Db> reader)
+      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+
+  Result<std::vector<MigrationInfo>> Migrate(bool dry_run) override;
+  Result<ChangeBatch> LoadChangesSince(int64_t after_seq, size_t max) override;
+  Result<std::vector<VersionRecord>> UpdateServer(std::string_view name,
+                                                  const Mutator& mutate) override;
+  Result<int64_t> MaxSeq() override;
+
+ private:
+  // Returns the cached prepared statement for `sql` on `db`, preparing it on first use.
+  // Statements are prepared lazily so a fresh (unmigrated) file can still be opened.
+  Result<Stmt*> Cached(Db& db, Stmt& slot, std::string_view sql) {
+    if (!slot) {
+      auto st = db.Prepare(sql);
+      if (!st.ok()) return st.status();
+      slot = std::move(st.value());
+    }
+    slot.Reset();
+    return &slot;
+  }
+  Result<std::vector<VersionRecord>> UpdateLocked(std::string_view name, const Mutator& mutate);
+  Result<std::unordered_set<int>> AppliedMigrations(Db& db);
+
+  std::mutex writer_mu_;
+  std::unique_ptr<Db> writer_;
+  Stmt load_rows_, insert_, update_, get_seq_, set_seq_;
+
+  std::mutex reader_mu_;
+  std::unique_ptr<Db> reader_;
+  Stmt changes_, max_seq_;
+};
+
+Result<std::unordered_set<int>> SqliteStore::AppliedMigrations(Db& db) {
+  std::unordered_set<int> applied;
+  auto exists = db.QueryString(
+      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  if (!exists.ok()) return exists.status();
+  if (*exists == "0") return applied;
+  auto st = db.Prepare("SELECT version FROM schema_migrations");
+  if (!st.ok()) return st.status();
+  int rc;
+  while ((rc = st->Step()) == SQLITE_ROW) applied.insert(static_cast<int>(st->Int(0)));
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "reading schema_migrations");
+  return applied;
+}
+
+Result<std::vector<MigrationInfo>> SqliteStore::Migrate(bool dry_run) {
+  std::lock_guard lock(writer_mu_);
+  Db& db = *writer_;
+  if (!dry_run) {
+    MCPREG_RETURN_IF_ERROR(db.Exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+        "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+  }
+  auto applied = AppliedMigrations(db);
+  if (!applied.ok()) return applied.status();
+  std::vector<MigrationInfo> out;
+  for (const auto& m : store::SqliteMigrations()) {
+    bool done = applied->count(m.version) > 0;
+    if (!done && !dry_run) {
+      auto txn = Txn::Begin(db);
+      if (!txn.ok()) return txn.status();
+      // Another process may have applied it between our read and taking the write lock.
+      auto again = AppliedMigrations(db);
+      if (!again.ok()) return again.status();
+      if (again->count(m.version) == 0) {
+        Status st = db.Exec(m.sql);
+        if (!st.ok()) {
+          return Status(st.code(), "migration " + std::to_string(m.version) + "_" +
+                                       std::string(m.name) + " failed: " + st.message());
+        }
+        auto ins = db.Prepare("INSERT INTO schema_migrations (version, name, applied_at) "
+                              "VALUES (?1, ?2, ?3)");
+        if (!ins.ok()) return ins.status();
+        ins->BindInt(1, m.version);
+        ins->BindText(2, m.name);
+        ins->BindInt(3, SystemClock::Instance().Now());
+        int rc = ins->Step();
+        if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "recording migration");
+      }
+      MCPREG_RETURN_IF_ERROR(txn->Commit());
+      done = true;
+    }
+    out.push_back({m.version, std::string(m.name), done});
+  }
+  return out;
+}
+
+Result<std::vector<VersionRecord>> SqliteStore::UpdateServer(std::string_view name,
+                                                             const Mutator& mutate) {
+  std::lock_guard lock(writer_mu_);
+  return UpdateLocked(name, mutate);
+}
+
+Result<std::vector<VersionRecord>> SqliteStore::UpdateLocked(std::string_view name,
+                                                             const Mutator& mutate) {
+  Db& db = *writer_;
+  auto txn = Txn::Begin(db);
+  if (!txn.ok()) return txn.status();
+
+  // 1. Load the name's rows, without documents.
+  ServerRows rows;
+  rows.name = std::string(name);
+  auto load = Cached(db, load_rows_, kLoadRowsSql);
+  if (!load.ok()) return load.status();
+  Stmt& ls = **load;
+  ls.BindText(1, name);
+  int rc;
+  while ((rc = ls.Step()) == SQLITE_ROW) {
+    ServerRows::Row row;
+    row.meta.name = rows.name;
+    row.meta.version = std::string(ls.Text(0));
+    MCPREG_RETURN_IF_ERROR(ReadMeta(ls, 1, row.meta));
+    rows.rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "loading rows of " + rows.name);
+  std::unordered_set<std::string> existing;
+  for (const auto& r : rows.rows) existing.insert(r.meta.version);
+
+  // 2. Let the caller apply its rules. Exceptions must not cross the Store interface.
+  Status st;
+  try {
+    st = mutate(rows);
+  } catch (const std::exception& e) {
+    st = Status::Internal(std::string("UpdateServer mutator threw: ") + e.what());
+  }
+  if (!st.ok()) return st;  // Txn destructor rolls back
+
+  // 3. Validate what the mutator did, then write rows that lose the latest flag first so the
+  //    one-latest-per-name unique index never sees two latest rows mid-transaction.
+  std::vector<ServerRows::Row*> dirty;
+  for (auto& r : rows.rows) {
+    if (!r.dirty) continue;
+    if (r.meta.name != rows.name) {
+      return Status::InvalidArgument("UpdateServer(" + rows.name + "): mutator wrote a row for '" +
+                                     r.meta.name + "'");
+    }
+    if (!existing.count(r.meta.version) && !r.server_json) {
+      return Status::InvalidArgument("UpdateServer(" + rows.name + "): new version '" +
+                                     r.meta.version + "' has no server_json");
+    }
+    dirty.push_back(&r);
+  }
+  std::stable_partition(dirty.begin(), dirty.end(), [](auto* r) { return !r->meta.is_latest; });
+  std::vector<VersionRecord> written;
+  if (dirty.empty()) {
+    MCPREG_RETURN_IF_ERROR(txn->Commit());
+    return written;
+  }
+
+  auto gs = Cached(db, get_seq_, kGetSeqSql);
+  if (!gs.ok()) return gs.status();
+  if ((rc = (*gs)->Step()) != SQLITE_ROW) return SqliteStatus(rc, db.raw(), "reading store_seq");
+  int64_t seq = (*gs)->Int(0);
+
+  written.reserve(dirty.size());
+  for (auto* r : dirty) {
+    bool is_new = !existing.count(r->meta.version);
+    auto ws = Cached(db, is_new ? insert_ : update_, is_new ? kInsertSql : kUpdateSql);
+    if (!ws.ok()) return ws.status();
+    Stmt& s = **ws;
+    BindRow(s, r->meta, r->server_json, ++seq);
+    rc = s.Step();
+    VersionRecord rec{r->meta, {}, seq};
+    if (is_new ? rc != SQLITE_DONE : rc != SQLITE_ROW) {
+      return SqliteStatus(rc, db.raw(),
+                          "writing " + rows.name + " version " + r->meta.version);
+    }
+    rec.server_json = r->server_json ? std::move(*r->server_json) : std::string(s.Text(0));
+    s.Reset();  // finish the RETURNING statement before the next write
+    written.push_back(std::move(rec));
+  }
+  auto ss = Cached(db, set_seq_, kSetSeqSql);
+  if (!ss.ok()) return ss.status();
+  (*ss)->BindInt(1, seq);
+  if ((rc = (*ss)->Step()) != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "bumping store_seq");
+  MCPREG_RETURN_IF_ERROR(txn->Commit());
+  return written;
+}
+
+Result<ChangeBatch> SqliteStore::LoadChangesSince(int64_t after_seq, size_t max) {
+  std::lock_guard lock(reader_mu_);
+  auto cs = Cached(*reader_, changes_, kChangesSql);
+  if (!cs.ok()) return cs.status();
+  Stmt& s = **cs;
+  s.BindInt(1, after_seq);
+  s.BindInt(2, max == 0 ? -1 : static_cast<int64_t>(max));
+  ChangeBatch batch;
+  batch.last_seq = after_seq;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    VersionRecord rec;
+    rec.meta.name = std::string(s.Text(0));
+    rec.meta.version = std::string(s.Text(1));
+    MCPREG_RETURN_IF_ERROR(ReadMeta(s, 2, rec.meta));
+    rec.server_json = std::string(s.Text(8));
+    rec.seq = s.Int(9);
+    batch.last_seq = rec.seq;
+    batch.records.push_back(std::move(rec));
+  }
+  Status st = rc == SQLITE_DONE ? Status::OK() : SqliteStatus(rc, reader_->raw(), "loading changes");
+  s.Reset();  // end the read snapshot
+  if (!st.ok()) return st;
+  return batch;
+}
+
+Result<int64_t> SqliteStore::MaxSeq() {
+  std::lock_guard lock(reader_mu_);
+  auto ms = Cached(*reader_, max_seq_, kMaxSeqSql);
+  if (!ms.ok()) return ms.status();
+  int rc = (*ms)->Step();
+  if (rc != SQLITE_ROW) return SqliteStatus(rc, reader_->raw(), "reading max seq");
+  int64_t v = (*ms)->Int(0);
+  (*ms)->Reset();
+  return v;
+}
+
+// Applies the connection settings every connection needs; `writer` also switches to WAL.
+Status Configure(Db& db, bool writer) {
+  MCPREG_RETURN_IF_ERROR(db.Exec("PRAGMA busy_timeout = " + std::to_string(kBusyTimeoutMs)));
+  if (writer) {
+    // Fails with SQLITE_NOTADB (-> Unavailable) when the file is not a database.
+    auto mode = db.QueryString("PRAGMA journal_mode = WAL");
+    if (!mode.ok()) return mode.status();
+    if (*mode != "wal") return Status::Unavailable("cannot switch database to WAL mode (got '" + *mode + "')");
+  }
+  // FULL: every commit is fsynced; a publish that returned OK survives power loss.
+  MCPREG_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = FULL"));
+  MCPREG_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON"));
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  if (path.empty() || path == ":memory:") {
+    return Status::Unavailable("SQLite store needs a file path (got '" + path + "')");
+  }
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) return Status::Unavailable("cannot create directory " + parent.string() + ": " + ec.message());
+  }
+  auto writer = store::Db::Open(path);
+  if (!writer.ok()) return writer.status();
+  Status st = Configure(**writer, true);
+  if (!st.ok()) return Status(st.code(), path + ": " + st.message());
+  auto reader = store::Db::Open(path);
+  if (!reader.ok()) return reader.status();
+  MCPREG_RETURN_IF_ERROR(Configure(**reader, false));
+  return std::unique_ptr<Store>(
+      new SqliteStore(std::move(writer.value()), std::move(reader.value())));
+}
+
+}  // namespace mcpreg
