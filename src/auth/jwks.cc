@@ -1,0 +1,167 @@
+#include "auth/jwks.h"
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "core/json_out.h"
+
+namespace mcpreg::auth {
+namespace {
+
+namespace bj = boost::json;
+
+constexpr size_t kMaxJwksBytes = 512 * 1024;
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Unavailable("cannot read JWKS file " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<std::string> FetchOk(HttpFetcher& fetcher, const std::string& url) {
+  FetchOptions opts;
+  opts.max_body_bytes = kMaxJwksBytes;
+  Result<FetchResponse> r = fetcher.Get(url, opts);
+  if (!r.ok()) return Status::Unavailable("fetching " + url + ": " + r.status().message());
+  if (r->status != 200) {
+    return Status::Unavailable("fetching " + url + ": HTTP " + std::to_string(r->status));
+  }
+  return std::move(r->body);
+}
+
+std::string TrimSlash(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+Result<JwkSet> JwkSet::Parse(std::string_view json) {
+  boost::system::error_code ec;
+  bj::value v = bj::parse(json, ec);
+  if (ec || !v.is_object()) return Status::InvalidArgument("JWKS is not a JSON object");
+  const bj::value* keys = v.get_object().if_contains("keys");
+  if (!keys || !keys->is_array()) return Status::InvalidArgument("JWKS has no \"keys\" array");
+  JwkSet set;
+  for (const bj::value& k : keys->get_array()) {
+    Result<Key> key = Key::FromJwk(bj::serialize(k));
+    if (key.ok()) {
+      set.keys_.push_back(std::move(key).value());
+    } else {
+      ++set.skipped_;
+    }
+  }
+  return set;
+}
+
+const Key* JwkSet::Find(std::string_view kid) const {
+  for (const Key& k : keys_) {
+    if (k.kid() == kid) return &k;
+  }
+  return nullptr;
+}
+
+std::string JwkSet::ToJson() const {
+  std::string out = "{\"keys\":[";
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    if (i) out += ',';
+    out += keys_[i].PublicJwk();
+  }
+  out += "]}";
+  return out;
+}
+
+JwksCache::JwksCache(KeySource source, std::shared_ptr<HttpFetcher> fetcher, const Clock& clock,
+                     JwksCacheOptions options)
+    : source_(std::move(source)), fetcher_(std::move(fetcher)), clock_(clock),
+      options_(options) {}
+
+int JwksCache::loads() const {
+  std::lock_guard lock(mu_);
+  return loads_;
+}
+
+Result<JwkSet> JwksCache::Load() {
+  std::string body;
+  if (source_.kind == KeySource::Kind::kFile) {
+    Result<std::string> r = ReadFile(source_.location);
+    if (!r.ok()) return r.status();
+    body = std::move(r).value();
+  } else {
+    if (!fetcher_) return Status::Internal("no HTTP fetcher for " + source_.location);
+    std::string url = source_.location;
+    if (source_.kind == KeySource::Kind::kDiscovery) {
+      std::string doc_url = TrimSlash(source_.location) + "/.well-known/openid-configuration";
+      Result<std::string> doc = FetchOk(*fetcher_, doc_url);
+      if (!doc.ok()) return doc.status();
+      boost::system::error_code ec;
+      bj::value v = bj::parse(*doc, ec);
+      const bj::object* o = ec ? nullptr : v.if_object();
+      const bj::value* iss = o ? o->if_contains("issuer") : nullptr;
+      const bj::value* uri = o ? o->if_contains("jwks_uri") : nullptr;
+      if (!iss || !iss->is_string() || !uri || !uri->is_string()) {
+        return Status::Unavailable(doc_url + " lacks string members issuer and jwks_uri");
+      }
+      // OIDC Discovery §4.3: the document's issuer must be the one we asked about.
+      if (iss->get_string() != source_.location) {
+        return Status::Unavailable(doc_url + " names issuer \"" +
+                                   std::string(iss->get_string()) + "\", expected \"" +
+                                   source_.location + "\"");
+      }
+      url = std::string(uri->get_string());
+      jwks_uri_ = url;
+    }
+    Result<std::string> r = FetchOk(*fetcher_, url);
+    if (!r.ok()) return r.status();
+    body = std::move(r).value();
+  }
+  Result<JwkSet> set = JwkSet::Parse(body);
+  if (!set.ok()) {
+    return Status::Unavailable("keys from " + source_.location + ": " + set.status().message());
+  }
+  return set;
+}
+
+Status JwksCache::LoadLocked(Micros now) {
+  attempted_ = true;
+  last_attempt_ = now;
+  ++loads_;
+  Result<JwkSet> set = Load();
+  if (!set.ok()) return set.status();  // keep the previous set, if any
+  set_ = std::make_shared<const JwkSet>(std::move(set).value());
+  loaded_at_ = now;
+  return Status::OK();
+}
+
+Status JwksCache::Refresh() {
+  std::lock_guard lock(mu_);
+  return LoadLocked(clock_.Now());
+}
+
+Result<Key> JwksCache::KeyFor(std::string_view kid) {
+  std::lock_guard lock(mu_);
+  const Micros now = clock_.Now();
+  const bool may_load = !attempted_ || now - last_attempt_ >= options_.min_refresh_interval;
+  Status load_error;
+  if ((!set_ || now - loaded_at_ >= options_.ttl) && may_load) load_error = LoadLocked(now);
+  if (!set_) {
+    return Status::Unavailable("cannot load signing keys: " +
+                               (load_error.ok() ? std::string("retry later")
+                                                : load_error.message()));
+  }
+  if (const Key* k = set_->Find(kid)) return *k;
+  // Unknown kid: the issuer may have rotated. Refetch, but only if the set is not fresh from
+  // a load we just did and the rate limit allows it.
+  if (last_attempt_ != now && now - last_attempt_ >= options_.min_refresh_interval) {
+    if (LoadLocked(now).ok()) {
+      if (const Key* k = set_->Find(kid)) return *k;
+    }
+  }
+  std::string shown(kid.substr(0, 64));
+  return Status::Unauthenticated("unknown kid \"" + shown + "\": no such signing key");
+}
+
+}  // namespace mcpreg::auth

@@ -1,0 +1,383 @@
+#include "config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <set>
+#include <sstream>
+
+namespace mcpreg::config {
+namespace {
+
+namespace bj = boost::json;
+
+// Thrown inside this file only; ParseConfig turns it into a Status.
+struct ConfigError {
+  std::string message;
+};
+
+class Parser {
+ public:
+  Parser(std::string source) : source_(std::move(source)) {
+    dir_ = std::filesystem::path(source_).parent_path();
+  }
+
+  [[noreturn]] void Fail(const YAML::Node& at, const std::string& path, const std::string& what) {
+    std::string where = source_;
+    YAML::Mark m = at.IsDefined() ? at.Mark() : YAML::Mark::null_mark();
+    if (m.line >= 0) where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+    throw ConfigError{where + ": " + path + ": " + what};
+  }
+
+  // Requires a mapping whose keys are all in `allowed` and unique.
+  void CheckMap(const YAML::Node& n, const std::string& path,
+                std::initializer_list<std::string_view> allowed) {
+    if (!n.IsMap()) Fail(n, path, "expected a mapping");
+    std::set<std::string> seen;
+    for (const auto& kv : n) {
+      std::string key = kv.first.Scalar();
+      bool known = false;
+      for (std::string_view a : allowed) known = known || a == key;
+      std::string where = path.empty() ? key : path + "." + key;
+      if (!known) {
+        std::string list;
+        for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        Fail(kv.first, where, "unknown key (expected one of: " + list + ")");
+      }
+      if (!seen.insert(key).second) Fail(kv.first, where, "duplicate key");
+    }
+  }
+
+  std::string Str(const YAML::Node& n, const std::string& path) {
+    if (!n.IsScalar() || IsNull(n)) Fail(n, path, "expected a string");
+    return n.Scalar();
+  }
+
+  std::string NonEmpty(const YAML::Node& n, const std::string& path) {
+    std::string s = Str(n, path);
+    if (s.empty()) Fail(n, path, "must not be empty");
+    return s;
+  }
+
+  std::vector<std::string> StrList(const YAML::Node& n, const std::string& path) {
+    if (n.IsScalar() && !IsNull(n)) return {n.Scalar()};
+    if (!n.IsSequence() || n.size() == 0) {
+      Fail(n, path, "expected a string or a non-empty list of strings");
+    }
+    std::vector<std::string> out;
+    for (size_t i = 0; i < n.size(); ++i) out.push_back(Str(n[i], path + "[" + std::to_string(i) + "]"));
+    return out;
+  }
+
+  uint64_t Uint(const YAML::Node& n, const std::string& path, uint64_t min, uint64_t max) {
+    std::string s = n.IsScalar() ? n.Scalar() : "";
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
+      Fail(n, path, "expected a non-negative integer");
+    }
+    if (v < min || v > max) {
+      Fail(n, path, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    return v;
+  }
+
+  bool Bool(const YAML::Node& n, const std::string& path) {
+    std::string s = n.IsScalar() ? n.Scalar() : "";
+    if (s == "true") return true;
+    if (s == "false") return false;
+    Fail(n, path, "expected true or false");
+  }
+
+  std::string PathValue(const YAML::Node& n, const std::string& path) {
+    std::filesystem::path p(NonEmpty(n, path));
+    if (p.is_relative() && !dir_.empty()) p = dir_ / p;
+    return p.lexically_normal().string();
+  }
+
+  static bool IsNull(const YAML::Node& n) {
+    return n.IsNull() || (n.IsScalar() && n.Tag() == "?" &&
+                          (n.Scalar() == "~" || n.Scalar() == "null" || n.Scalar().empty()));
+  }
+
+  // YAML -> JSON for sections kept raw. Plain scalars become null/bool/number when they look
+  // like one; quoted scalars stay strings.
+  bj::value ToJson(const YAML::Node& n, const std::string& path) {
+    if (n.IsMap()) {
+      bj::object o;
+      for (const auto& kv : n) {
+        std::string key = kv.first.Scalar();
+        o[key] = ToJson(kv.second, path + "." + key);
+      }
+      return o;
+    }
+    if (n.IsSequence()) {
+      bj::array a;
+      for (size_t i = 0; i < n.size(); ++i) {
+        a.push_back(ToJson(n[i], path + "[" + std::to_string(i) + "]"));
+      }
+      return a;
+    }
+    if (IsNull(n)) return nullptr;
+    const std::string& s = n.Scalar();
+    if (n.Tag() != "!") {
+      if (s == "true") return true;
+      if (s == "false") return false;
+      int64_t i = 0;
+      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
+      if (ec == std::errc() && p == s.data() + s.size()) return i;
+      double d = 0;
+      auto [q, ec2] = std::from_chars(s.data(), s.data() + s.size(), d);
+      if (ec2 == std::errc() && q == s.data() + s.size()) return d;
+    }
+    return bj::string(s);
+  }
+
+  void Listen(const YAML::Node& n, ListenConfig& out) {
+    if (n.IsMap()) {
+      CheckMap(n, "listen", {"host", "port"});
+      if (n["host"]) out.host = NonEmpty(n["host"], "listen.host");
+      if (n["port"]) out.port = uint16_t(Uint(n["port"], "listen.port", 0, 65535));
+      return;
+    }
+    std::string s = NonEmpty(n, "listen");
+    size_t colon = s.rfind(':');
+    if (colon == std::string::npos) Fail(n, "listen", "expected \"HOST:PORT\" or \":PORT\"");
+    std::string host = s.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);  // [::1]:8080
+    }
+    if (!host.empty()) out.host = host;
+    std::string port = s.substr(colon + 1);
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), v);
+    if (port.empty() || ec != std::errc() || p != port.data() + port.size() || v > 65535) {
+      Fail(n, "listen", "port must be a number between 0 and 65535");
+    }
+    out.port = uint16_t(v);
+  }
+
+  void Resource(const YAML::Node& n, const std::string& path, const std::string& r) {
+    if (r.empty()) Fail(n, path, "must not be empty");
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (r[i] == '}') Fail(n, path, "unmatched '}'");
+      if (r[i] != '{') continue;
+      size_t close = r.find('}', i);
+      if (close == std::string::npos) Fail(n, path, "unclosed '{' placeholder");
+      std::string name = r.substr(i + 1, close - i - 1);
+      if (name.empty() || name.find('{') != std::string::npos) {
+        Fail(n, path, "placeholder needs a claim name, as in {repository_owner}");
+      }
+      i = close;
+    }
+  }
+
+  ClaimRule Rule(const YAML::Node& n, const std::string& path) {
+    CheckMap(n, path, {"match", "grant"});
+    ClaimRule rule;
+    rule.line = n.Mark().line + 1;
+    if (YAML::Node m = n["match"]) {
+      if (!m.IsMap()) Fail(m, path + ".match", "expected a mapping of claim: value");
+      for (const auto& kv : m) {
+        std::string claim = kv.first.Scalar();
+        if (claim.empty()) Fail(kv.first, path + ".match", "empty claim name");
+        rule.match.emplace_back(claim, StrList(kv.second, path + ".match." + claim));
+      }
+    }
+    YAML::Node g = n["grant"];
+    if (!g) Fail(n, path, "missing key \"grant\"");
+    std::string gp = path + ".grant";
+    CheckMap(g, gp, {"action", "actions", "resource"});
+    if (g["action"] && g["actions"]) Fail(g, gp, "use either action or actions, not both");
+    if (g["action"]) rule.actions = {Str(g["action"], gp + ".action")};
+    if (g["actions"]) rule.actions = StrList(g["actions"], gp + ".actions");
+    if (rule.actions.empty()) Fail(g, gp, "missing key \"action\" (publish, edit or feed)");
+    for (const std::string& a : rule.actions) {
+      if (a != "publish" && a != "edit" && a != "feed") {
+        Fail(g, gp + ".action", "unknown action \"" + a + "\" (publish, edit or feed)");
+      }
+    }
+    if (!g["resource"]) Fail(g, gp, "missing key \"resource\"");
+    rule.resource = Str(g["resource"], gp + ".resource");
+    Resource(g["resource"], gp + ".resource", rule.resource);
+    return rule;
+  }
+
+  IssuerConfig Issuer(const YAML::Node& n, const std::string& path) {
+    CheckMap(n, path, {"name", "issuer", "audience", "jwks_file", "jwks_url", "discovery",
+                       "algorithms", "jwks_ttl_seconds", "auth_method", "rules"});
+    IssuerConfig c;
+    for (const char* required : {"name", "issuer", "audience"}) {
+      if (!n[required]) Fail(n, path, std::string("missing key \"") + required + "\"");
+    }
+    c.name = NonEmpty(n["name"], path + ".name");
+    c.issuer = NonEmpty(n["issuer"], path + ".issuer");
+    c.audiences = StrList(n["audience"], path + ".audience");
+    int sources = 0;
+    if (n["jwks_file"]) {
+      ++sources;
+      c.keys = IssuerConfig::Keys::kFile;
+      c.jwks_file = PathValue(n["jwks_file"], path + ".jwks_file");
+    }
+    if (n["jwks_url"]) {
+      ++sources;
+      c.keys = IssuerConfig::Keys::kUrl;
+      c.jwks_url = NonEmpty(n["jwks_url"], path + ".jwks_url");
+      if (!c.jwks_url.starts_with("https://") && !c.jwks_url.starts_with("http://")) {
+        Fail(n["jwks_url"], path + ".jwks_url", "expected an http(s) URL");
+      }
+    }
+    if (n["discovery"]) {
+      if (!Bool(n["discovery"], path + ".discovery")) {
+        Fail(n["discovery"], path + ".discovery", "only \"discovery: true\" is meaningful");
+      }
+      ++sources;
+      c.keys = IssuerConfig::Keys::kDiscovery;
+      if (!c.issuer.starts_with("https://") && !c.issuer.starts_with("http://")) {
+        Fail(n["issuer"], path + ".issuer", "discovery needs an http(s) issuer URL");
+      }
+    }
+    if (sources != 1) {
+      Fail(n, path, "exactly one of jwks_file, jwks_url or \"discovery: true\" is required");
+    }
+    if (n["algorithms"]) {
+      c.algorithms = StrList(n["algorithms"], path + ".algorithms");
+      for (const std::string& a : c.algorithms) {
+        if (a != "RS256" && a != "ES256" && a != "EdDSA" && a != "Ed25519") {
+          Fail(n["algorithms"], path + ".algorithms",
+               "unsupported algorithm \"" + a + "\" (RS256, ES256, EdDSA)");
+        }
+      }
+    }
+    if (n["jwks_ttl_seconds"]) {
+      c.jwks_ttl_seconds =
+          int64_t(Uint(n["jwks_ttl_seconds"], path + ".jwks_ttl_seconds", 60, 7 * 86400));
+    }
+    if (n["auth_method"]) {
+      c.auth_method = Str(n["auth_method"], path + ".auth_method");
+      if (c.auth_method != "oidc" && c.auth_method != "github-oidc") {
+        Fail(n["auth_method"], path + ".auth_method", "expected oidc or github-oidc");
+      }
+    }
+    if (YAML::Node r = n["rules"]) {
+      if (!r.IsSequence()) Fail(r, path + ".rules", "expected a list of rules");
+      for (size_t i = 0; i < r.size(); ++i) {
+        c.rules.push_back(Rule(r[i], path + ".rules[" + std::to_string(i) + "]"));
+      }
+    }
+    return c;
+  }
+
+  void Auth(const YAML::Node& n, AuthConfig& out) {
+    CheckMap(n, "auth", {"registry_key_file", "token_ttl_seconds", "leeway_seconds", "issuers",
+                         "dns_proofs", "http_proofs"});
+    if (n["registry_key_file"]) {
+      out.registry_key_file = PathValue(n["registry_key_file"], "auth.registry_key_file");
+    }
+    if (n["token_ttl_seconds"]) {
+      out.token_ttl_seconds =
+          int64_t(Uint(n["token_ttl_seconds"], "auth.token_ttl_seconds", 10, 86400));
+    }
+    if (n["leeway_seconds"]) {
+      out.leeway_seconds = int64_t(Uint(n["leeway_seconds"], "auth.leeway_seconds", 0, 600));
+    }
+    if (n["dns_proofs"]) out.dns_proofs = Bool(n["dns_proofs"], "auth.dns_proofs");
+    if (n["http_proofs"]) out.http_proofs = Bool(n["http_proofs"], "auth.http_proofs");
+    if (YAML::Node list = n["issuers"]) {
+      if (!list.IsSequence()) Fail(list, "auth.issuers", "expected a list of issuers");
+      std::set<std::string> names, issuers;
+      for (size_t i = 0; i < list.size(); ++i) {
+        std::string path = "auth.issuers[" + std::to_string(i) + "]";
+        IssuerConfig c = Issuer(list[i], path);
+        if (!names.insert(c.name).second) {
+          Fail(list[i]["name"], path + ".name", "duplicate issuer name \"" + c.name + "\"");
+        }
+        if (!issuers.insert(c.issuer).second) {
+          Fail(list[i]["issuer"], path + ".issuer", "issuer \"" + c.issuer + "\" listed twice");
+        }
+        out.issuers.push_back(std::move(c));
+      }
+    }
+  }
+
+  Config Parse(std::string_view text) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(text));
+    } catch (const YAML::ParserException& e) {
+      throw ConfigError{source_ + ":" + std::to_string(e.mark.line + 1) + ":" +
+                        std::to_string(e.mark.column + 1) + ": " + e.msg};
+    }
+    Config c;
+    c.source = source_;
+    if (IsNull(root)) return c;  // an empty file means all defaults
+    CheckMap(root, "", {"listen", "db", "limits", "auth", "feed", "policy", "mcp"});
+    if (root["listen"]) Listen(root["listen"], c.listen);
+    if (YAML::Node db = root["db"]) {
+      if (db.IsMap()) {
+        CheckMap(db, "db", {"path"});
+        if (db["path"]) c.db.path = PathValue(db["path"], "db.path");
+      } else {
+        c.db.path = PathValue(db, "db");
+      }
+    }
+    if (YAML::Node l = root["limits"]) {
+      CheckMap(l, "limits", {"max_body_bytes", "max_header_bytes", "read_timeout_seconds"});
+      if (l["max_body_bytes"]) {
+        c.limits.max_body_bytes = Uint(l["max_body_bytes"], "limits.max_body_bytes", 1024, 1ULL << 34);
+      }
+      if (l["max_header_bytes"]) {
+        c.limits.max_header_bytes =
+            Uint(l["max_header_bytes"], "limits.max_header_bytes", 1024, 1 << 20);
+      }
+      if (l["read_timeout_seconds"]) {
+        c.limits.read_timeout_seconds =
+            uint32_t(Uint(l["read_timeout_seconds"], "limits.read_timeout_seconds", 1, 3600));
+      }
+    }
+    if (root["auth"]) Auth(root["auth"], c.auth);
+    if (YAML::Node f = root["feed"]) {
+      CheckMap(f, "feed", {"dir", "max_bytes"});
+      if (f["dir"]) c.feed.dir = PathValue(f["dir"], "feed.dir");
+      if (f["max_bytes"]) c.feed.max_bytes = Uint(f["max_bytes"], "feed.max_bytes", 1, 1ULL << 40);
+    }
+    for (const char* raw : {"policy", "mcp"}) {
+      if (YAML::Node s = root[raw]) {
+        if (!s.IsMap()) Fail(s, raw, "expected a mapping");
+        bj::value v = ToJson(s, raw);
+        (std::string_view(raw) == "policy" ? c.policy : c.mcp) = std::move(v.as_object());
+      }
+    }
+    return c;
+  }
+
+ private:
+  std::string source_;
+  std::filesystem::path dir_;
+};
+
+}  // namespace
+
+Result<Config> ParseConfig(std::string_view text, const std::string& source) {
+  try {
+    return Parser(source).Parse(text);
+  } catch (const ConfigError& e) {
+    return Status::InvalidArgument(e.message);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(source + ": " + e.what());
+  }
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidArgument("cannot read config file " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ParseConfig(ss.str(), path);
+}
+
+}  // namespace mcpreg::config
