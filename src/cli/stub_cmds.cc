@@ -6,6 +6,5 @@
 namespace mcpreg::cli {
 void RegisterServe(CLI::App& app, int* exit_code) { app.add_subcommand("serve", "Run the registry HTTP server"); }
 void RegisterImport(CLI::App& app, int* exit_code) { app.add_subcommand("import", "Import server.json documents"); }
-void RegisterValidate(CLI::App& app, int* exit_code) { app.add_subcommand("validate", "Validate server.json files"); }
 void RegisterMcp(CLI::App& app, int* exit_code) { app.add_subcommand("mcp", "Run the registry as an MCP stdio server"); }
 }  // namespace mcpreg::cli

@@ -8,6 +8,21 @@ extern const unsigned char kAssetOpenApiYaml[];
 extern const std::size_t kAssetOpenApiYaml_size;
 extern const unsigned char kAssetDemoCatalog[];
 extern const std::size_t kAssetDemoCatalog_size;
+// server.json JSON Schemas (src/schema/official_schemas.cc reads them).
+extern const unsigned char kAssetSchema20250709[];
+extern const std::size_t kAssetSchema20250709_size;
+extern const unsigned char kAssetSchema20250916[];
+extern const std::size_t kAssetSchema20250916_size;
+extern const unsigned char kAssetSchema20250929[];
+extern const std::size_t kAssetSchema20250929_size;
+extern const unsigned char kAssetSchema20251011[];
+extern const std::size_t kAssetSchema20251011_size;
+extern const unsigned char kAssetSchema20251017[];
+extern const std::size_t kAssetSchema20251017_size;
+extern const unsigned char kAssetSchema20251211[];
+extern const std::size_t kAssetSchema20251211_size;
+extern const unsigned char kAssetSchemaDraft[];
+extern const std::size_t kAssetSchemaDraft_size;
 
 namespace mcpreg::assets {
 inline std::string_view OpenApiYaml() {

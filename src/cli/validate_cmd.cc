@@ -1,0 +1,96 @@
+// `mcpreg validate [--json] FILE...`: full validation (schema + semantic rules) of server.json
+// files. Human output: one line per issue, "FILE: <severity> <path>: <message> [<reference>]",
+// or "FILE: valid". --json: one array [{"file","valid","issues"}]. Exit 0 when every file is
+// valid, 1 when any is invalid, 2 when a file cannot be read (checked before any output).
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "core/json_out.h"
+#include "model/validate.h"
+
+namespace mcpreg::cli {
+namespace {
+
+struct Options {
+  bool json = false;
+  std::vector<std::string> files;
+};
+
+bool ReadFile(const std::string& path, std::string& out, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) {
+    error = "cannot read " + path;
+    return false;
+  }
+  out = ss.str();
+  return true;
+}
+
+int Run(const Options& opts) {
+  std::vector<std::string> bodies(opts.files.size());
+  for (size_t i = 0; i < opts.files.size(); ++i) {
+    std::string error;
+    if (!ReadFile(opts.files[i], bodies[i], error)) {
+      std::fprintf(stderr, "mcpreg validate: %s\n", error.c_str());
+      return 2;
+    }
+  }
+  bool all_valid = true;
+  std::string out;
+  json::JsonOut w(out);
+  if (opts.json) w.BeginArray();
+  for (size_t i = 0; i < opts.files.size(); ++i) {
+    model::ValidationReport report = model::ValidateServerJson(bodies[i]);
+    all_valid = all_valid && report.valid;
+    const std::string& file = opts.files[i];
+    if (opts.json) {
+      w.BeginObject().Key("file").String(file).Key("valid").Bool(report.valid);
+      w.Key("issues").BeginArray();
+      for (const model::Issue& issue : report.issues) {
+        w.BeginObject();
+        w.Key("type").String(issue.type).Key("path").String(issue.path);
+        w.Key("message").String(issue.message).Key("severity").String(issue.severity);
+        w.Key("reference").String(issue.reference);
+        w.EndObject();
+      }
+      w.EndArray().EndObject();
+      continue;
+    }
+    for (const model::Issue& issue : report.issues) {
+      out += file + ": " + issue.severity + " " + (issue.path.empty() ? "(root)" : issue.path) +
+             ": " + issue.message + " [" + issue.reference + "]\n";
+    }
+    if (report.valid) out += file + ": valid\n";
+  }
+  if (opts.json) {
+    w.EndArray();
+    out += '\n';
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return all_valid ? 0 : 1;
+}
+
+}  // namespace
+
+void RegisterValidate(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("validate", "Validate server.json files");
+  cmd->add_flag("--json", opts->json, "Print one JSON document with every file's issues");
+  cmd->add_option("FILE", opts->files, "server.json files to validate")->required();
+  cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
+}
+
+}  // namespace mcpreg::cli
