@@ -1,0 +1,72 @@
+// Workload-identity authentication: verifies an OIDC token from one of the configured trusted
+// issuers (GitHub Actions, Entra ID, GitLab, any OIDC provider) and maps its verified claims to
+// permissions with the issuer's claim rules.
+//
+// Flow of VerifyWorkloadToken(token):
+//   1. read "iss" from the (not yet verified) token and pick the issuer whose `issuer` equals
+//      it exactly; none -> Unauthenticated("token issuer \"...\" is not trusted");
+//   2. VerifyJwt with that issuer's keys (JwksCache: file, URL or discovery), audiences,
+//      algorithm allowlist and the configured leeway (see auth/jwt.h for every check);
+//   3. require a non-empty "sub";
+//   4. apply the rules (GrantsFor) -> Principal.permissions. A token that verifies but matches
+//      no rule still yields a Principal (with no permissions): grants stored by an operator
+//      may apply to it, and the caller turns "no permission" into 403, not 401.
+//
+// Thread-safety: safe for concurrent use after construction.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "auth/fetcher.h"
+#include "auth/jwks.h"
+#include "auth/principal.h"
+#include "config/config.h"
+#include "mcpreg/clock.h"
+#include "mcpreg/status.h"
+
+namespace mcpreg::auth {
+
+class WorkloadTokenVerifier {
+ public:
+  // One key cache per issuer. `fetcher` serves jwks_url/discovery sources (may be null when
+  // every issuer uses jwks_file). `clock` must outlive the verifier.
+  WorkloadTokenVerifier(const config::AuthConfig& auth, std::shared_ptr<HttpFetcher> fetcher,
+                        const Clock& clock);
+
+  // Errors: Unauthenticated naming the failed check (never echoing the token); Unavailable
+  // when the issuer's keys cannot be loaded at all (HTTP 503: not the caller's fault).
+  Result<Principal> VerifyWorkloadToken(std::string_view token) const;
+
+  // Loads every issuer's keys now. Returns the first failure (for a start-up warning); the
+  // verifier stays usable and retries lazily.
+  Status Preload() const;
+
+  bool empty() const { return issuers_.empty(); }
+
+ private:
+  struct Issuer {
+    config::IssuerConfig config;
+    std::vector<JwsAlg> algorithms;
+    std::unique_ptr<JwksCache> keys;
+  };
+  std::vector<Issuer> issuers_;
+  const Clock& clock_;
+  int64_t leeway_seconds_;
+};
+
+// The permissions `issuer`'s rules grant for verified `claims`, in rule order, duplicates
+// removed. A rule contributes when all its match pairs hold and every "{claim}" in its
+// resource substitutes to a safe value: a string (or integer) claim matching
+// [A-Za-z0-9._-]+, not starting or ending with '.', without "..". Otherwise the rule is
+// skipped, so a hostile claim value can never widen a pattern (e.g. "*" or "a/b").
+std::vector<Permission> GrantsFor(const config::IssuerConfig& issuer,
+                                  const boost::json::object& claims);
+
+// "github-oidc" for https://token.actions.githubusercontent.com (and its enterprise forms)
+// unless the config says otherwise, "oidc" for every other issuer.
+std::string AuthMethodFor(const config::IssuerConfig& issuer);
+
+}  // namespace mcpreg::auth
