@@ -72,6 +72,18 @@ class Store {
   virtual Result<std::vector<VersionRecord>> UpdateServer(std::string_view name,
                                                           const Mutator& mutate) = 0;
 
+  // Import fast path: applies several updates, in order, inside ONE transaction with one
+  // durable commit (UpdateServer pays a commit per call unless calls overlap). Each update
+  // behaves like UpdateServer (a later update of the same name sees the earlier one's rows).
+  // All or nothing: the first error (from a mutator or the database) aborts the batch, nothing
+  // is written and that status is returned. Returns all written rows in seq order.
+  // REQUIRES: mutators do not call back into this store's write methods.
+  struct Update {
+    std::string name;
+    Mutator mutate;
+  };
+  virtual Result<std::vector<VersionRecord>> UpdateServers(const std::vector<Update>& updates) = 0;
+
   // Highest seq in the store (0 when empty).
   virtual Result<int64_t> MaxSeq() = 0;
 };
