@@ -1,0 +1,163 @@
+// Tests for src/config: the full example file, defaults, and one error per kind of mistake,
+// each naming file, line and key.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "config/config.h"
+
+namespace mcpreg::config {
+namespace {
+
+const std::string kFixtureDir = std::string(MCPREG_SOURCE_DIR) + "/tests/fixtures/auth";
+
+std::string ErrorOf(std::string_view yaml) {
+  Result<Config> c = ParseConfig(yaml, "/etc/mcpreg/mcpreg.yaml");
+  if (c.ok()) return "(parsed fine)";
+  EXPECT_TRUE(c.status().IsInvalidArgument());
+  return c.status().message();
+}
+
+TEST(ConfigTest, FullExampleParses) {
+  Result<Config> c = LoadConfig(kFixtureDir + "/mcpreg.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->listen.host, "0.0.0.0");
+  EXPECT_EQ(c->listen.port, 8080);
+  EXPECT_EQ(c->db.path, kFixtureDir + "/data/registry.db");
+  EXPECT_EQ(c->limits.max_body_bytes, 4194304u);
+  EXPECT_EQ(c->auth.registry_key_file, kFixtureDir + "/data/registry.key");
+  EXPECT_TRUE(c->auth.dns_proofs);
+  ASSERT_EQ(c->auth.issuers.size(), 3u);
+  const IssuerConfig& gh = c->auth.issuers[0];
+  EXPECT_EQ(gh.keys, IssuerConfig::Keys::kDiscovery);
+  EXPECT_EQ(gh.algorithms, std::vector<std::string>{"RS256"});
+  ASSERT_EQ(gh.rules.size(), 1u);
+  EXPECT_EQ(gh.rules[0].resource, "io.github.{repository_owner}/*");
+  EXPECT_EQ(gh.rules[0].actions, (std::vector<std::string>{"publish", "edit", "feed"}));
+  ASSERT_EQ(gh.rules[0].match.size(), 1u);
+  EXPECT_EQ(gh.rules[0].match[0].first, "repository_owner_id");
+  EXPECT_EQ(gh.rules[0].match[0].second, std::vector<std::string>{"4242"});
+  const IssuerConfig& entra = c->auth.issuers[1];
+  EXPECT_EQ(entra.keys, IssuerConfig::Keys::kUrl);
+  EXPECT_EQ(entra.rules[0].match.size(), 2u);
+  const IssuerConfig& internal = c->auth.issuers[2];
+  EXPECT_EQ(internal.jwks_file, kFixtureDir + "/jwks.json");
+  EXPECT_EQ(internal.audiences, (std::vector<std::string>{"mcpreg", "mcp-registry"}));
+  EXPECT_EQ(internal.jwks_ttl_seconds, 600);
+  EXPECT_EQ(c->feed.dir, kFixtureDir + "/data/feed");
+  EXPECT_EQ(boost::json::serialize(c->policy),
+            R"({"require_repository":true,"blocked_namespaces":["com.evil"]})");
+  EXPECT_EQ(boost::json::serialize(c->mcp), R"({"enabled":true})");
+}
+
+TEST(ConfigTest, EmptyFileGivesDefaultsAndJsonIsAccepted) {
+  Result<Config> c = ParseConfig("", "x.yaml");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->listen.port, 8080);
+  EXPECT_EQ(c->auth.token_ttl_seconds, 300);
+  EXPECT_FALSE(c->auth.dns_proofs);
+  c = ParseConfig(R"({"listen": {"host": "::1", "port": 9000}, "db": {"path": "/tmp/r.db"}})",
+                  "x.json");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->listen.host, "::1");
+  EXPECT_EQ(c->listen.port, 9000);
+  EXPECT_EQ(c->db.path, "/tmp/r.db");
+  c = ParseConfig("listen: \"[::1]:7000\"\n", "x.yaml");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->listen.host, "::1");
+  EXPECT_EQ(c->listen.port, 7000);
+}
+
+TEST(ConfigTest, UnknownTopLevelKeyNamesFileLineAndKey) {
+  std::string e = ErrorOf("listen: \":8080\"\nlisten_addr: 1\n");
+  EXPECT_EQ(e.find("/etc/mcpreg/mcpreg.yaml:2:1: listen_addr: unknown key"), 0u) << e;
+}
+
+TEST(ConfigTest, UnknownNestedKeyGivesItsPath) {
+  std::string e = ErrorOf(
+      "auth:\n"
+      "  issuers:\n"
+      "    - name: a\n"
+      "      issuer: https://a\n"
+      "      audience: x\n"
+      "      discovery: true\n"
+      "      audiences: y\n");
+  EXPECT_NE(e.find(":7:7: auth.issuers[0].audiences: unknown key"), std::string::npos) << e;
+}
+
+TEST(ConfigTest, IssuerMistakes) {
+  const std::string head = "auth:\n  issuers:\n    - name: a\n      issuer: https://a\n";
+  EXPECT_NE(ErrorOf("auth:\n  issuers:\n    - name: a\n      issuer: https://a\n      discovery: true\n")
+                .find("missing key \"audience\""),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(head + "      audience: x\n").find("exactly one of jwks_file"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(head + "      audience: x\n      discovery: true\n      jwks_url: https://k\n")
+                .find("exactly one of"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(head + "      audience: x\n      discovery: true\n      algorithms: [HS256]\n")
+                .find("unsupported algorithm \"HS256\""),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(head + "      audience: []\n      discovery: true\n").find("audience"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(head + "      audience: x\n      jwks_url: ftp://k\n").find("http(s) URL"),
+            std::string::npos);
+  std::string dup = head + "      audience: x\n      discovery: true\n" +
+                    "    - name: a\n      issuer: https://b\n      audience: x\n      discovery: true\n";
+  EXPECT_NE(ErrorOf(dup).find(":8:13: auth.issuers[1].name: duplicate issuer name"),
+            std::string::npos)
+      << ErrorOf(dup);
+}
+
+TEST(ConfigTest, RuleMistakes) {
+  const std::string head =
+      "auth:\n  issuers:\n    - name: a\n      issuer: https://a\n      audience: x\n"
+      "      discovery: true\n      rules:\n";
+  EXPECT_NE(ErrorOf(head + "        - match: {sub: x}\n          grant: {action: delete, resource: a/*}\n")
+                .find("unknown action \"delete\""),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(head + "        - match: {sub: x}\n          grant: {action: publish, resource: \"io.github.{owner/*\"}\n")
+                .find("unclosed"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(head + "        - match: {sub: x}\n          grant: {action: publish, resource: \"a.{}/*\"}\n")
+                .find("placeholder needs a claim name"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(head + "        - match: {sub: x}\n          grant: {action: publish}\n")
+                .find("missing key \"resource\""),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(head + "        - match: {sub: x}\n").find("missing key \"grant\""),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(head + "        - match: [sub]\n          grant: {action: publish, resource: x}\n")
+                .find("auth.issuers[0].rules[0].match: expected a mapping"),
+            std::string::npos);
+}
+
+TEST(ConfigTest, ScalarMistakes) {
+  EXPECT_NE(ErrorOf("listen: \"localhost\"\n").find("listen: expected \"HOST:PORT\""),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("listen: \":99999\"\n").find("port must be"), std::string::npos);
+  EXPECT_NE(ErrorOf("limits: {max_body_bytes: -5}\n").find("limits.max_body_bytes: expected a non-negative integer"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("limits: {read_timeout_seconds: 0}\n").find("must be between 1 and 3600"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("auth: {dns_proofs: yes}\n").find("expected true or false"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("auth: {issuers: {}}\n").find("auth.issuers: expected a list"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("policy: 3\n").find("policy: expected a mapping"), std::string::npos);
+}
+
+TEST(ConfigTest, YamlSyntaxErrorNamesLine) {
+  std::string e = ErrorOf("listen: \":8080\"\nauth: {issuers: [\n");
+  EXPECT_EQ(e.find("/etc/mcpreg/mcpreg.yaml:"), 0u) << e;
+  Result<Config> missing = LoadConfig("/nonexistent/mcpreg.yaml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("/nonexistent/mcpreg.yaml"), std::string::npos);
+}
+
+TEST(ConfigTest, DuplicateKeyIsAnError) {
+  EXPECT_NE(ErrorOf("db: a.db\ndb: b.db\n").find("duplicate key"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mcpreg::config
