@@ -247,9 +247,19 @@ class Walker {
   void ReportClosest(const std::string& path, std::string location, std::string message,
                      std::vector<std::vector<SchemaError>>& branches) {
     Add(path, std::move(location), std::move(message));
+    // A branch failing an enum/const (typically a "type" discriminator) describes another kind
+    // of value, so it counts as far away; otherwise fewer errors = closer.
+    auto distance = [](const std::vector<SchemaError>& b) {
+      size_t d = b.size();
+      for (const SchemaError& e : b) {
+        std::string_view loc = e.keyword_location;
+        if (loc.ends_with("/enum") || loc.ends_with("/const")) d += 100;
+      }
+      return d;
+    };
     auto* best = &branches.front();
     for (auto& b : branches)
-      if (b.size() < best->size()) best = &b;
+      if (distance(b) < distance(*best)) best = &b;
     for (SchemaError& e : *best) out_.push_back(std::move(e));
   }
 
