@@ -1,0 +1,14 @@
+// The fixtures the official MCP conformance suite (@modelcontextprotocol/conformance) expects a
+// server under test to expose: tools test_simple_text ... test_reconnection, resources
+// test://static-text ..., the template test://template/{id}/data, prompts test_simple_prompt
+// ..., and completion. Built on the same protocol library as the registry's MCP server.
+#pragma once
+
+#include "mcp/server.h"
+
+namespace mcpreg::fixture {
+
+// Registers every conformance fixture on `server`.
+void AddConformanceFixtures(mcp::McpServer& server);
+
+}  // namespace mcpreg::fixture
