@@ -1,0 +1,277 @@
+#include "catalog/catalog.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+namespace mcpreg::catalog {
+namespace {
+
+// Bytewise (name, version) order, as std::string compares (char_traits compares as unsigned).
+bool KeyLess(std::string_view an, std::string_view av, std::string_view bn, std::string_view bv) {
+  int c = an.compare(bn);
+  return c < 0 || (c == 0 && av < bv);
+}
+bool EntryLess(const Entry& a, const Entry& b) {
+  return KeyLess(a.meta.name, a.meta.version, b.meta.name, b.meta.version);
+}
+
+std::string SearchText(const Entry& e) {
+  return AsciiLower(e.meta.name + "\n" + e.title + "\n" + e.description);
+}
+
+// Every filter of `q` except the cursor and the text search.
+bool MatchesFilters(const Entry& e, const ListQuery& q) {
+  const VersionMeta& m = e.meta;
+  if (!q.include_deleted && m.status == VersionStatus::kDeleted) return false;
+  if (q.latest_only && !m.is_latest) return false;
+  if (q.exact_version && m.version != *q.exact_version) return false;
+  if (q.updated_since && !(m.updated_at > *q.updated_since)) return false;
+  if (q.status && m.status != *q.status) return false;
+  if (q.transport == TransportFilter::kRemote && !e.has_remotes) return false;
+  if (q.transport == TransportFilter::kLocal && !e.has_packages) return false;
+  if (!q.registry_type.empty() &&
+      std::find(e.registry_types.begin(), e.registry_types.end(), q.registry_type) ==
+          e.registry_types.end()) {
+    return false;
+  }
+  return true;
+}
+
+bool AfterCursor(const Entry& e, const ListQuery& q) {
+  if (q.cursor) return KeyLess(q.cursor->first, q.cursor->second, e.meta.name, e.meta.version);
+  if (q.cursor_name_only) return e.meta.name > *q.cursor_name_only;
+  return true;
+}
+
+}  // namespace
+
+void Catalog::LinkDoc(const Item& item) {
+  if (doc_entries_.size() <= item.doc) doc_entries_.resize(item.doc + 1);
+  doc_entries_[item.doc].push_back(item.entry);
+}
+
+void Catalog::UnlinkDoc(const Item& item) {
+  auto& list = doc_entries_[item.doc];
+  auto it = std::find(list.begin(), list.end(), item.entry);
+  if (it != list.end()) {
+    *it = std::move(list.back());
+    list.pop_back();
+  }
+  if (list.empty()) list.shrink_to_fit();
+  text_.Release(item.doc);
+}
+
+void Catalog::AddOwners(const Item& item) {
+  if (item.entry->meta.status == VersionStatus::kDeleted) return;
+  for (const auto& url : item.remote_urls) {
+    auto& owners = owners_[url];
+    auto it = std::find_if(owners.begin(), owners.end(),
+                           [&](auto& o) { return o.first == item.entry->meta.name; });
+    if (it == owners.end()) {
+      owners.emplace_back(item.entry->meta.name, 1);
+    } else {
+      ++it->second;
+    }
+  }
+}
+
+void Catalog::RemoveOwners(const Item& item) {
+  if (item.entry->meta.status == VersionStatus::kDeleted) return;
+  for (const auto& url : item.remote_urls) {
+    auto map_it = owners_.find(url);
+    if (map_it == owners_.end()) continue;
+    auto& owners = map_it->second;
+    auto it = std::find_if(owners.begin(), owners.end(),
+                           [&](auto& o) { return o.first == item.entry->meta.name; });
+    if (it != owners.end() && --it->second == 0) owners.erase(it);
+    if (owners.empty()) owners_.erase(map_it);
+  }
+}
+
+void Catalog::Apply(const std::vector<VersionRecord>& records) {
+  if (records.empty()) return;
+  // Parse and render outside the lock so readers are not held up.
+  struct Built {
+    Item item;
+    std::string text;
+  };
+  std::vector<Built> built;
+  built.reserve(records.size());
+  for (const auto& r : records) {
+    Built b;
+    b.item.entry = BuildEntry(r, &b.item.remote_urls);
+    b.text = SearchText(*b.item.entry);
+    built.push_back(std::move(b));
+  }
+
+  std::unique_lock lock(mu_);
+  // Upsert existing keys in place; collect new keys (the last record per key wins).
+  std::map<std::pair<std::string_view, std::string_view>, Built*> fresh;
+  for (auto& b : built) {
+    const Entry& e = *b.item.entry;
+    last_seq_ = std::max(last_seq_, e.seq);
+    auto pos = std::lower_bound(items_.begin(), items_.end(), e,
+                                [](const Item& it, const Entry& x) { return EntryLess(*it.entry, x); });
+    if (pos != items_.end() && pos->entry->meta.name == e.meta.name &&
+        pos->entry->meta.version == e.meta.version) {
+      if (pos->entry->seq > e.seq) continue;  // stale
+      RemoveOwners(*pos);
+      UnlinkDoc(*pos);
+      b.item.doc = text_.Acquire(b.text);
+      *pos = std::move(b.item);
+      LinkDoc(*pos);
+      AddOwners(*pos);
+    } else {
+      auto key = std::make_pair(std::string_view(e.meta.name), std::string_view(e.meta.version));
+      // The key views point into the first record's strings; `built` keeps them alive.
+      auto [it, inserted] = fresh.emplace(key, &b);
+      if (!inserted && it->second->item.entry->seq <= e.seq) it->second = &b;
+    }
+  }
+  if (fresh.empty()) return;
+  size_t old_size = items_.size();
+  items_.reserve(old_size + fresh.size());
+  for (auto& [key, b] : fresh) {  // std::map iterates in key order: the tail stays sorted
+    b->item.doc = text_.Acquire(b->text);
+    items_.push_back(std::move(b->item));
+    LinkDoc(items_.back());
+    AddOwners(items_.back());
+  }
+  std::inplace_merge(items_.begin(), items_.begin() + old_size, items_.end(),
+                     [](const Item& a, const Item& b) { return EntryLess(*a.entry, *b.entry); });
+}
+
+size_t Catalog::StartIndex(const ListQuery& q) const {
+  if (q.cursor) {
+    const auto& [n, v] = *q.cursor;
+    return std::upper_bound(items_.begin(), items_.end(), 0,
+                            [&](int, const Item& it) {
+                              return KeyLess(n, v, it.entry->meta.name, it.entry->meta.version);
+                            }) -
+           items_.begin();
+  }
+  if (q.cursor_name_only) {
+    const std::string& n = *q.cursor_name_only;
+    return std::upper_bound(items_.begin(), items_.end(), 0,
+                            [&](int, const Item& it) { return n < it.entry->meta.name; }) -
+           items_.begin();
+  }
+  return 0;
+}
+
+Page Catalog::List(const ListQuery& q) const {
+  Page page;
+  if (q.limit == 0) return page;
+  std::vector<std::string> words = SearchWords(q.search);
+  std::shared_lock lock(mu_);
+
+  std::vector<uint32_t> docs;
+  // Use the text index when it narrows to at most 1/8 of the docs; otherwise matches are dense
+  // and an in-order scan fills the page after a few times `limit` entries.
+  bool indexed = !words.empty() && text_.Candidates(words, text_.doc_count() / 8 + 16, docs);
+  if (indexed) {
+    std::vector<EntryPtr> hits;
+    for (uint32_t d : docs) {
+      if (!text_.Contains(d, words)) continue;
+      for (const auto& e : doc_entries_[d]) {
+        if (MatchesFilters(*e, q) && AfterCursor(*e, q)) hits.push_back(e);
+      }
+    }
+    auto less = [](const EntryPtr& a, const EntryPtr& b) { return EntryLess(*a, *b); };
+    size_t n = std::min(hits.size(), q.limit);
+    std::partial_sort(hits.begin(), hits.begin() + n, hits.end(), less);
+    hits.resize(n);
+    page.items = std::move(hits);
+  } else {
+    for (size_t i = StartIndex(q); i < items_.size() && page.items.size() < q.limit; ++i) {
+      const Item& it = items_[i];
+      if (!MatchesFilters(*it.entry, q)) continue;
+      if (!words.empty() && !text_.Contains(it.doc, words)) continue;
+      page.items.push_back(it.entry);
+    }
+  }
+  page.full = page.items.size() == q.limit;
+  return page;
+}
+
+EntryPtr Catalog::Get(std::string_view name, std::string_view version, bool include_deleted) const {
+  std::shared_lock lock(mu_);
+  auto pos = std::lower_bound(items_.begin(), items_.end(), 0, [&](const Item& it, int) {
+    return KeyLess(it.entry->meta.name, it.entry->meta.version, name, version);
+  });
+  if (pos == items_.end() || pos->entry->meta.name != name || pos->entry->meta.version != version) {
+    return nullptr;
+  }
+  if (!include_deleted && pos->entry->meta.status == VersionStatus::kDeleted) return nullptr;
+  return pos->entry;
+}
+
+namespace {
+template <typename Items>
+auto NameRange(const Items& items, std::string_view name) {
+  auto lo = std::lower_bound(items.begin(), items.end(), name,
+                             [](const auto& it, std::string_view n) { return it.entry->meta.name < n; });
+  auto hi = std::upper_bound(lo, items.end(), name,
+                             [](std::string_view n, const auto& it) { return n < it.entry->meta.name; });
+  return std::make_pair(lo, hi);
+}
+}  // namespace
+
+EntryPtr Catalog::GetLatest(std::string_view name, bool include_deleted) const {
+  std::shared_lock lock(mu_);
+  auto [lo, hi] = NameRange(items_, name);
+  for (auto it = lo; it != hi; ++it) {
+    if (!it->entry->meta.is_latest) continue;
+    if (!include_deleted && it->entry->meta.status == VersionStatus::kDeleted) return nullptr;
+    return it->entry;
+  }
+  return nullptr;
+}
+
+std::vector<EntryPtr> Catalog::Versions(std::string_view name, bool include_deleted) const {
+  std::vector<EntryPtr> out;
+  {
+    std::shared_lock lock(mu_);
+    auto [lo, hi] = NameRange(items_, name);
+    for (auto it = lo; it != hi; ++it) {
+      if (include_deleted || it->entry->meta.status != VersionStatus::kDeleted) {
+        out.push_back(it->entry);
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const EntryPtr& a, const EntryPtr& b) {
+    if (a->meta.published_at != b->meta.published_at) return a->meta.published_at > b->meta.published_at;
+    return a->meta.version > b->meta.version;
+  });
+  return out;
+}
+
+int64_t Catalog::last_seq() const {
+  std::shared_lock lock(mu_);
+  return last_seq_;
+}
+
+size_t Catalog::size() const {
+  std::shared_lock lock(mu_);
+  return items_.size();
+}
+
+std::string Catalog::RemoteUrlOwner(std::string_view url) const {
+  std::shared_lock lock(mu_);
+  auto it = owners_.find(std::string(url));
+  if (it == owners_.end() || it->second.empty()) return "";
+  return std::min_element(it->second.begin(), it->second.end())->first;
+}
+
+Status Refresh(Store& store, Catalog& catalog) {
+  constexpr size_t kBatch = 2000;
+  for (;;) {
+    auto batch = store.LoadChangesSince(catalog.last_seq(), kBatch);
+    if (!batch.ok()) return batch.status();
+    catalog.Apply(batch->records);
+    if (batch->records.size() < kBatch) return Status::OK();
+  }
+}
+
+}  // namespace mcpreg::catalog

@@ -1,0 +1,130 @@
+// Catalog: the in-memory serving index of every server version. Read requests (list, get,
+// versions, search) are answered from here without a database round trip; the store stays
+// the source of truth and Refresh() keeps the catalog caught up through LoadChangesSince.
+//
+// Layout: entries sorted by (name, version) bytewise in one vector (binary search for cursors
+// and name ranges, O(log n + page) plain paging), a trigram TextIndex over the lowercased
+// "name \n title \n description" of each entry for search, and a remote-URL -> owner map.
+// Entries are immutable and shared (EntryPtr), so a page stays valid after the lock is
+// released even if Apply() replaces the entries meanwhile. Each entry carries its response
+// bytes pre-rendered.
+//
+// Thread-safety: all methods are safe to call concurrently; readers share a std::shared_mutex,
+// Apply() takes it exclusively only for the index update (documents are parsed and responses
+// rendered before the lock is taken).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "catalog/text_index.h"
+#include "mcpreg/records.h"
+#include "mcpreg/store.h"
+
+namespace mcpreg::catalog {
+
+enum class TransportFilter { kAny, kRemote, kLocal };  // remote = has remotes[]; local = has packages[]
+
+struct ListQuery {
+  std::optional<std::pair<std::string, std::string>> cursor;  // (name, version): strictly after it
+  std::optional<std::string> cursor_name_only;  // upstream: cursor without ':' -> name > cursor
+  size_t limit = 30;
+  std::string search;                     // free text: every word must match (case-insensitive
+                                          // substring of name, title or description)
+  std::optional<Micros> updated_since;    // updated_at > t (strict)
+  bool latest_only = false;               // version=latest
+  std::optional<std::string> exact_version;  // version=<x> (string equality)
+  bool include_deleted = false;
+  TransportFilter transport = TransportFilter::kAny;
+  std::string registry_type;              // "" = any; else a package with this registryType
+  std::optional<VersionStatus> status;    // extra filter (MCP tool)
+};
+
+struct Entry {  // immutable once published into the catalog
+  VersionMeta meta;
+  std::string server_json;     // canonical document bytes
+  std::string response_json;   // the ServerResponse envelope bytes, pre-rendered:
+                               // {"server":<server_json>,"_meta":{"io.modelcontextprotocol.registry/official":
+                               //  {"status":..,"statusChangedAt":..,"statusMessage"?:..,"publishedAt":..,
+                               //   "updatedAt":..,"isLatest":..}}}   (Go field order, FormatRfc3339)
+  std::string title, description;  // parsed from server_json for search/tools
+  bool has_remotes = false, has_packages = false;
+  std::vector<std::string> registry_types;
+  int64_t seq = 0;
+};
+using EntryPtr = std::shared_ptr<const Entry>;
+
+struct Page {
+  std::vector<EntryPtr> items;
+  bool full = false;  // items.size() == limit: the caller emits nextCursor = last item
+};
+
+// Builds the immutable entry for `record` (parses title, description, remotes, packages from
+// the document; renders response_json). A document that is not a JSON object still yields an
+// entry (empty title/description, no remotes/packages). `remote_urls` (optional) receives the
+// document's remotes[].url values.
+EntryPtr BuildEntry(const VersionRecord& record, std::vector<std::string>* remote_urls = nullptr);
+
+class Catalog {
+ public:
+  Catalog() = default;
+  Catalog(const Catalog&) = delete;
+  Catalog& operator=(const Catalog&) = delete;
+
+  // Upserts by (name, version). Records must come in seq order (as LoadChangesSince returns
+  // them); a record older than the entry already held (lower seq) is ignored.
+  void Apply(const std::vector<VersionRecord>& records);
+
+  // Entries matching every filter of `q`, ordered by (name, version) bytewise, starting
+  // strictly after the cursor, at most q.limit of them (limit 0 gives an empty page).
+  Page List(const ListQuery& q) const;
+
+  // The entry for (name, version), or nullptr when absent or deleted (unless include_deleted).
+  EntryPtr Get(std::string_view name, std::string_view version, bool include_deleted) const;
+  // The name's is_latest entry, or nullptr when none (or it is deleted and !include_deleted).
+  EntryPtr GetLatest(std::string_view name, bool include_deleted) const;
+  // All versions of `name`, newest published first (ties: version descending); empty when none.
+  std::vector<EntryPtr> Versions(std::string_view name, bool include_deleted) const;
+
+  int64_t last_seq() const;  // highest seq applied (0 when empty)
+  size_t size() const;       // number of entries, deleted included
+
+  // Remote URL -> owning non-deleted server name (for publish conflict checks), or "". If
+  // several names hold the URL (legacy data), the bytewise smallest one is returned.
+  std::string RemoteUrlOwner(std::string_view url) const;
+
+ private:
+  struct Item {
+    EntryPtr entry;
+    uint32_t doc;                          // TextIndex doc of this entry
+    std::vector<std::string> remote_urls;  // counted in owners_ while not deleted
+  };
+
+  // REQUIRES: mu_ held. First position whose key is strictly after the query's cursor.
+  size_t StartIndex(const ListQuery& q) const;
+  void AddOwners(const Item& item);
+  void RemoveOwners(const Item& item);
+  void LinkDoc(const Item& item);
+  void UnlinkDoc(const Item& item);
+
+  mutable std::shared_mutex mu_;
+  std::vector<Item> items_;  // sorted by (name, version)
+  TextIndex text_;
+  std::vector<std::vector<EntryPtr>> doc_entries_;  // doc id -> entries using that text
+  std::unordered_map<std::string, std::vector<std::pair<std::string, int>>> owners_;
+  int64_t last_seq_ = 0;
+};
+
+// Brings `catalog` up to date with `store`: loads every change after catalog.last_seq() in
+// batches and applies them. Safe to call repeatedly (and concurrently with readers).
+// Errors: whatever the store returns; batches applied before the error stay applied.
+Status Refresh(Store& store, Catalog& catalog);
+
+}  // namespace mcpreg::catalog
