@@ -23,6 +23,7 @@ std::string SearchText(const Entry& e) {
 // Every filter of `q` except the cursor and the text search.
 bool MatchesFilters(const Entry& e, const ListQuery& q) {
   const VersionMeta& m = e.meta;
+  // Cheap, selective checks first.
   if (!q.include_deleted && m.status == VersionStatus::kDeleted) return false;
   if (q.latest_only && !m.is_latest) return false;
   if (q.exact_version && m.version != *q.exact_version) return false;
@@ -101,6 +102,9 @@ void Catalog::Apply(const std::vector<VersionRecord>& records) {
   for (const auto& r : records) {
     Built b;
     b.item.entry = BuildEntry(r, &b.item.remote_urls);
+    b.item.updated_at = r.meta.updated_at;
+    b.item.status = r.meta.status;
+    b.item.is_latest = r.meta.is_latest;
     b.text = SearchText(*b.item.entry);
     built.push_back(std::move(b));
   }
@@ -171,21 +175,25 @@ Page Catalog::List(const ListQuery& q) const {
   // and an in-order scan fills the page after a few times `limit` entries.
   bool indexed = !words.empty() && text_.Candidates(words, text_.doc_count() / 8 + 16, docs);
   if (indexed) {
-    std::vector<EntryPtr> hits;
+    // Collect pointers (no shared_ptr refcount traffic) and copy only the page out.
+    std::vector<const EntryPtr*> hits;
     for (uint32_t d : docs) {
       if (!text_.Contains(d, words)) continue;
       for (const auto& e : doc_entries_[d]) {
-        if (MatchesFilters(*e, q) && AfterCursor(*e, q)) hits.push_back(e);
+        if (MatchesFilters(*e, q) && AfterCursor(*e, q)) hits.push_back(&e);
       }
     }
-    auto less = [](const EntryPtr& a, const EntryPtr& b) { return EntryLess(*a, *b); };
+    auto less = [](const EntryPtr* a, const EntryPtr* b) { return EntryLess(**a, **b); };
     size_t n = std::min(hits.size(), q.limit);
     std::partial_sort(hits.begin(), hits.begin() + n, hits.end(), less);
-    hits.resize(n);
-    page.items = std::move(hits);
+    page.items.reserve(n);
+    for (size_t i = 0; i < n; ++i) page.items.push_back(*hits[i]);
   } else {
     for (size_t i = StartIndex(q); i < items_.size() && page.items.size() < q.limit; ++i) {
       const Item& it = items_[i];
+      if (q.updated_since && !(it.updated_at > *q.updated_since)) continue;
+      if (!q.include_deleted && it.status == VersionStatus::kDeleted) continue;
+      if (q.latest_only && !it.is_latest) continue;
       if (!MatchesFilters(*it.entry, q)) continue;
       if (!words.empty() && !text_.Contains(it.doc, words)) continue;
       page.items.push_back(it.entry);

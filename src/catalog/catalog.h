@@ -105,6 +105,10 @@ class Catalog {
     EntryPtr entry;
     uint32_t doc;                          // TextIndex doc of this entry
     std::vector<std::string> remote_urls;  // counted in owners_ while not deleted
+    // Copies of the most used filter fields, so scans do not touch every Entry.
+    Micros updated_at = 0;
+    VersionStatus status = VersionStatus::kActive;
+    bool is_latest = false;
   };
 
   // REQUIRES: mu_ held. First position whose key is strictly after the query's cursor.
