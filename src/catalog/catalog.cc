@@ -31,9 +31,8 @@ bool MatchesFilters(const Entry& e, const ListQuery& q) {
   if (q.status && m.status != *q.status) return false;
   if (q.transport == TransportFilter::kRemote && !e.has_remotes) return false;
   if (q.transport == TransportFilter::kLocal && !e.has_packages) return false;
-  if (!q.registry_type.empty() &&
-      std::find(e.registry_types.begin(), e.registry_types.end(), q.registry_type) ==
-          e.registry_types.end()) {
+  if (!q.registry_type.empty() && std::find(e.registry_types.begin(), e.registry_types.end(),
+                                            q.registry_type) == e.registry_types.end()) {
     return false;
   }
   return true;
@@ -115,8 +114,9 @@ void Catalog::Apply(const std::vector<VersionRecord>& records) {
   for (auto& b : built) {
     const Entry& e = *b.item.entry;
     last_seq_ = std::max(last_seq_, e.seq);
-    auto pos = std::lower_bound(items_.begin(), items_.end(), e,
-                                [](const Item& it, const Entry& x) { return EntryLess(*it.entry, x); });
+    auto pos =
+        std::lower_bound(items_.begin(), items_.end(), e,
+                         [](const Item& it, const Entry& x) { return EntryLess(*it.entry, x); });
     if (pos != items_.end() && pos->entry->meta.name == e.meta.name &&
         pos->entry->meta.version == e.meta.version) {
       if (pos->entry->seq > e.seq) continue;  // stale
@@ -218,10 +218,12 @@ EntryPtr Catalog::Get(std::string_view name, std::string_view version, bool incl
 namespace {
 template <typename Items>
 auto NameRange(const Items& items, std::string_view name) {
-  auto lo = std::lower_bound(items.begin(), items.end(), name,
-                             [](const auto& it, std::string_view n) { return it.entry->meta.name < n; });
-  auto hi = std::upper_bound(lo, items.end(), name,
-                             [](std::string_view n, const auto& it) { return n < it.entry->meta.name; });
+  auto lo =
+      std::lower_bound(items.begin(), items.end(), name,
+                       [](const auto& it, std::string_view n) { return it.entry->meta.name < n; });
+  auto hi = std::upper_bound(lo, items.end(), name, [](std::string_view n, const auto& it) {
+    return n < it.entry->meta.name;
+  });
   return std::make_pair(lo, hi);
 }
 }  // namespace
@@ -249,7 +251,8 @@ std::vector<EntryPtr> Catalog::Versions(std::string_view name, bool include_dele
     }
   }
   std::sort(out.begin(), out.end(), [](const EntryPtr& a, const EntryPtr& b) {
-    if (a->meta.published_at != b->meta.published_at) return a->meta.published_at > b->meta.published_at;
+    if (a->meta.published_at != b->meta.published_at)
+      return a->meta.published_at > b->meta.published_at;
     return a->meta.version > b->meta.version;
   });
   return out;

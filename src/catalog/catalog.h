@@ -30,30 +30,35 @@
 
 namespace mcpreg::catalog {
 
-enum class TransportFilter { kAny, kRemote, kLocal };  // remote = has remotes[]; local = has packages[]
+enum class TransportFilter {
+  kAny,
+  kRemote,
+  kLocal
+};  // remote = has remotes[]; local = has packages[]
 
 struct ListQuery {
   std::optional<std::pair<std::string, std::string>> cursor;  // (name, version): strictly after it
   std::optional<std::string> cursor_name_only;  // upstream: cursor without ':' -> name > cursor
   size_t limit = 30;
-  std::string search;                     // free text: every word must match (case-insensitive
-                                          // substring of name, title or description)
-  std::optional<Micros> updated_since;    // updated_at > t (strict)
-  bool latest_only = false;               // version=latest
+  std::string search;                        // free text: every word must match (case-insensitive
+                                             // substring of name, title or description)
+  std::optional<Micros> updated_since;       // updated_at > t (strict)
+  bool latest_only = false;                  // version=latest
   std::optional<std::string> exact_version;  // version=<x> (string equality)
   bool include_deleted = false;
   TransportFilter transport = TransportFilter::kAny;
-  std::string registry_type;              // "" = any; else a package with this registryType
-  std::optional<VersionStatus> status;    // extra filter (MCP tool)
+  std::string registry_type;            // "" = any; else a package with this registryType
+  std::optional<VersionStatus> status;  // extra filter (MCP tool)
 };
 
 struct Entry {  // immutable once published into the catalog
   VersionMeta meta;
-  std::string server_json;     // canonical document bytes
-  std::string response_json;   // the ServerResponse envelope bytes, pre-rendered:
-                               // {"server":<server_json>,"_meta":{"io.modelcontextprotocol.registry/official":
-                               //  {"status":..,"statusChangedAt":..,"statusMessage"?:..,"publishedAt":..,
-                               //   "updatedAt":..,"isLatest":..}}}   (Go field order, FormatRfc3339)
+  std::string server_json;  // canonical document bytes
+  std::string
+      response_json;  // the ServerResponse envelope bytes, pre-rendered:
+                      // {"server":<server_json>,"_meta":{"io.modelcontextprotocol.registry/official":
+                      //  {"status":..,"statusChangedAt":..,"statusMessage"?:..,"publishedAt":..,
+                      //   "updatedAt":..,"isLatest":..}}}   (Go field order, FormatRfc3339)
   std::string title, description;  // parsed from server_json for search/tools
   bool has_remotes = false, has_packages = false;
   std::vector<std::string> registry_types;

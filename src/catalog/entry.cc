@@ -57,9 +57,8 @@ EntryPtr BuildEntry(const VersionRecord& record, std::vector<std::string>* remot
       for (const auto& p : pkgs->get_array()) {
         if (!p.is_object()) continue;
         std::string_view type = StringField(p.get_object(), "registryType");
-        if (!type.empty() &&
-            std::find(e->registry_types.begin(), e->registry_types.end(), type) ==
-                e->registry_types.end()) {
+        if (!type.empty() && std::find(e->registry_types.begin(), e->registry_types.end(), type) ==
+                                 e->registry_types.end()) {
           e->registry_types.emplace_back(type);
         }
       }

@@ -15,7 +15,9 @@ std::string AsciiLower(std::string_view s) {
 std::vector<std::string> SearchWords(std::string_view search) {
   std::vector<std::string> words;
   size_t i = 0;
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
   while (i < search.size()) {
     while (i < search.size() && space(search[i])) ++i;
     size_t start = i;

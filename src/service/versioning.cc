@@ -144,7 +144,8 @@ void RecomputeLatest(ServerRows& rows) {
   bool best_live = false;
   for (const auto& r : rows.rows) {
     bool live = r.meta.status != VersionStatus::kDeleted;
-    if (best == nullptr || (live && !best_live) || (live == best_live && Better(r.meta, best->meta))) {
+    if (best == nullptr || (live && !best_live) ||
+        (live == best_live && Better(r.meta, best->meta))) {
       best = &r;
       best_live = live;
     }

@@ -8,7 +8,9 @@ namespace {
 
 StoreBackend SqliteBackend() {
   return {"sqlite",
-          [](const std::filesystem::path& dir) { return OpenSqliteStore((dir / "registry.db").string()); },
+          [](const std::filesystem::path& dir) {
+            return OpenSqliteStore((dir / "registry.db").string());
+          },
           [](const std::filesystem::path& dir) {
             std::ofstream(dir / "plain-file") << "x";  // a directory cannot be created below it
             return OpenSqliteStore((dir / "plain-file" / "registry.db").string());

@@ -109,8 +109,14 @@ TEST_P(StoreConformanceTest, InsertedRowsReadBackThroughLoadChangesSince) {
     EXPECT_EQ(rows.name, "io.example/a");
     EXPECT_TRUE(rows.rows.empty());
     ServerRows::Row r;
-    r.meta = {"io.example/a", "1.0.0", VersionStatus::kDeprecated, kT0 + 5,
-              std::string("use 2.x \"now\" ☃"), kT0, kT0 + 7, true};
+    r.meta = {"io.example/a",
+              "1.0.0",
+              VersionStatus::kDeprecated,
+              kT0 + 5,
+              std::string("use 2.x \"now\" ☃"),
+              kT0,
+              kT0 + 7,
+              true};
     r.server_json = Doc("io.example/a", "1.0.0");
     r.dirty = true;
     rows.rows.push_back(r);
@@ -153,8 +159,9 @@ TEST_P(StoreConformanceTest, SeqStrictlyIncreasesAndCatchUpReturnsOnlyNewerRows)
   auto store = OpenMigrated();
   ASSERT_NE(store, nullptr);
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(Publish(*store, "io.example/s" + std::to_string(i % 2), "1.0." + std::to_string(i),
-                        kT0 + i).ok());
+    ASSERT_TRUE(
+        Publish(*store, "io.example/s" + std::to_string(i % 2), "1.0." + std::to_string(i), kT0 + i)
+            .ok());
   }
   auto all = All(*store);
   ASSERT_EQ(all.size(), 5u);
@@ -227,9 +234,8 @@ TEST_P(StoreConformanceTest, MutatorErrorWritesNothing) {
   EXPECT_EQ(all[0].meta.status, VersionStatus::kActive);
 
   // A throwing mutator is reported as Internal, not propagated.
-  auto thrown = store->UpdateServer("io.example/a", [](ServerRows&) -> Status {
-    throw std::runtime_error("boom");
-  });
+  auto thrown = store->UpdateServer(
+      "io.example/a", [](ServerRows&) -> Status { throw std::runtime_error("boom"); });
   ASSERT_FALSE(thrown.ok());
   EXPECT_EQ(thrown.status().code(), Code::kInternal);
   EXPECT_EQ(*store->MaxSeq(), *seq);
@@ -251,12 +257,14 @@ TEST_P(StoreConformanceTest, InvalidMutationsAreRejectedWithoutWriting) {
   };
   auto other = store->UpdateServer("io.example/a", add("io.example/b", "1.0.0", "{}", false));
   EXPECT_EQ(other.status().code(), Code::kInvalidArgument) << other.status().ToString();
-  auto nodoc = store->UpdateServer("io.example/a", add("io.example/a", "1.0.0", std::nullopt, false));
+  auto nodoc =
+      store->UpdateServer("io.example/a", add("io.example/a", "1.0.0", std::nullopt, false));
   EXPECT_EQ(nodoc.status().code(), Code::kInvalidArgument) << nodoc.status().ToString();
   auto longmsg = store->UpdateServer("io.example/a", [](ServerRows& rows) {
     ServerRows::Row r;
-    r.meta = {"io.example/a", "1.0.0", VersionStatus::kDeprecated, kT0, std::string(501, 'x'),
-              kT0, kT0, false};
+    r.meta = {
+        "io.example/a", "1.0.0", VersionStatus::kDeprecated, kT0, std::string(501, 'x'), kT0, kT0,
+        false};
     r.server_json = "{}";
     r.dirty = true;
     rows.rows.push_back(r);
@@ -331,7 +339,8 @@ TEST_P(StoreConformanceTest, ConcurrentUpdatesOnOneNameLoseNothing) {
   for (const auto& r : all) {
     if (r.meta.is_latest) {
       ++latest;
-      EXPECT_EQ(r.meta.version, std::to_string(kPerThread - 1) + "." + std::to_string(kThreads - 1) + ".0");
+      EXPECT_EQ(r.meta.version,
+                std::to_string(kPerThread - 1) + "." + std::to_string(kThreads - 1) + ".0");
     }
   }
   EXPECT_EQ(latest, 1);
@@ -350,8 +359,9 @@ TEST_P(StoreConformanceTest, ConcurrentFailingMutatorsDoNotAffectOthers) {
         bool fail = i % 3 == 1;
         auto r = store->UpdateServer(name, [&](ServerRows& rows) {
           ServerRows::Row row;
-          row.meta = {name, "1." + std::to_string(i) + ".0", VersionStatus::kActive, kT0, {},
-                      kT0, kT0, false};
+          row.meta = {
+              name, "1." + std::to_string(i) + ".0", VersionStatus::kActive, kT0, {}, kT0, kT0,
+              false};
           row.server_json = "{}";
           row.dirty = true;
           rows.rows.push_back(row);
@@ -375,34 +385,38 @@ TEST_P(StoreConformanceTest, UpdateServersIsAllOrNothing) {
   ASSERT_NE(store, nullptr);
   auto publish = [](std::string name, std::string version) {
     return Store::Update{name, [=](ServerRows& rows) {
-      if (rows.Find(version)) return Status::AlreadyExists(version);
-      bool latest = versioning::NewVersionBecomesLatest(rows, version, kT0);
-      for (auto& r : rows.rows) {
-        if (latest && r.meta.is_latest) {
-          r.meta.is_latest = false;
-          r.dirty = true;
-        }
-      }
-      ServerRows::Row row;
-      row.meta = {name, version, VersionStatus::kActive, kT0, {}, kT0, kT0, latest};
-      row.server_json = Doc(name, version);
-      row.dirty = true;
-      rows.rows.push_back(row);
-      return Status::OK();
-    }};
+                           if (rows.Find(version)) return Status::AlreadyExists(version);
+                           bool latest = versioning::NewVersionBecomesLatest(rows, version, kT0);
+                           for (auto& r : rows.rows) {
+                             if (latest && r.meta.is_latest) {
+                               r.meta.is_latest = false;
+                               r.dirty = true;
+                             }
+                           }
+                           ServerRows::Row row;
+                           row.meta = {name, version, VersionStatus::kActive, kT0, {}, kT0,
+                                       kT0,  latest};
+                           row.server_json = Doc(name, version);
+                           row.dirty = true;
+                           rows.rows.push_back(row);
+                           return Status::OK();
+                         }};
   };
-  auto good = store->UpdateServers({publish("io.example/a", "1.0.0"), publish("io.example/b", "1.0.0"),
-                                    publish("io.example/a", "2.0.0")});
+  auto good =
+      store->UpdateServers({publish("io.example/a", "1.0.0"), publish("io.example/b", "1.0.0"),
+                            publish("io.example/a", "2.0.0")});
   ASSERT_TRUE(good.ok()) << good.status().ToString();
   // a@1.0.0 inserted, b@1.0.0 inserted, a@1.0.0 un-marked, a@2.0.0 inserted.
   ASSERT_EQ(good->size(), 4u);
   for (size_t i = 1; i < good->size(); ++i) EXPECT_GT((*good)[i].seq, (*good)[i - 1].seq);
   auto all = All(*store);
   ASSERT_EQ(all.size(), 3u);
-  for (const auto& r : all) EXPECT_EQ(r.meta.is_latest, r.meta.version != "1.0.0" || r.meta.name == "io.example/b");
+  for (const auto& r : all)
+    EXPECT_EQ(r.meta.is_latest, r.meta.version != "1.0.0" || r.meta.name == "io.example/b");
   int64_t seq = *store->MaxSeq();
 
-  auto bad = store->UpdateServers({publish("io.example/c", "1.0.0"), publish("io.example/a", "2.0.0")});
+  auto bad =
+      store->UpdateServers({publish("io.example/c", "1.0.0"), publish("io.example/a", "2.0.0")});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), Code::kAlreadyExists);
   EXPECT_EQ(*store->MaxSeq(), seq);

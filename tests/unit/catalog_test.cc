@@ -17,8 +17,8 @@ struct Spec {
   VersionStatus status = VersionStatus::kActive;
   bool latest = false;
   Micros updated = kT0;
-  std::vector<std::string> remotes;         // urls
-  std::vector<std::string> package_types;   // registryType values
+  std::vector<std::string> remotes;        // urls
+  std::vector<std::string> package_types;  // registryType values
 };
 
 VersionRecord Make(const Spec& s, int64_t seq) {
@@ -44,7 +44,8 @@ VersionRecord Make(const Spec& s, int64_t seq) {
   if (!s.remotes.empty()) {
     j += R"(,"remotes":[)";
     for (size_t i = 0; i < s.remotes.size(); ++i) {
-      j += (i ? "," : "") + std::string(R"({"type":"streamable-http","url":")") + s.remotes[i] + R"("})";
+      j += (i ? "," : "") + std::string(R"({"type":"streamable-http","url":")") + s.remotes[i] +
+           R"("})";
     }
     j += "]";
   }
@@ -66,15 +67,64 @@ class CatalogTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::vector<Spec> specs = {
-        {"io.github.b/weather", "1.0.0", "Weather", "Forecasts for any city", VersionStatus::kActive, false, kT0 + 1, {}, {"npm"}},
-        {"io.github.b/weather", "2.0.0", "Weather", "Forecasts for any city", VersionStatus::kActive, true, kT0 + 5, {"https://w.example/mcp"}, {"npm", "oci"}},
-        {"io.github.a/files", "0.1.0", "", "Read local FILES safely", VersionStatus::kDeprecated, true, kT0 + 2, {}, {"pypi"}},
-        {"com.example/Zeta", "1.0.0", "Zeta Tools", "Remote math", VersionStatus::kActive, true, kT0 + 3, {"https://zeta.example/mcp"}, {}},
-        {"io.github.a/gone", "1.0.0", "Gone", "Deleted server", VersionStatus::kDeleted, true, kT0 + 4, {"https://gone.example/mcp"}, {}},
-        {"io.github.b/weather", "1.5.0", "Weather", "Forecasts for any city", VersionStatus::kDeleted, false, kT0 + 6, {}, {"npm"}},
+        {"io.github.b/weather",
+         "1.0.0",
+         "Weather",
+         "Forecasts for any city",
+         VersionStatus::kActive,
+         false,
+         kT0 + 1,
+         {},
+         {"npm"}},
+        {"io.github.b/weather",
+         "2.0.0",
+         "Weather",
+         "Forecasts for any city",
+         VersionStatus::kActive,
+         true,
+         kT0 + 5,
+         {"https://w.example/mcp"},
+         {"npm", "oci"}},
+        {"io.github.a/files",
+         "0.1.0",
+         "",
+         "Read local FILES safely",
+         VersionStatus::kDeprecated,
+         true,
+         kT0 + 2,
+         {},
+         {"pypi"}},
+        {"com.example/Zeta",
+         "1.0.0",
+         "Zeta Tools",
+         "Remote math",
+         VersionStatus::kActive,
+         true,
+         kT0 + 3,
+         {"https://zeta.example/mcp"},
+         {}},
+        {"io.github.a/gone",
+         "1.0.0",
+         "Gone",
+         "Deleted server",
+         VersionStatus::kDeleted,
+         true,
+         kT0 + 4,
+         {"https://gone.example/mcp"},
+         {}},
+        {"io.github.b/weather",
+         "1.5.0",
+         "Weather",
+         "Forecasts for any city",
+         VersionStatus::kDeleted,
+         false,
+         kT0 + 6,
+         {},
+         {"npm"}},
     };
     std::vector<VersionRecord> recs;
-    for (size_t i = 0; i < specs.size(); ++i) recs.push_back(Make(specs[i], static_cast<int64_t>(i + 1)));
+    for (size_t i = 0; i < specs.size(); ++i)
+      recs.push_back(Make(specs[i], static_cast<int64_t>(i + 1)));
     cat_.Apply(recs);
   }
   Keyv ListKeys(ListQuery q) { return Keys(cat_.List(q)); }
@@ -84,9 +134,9 @@ class CatalogTest : public ::testing::Test {
 TEST_F(CatalogTest, ListIsOrderedByNameThenVersionBytewise) {
   ListQuery q;
   q.include_deleted = true;
-  EXPECT_EQ(ListKeys(q), (Keyv{"com.example/Zeta:1.0.0", "io.github.a/files:0.1.0", "io.github.a/gone:1.0.0",
-                               "io.github.b/weather:1.0.0", "io.github.b/weather:1.5.0",
-                               "io.github.b/weather:2.0.0"}));
+  EXPECT_EQ(ListKeys(q), (Keyv{"com.example/Zeta:1.0.0", "io.github.a/files:0.1.0",
+                               "io.github.a/gone:1.0.0", "io.github.b/weather:1.0.0",
+                               "io.github.b/weather:1.5.0", "io.github.b/weather:2.0.0"}));
   EXPECT_EQ(cat_.size(), 6u);
   EXPECT_EQ(cat_.last_seq(), 6);
 }
@@ -133,7 +183,8 @@ TEST_F(CatalogTest, NameOnlyCursorSkipsEveryVersionOfThatName) {
 TEST_F(CatalogTest, EachFilterAlone) {
   ListQuery q;
   q.latest_only = true;
-  EXPECT_EQ(ListKeys(q), (Keyv{"com.example/Zeta:1.0.0", "io.github.a/files:0.1.0", "io.github.b/weather:2.0.0"}));
+  EXPECT_EQ(ListKeys(q), (Keyv{"com.example/Zeta:1.0.0", "io.github.a/files:0.1.0",
+                               "io.github.b/weather:2.0.0"}));
   q = {};
   q.exact_version = "1.0.0";
   EXPECT_EQ(ListKeys(q), (Keyv{"com.example/Zeta:1.0.0", "io.github.b/weather:1.0.0"}));
@@ -141,12 +192,14 @@ TEST_F(CatalogTest, EachFilterAlone) {
   q.updated_since = kT0 + 3;  // strict: the entry updated at exactly kT0+3 is excluded
   EXPECT_EQ(ListKeys(q), (Keyv{"io.github.b/weather:2.0.0"}));
   q.include_deleted = true;
-  EXPECT_EQ(ListKeys(q), (Keyv{"io.github.a/gone:1.0.0", "io.github.b/weather:1.5.0", "io.github.b/weather:2.0.0"}));
+  EXPECT_EQ(ListKeys(q), (Keyv{"io.github.a/gone:1.0.0", "io.github.b/weather:1.5.0",
+                               "io.github.b/weather:2.0.0"}));
   q = {};
   q.transport = TransportFilter::kRemote;
   EXPECT_EQ(ListKeys(q), (Keyv{"com.example/Zeta:1.0.0", "io.github.b/weather:2.0.0"}));
   q.transport = TransportFilter::kLocal;
-  EXPECT_EQ(ListKeys(q), (Keyv{"io.github.a/files:0.1.0", "io.github.b/weather:1.0.0", "io.github.b/weather:2.0.0"}));
+  EXPECT_EQ(ListKeys(q), (Keyv{"io.github.a/files:0.1.0", "io.github.b/weather:1.0.0",
+                               "io.github.b/weather:2.0.0"}));
   q = {};
   q.registry_type = "oci";
   EXPECT_EQ(ListKeys(q), (Keyv{"io.github.b/weather:2.0.0"}));
@@ -234,14 +287,17 @@ TEST_F(CatalogTest, EntryCarriesParsedFieldsAndRenderedResponse) {
   EXPECT_EQ(e->response_json,
             "{\"server\":" + e->server_json +
                 ",\"_meta\":{\"io.modelcontextprotocol.registry/official\":{\"status\":\"active\","
-                "\"statusChangedAt\":\"2025-10-09T08:53:20Z\",\"publishedAt\":\"2025-10-09T08:53:20.000002Z\","
+                "\"statusChangedAt\":\"2025-10-09T08:53:20Z\",\"publishedAt\":\"2025-10-09T08:53:"
+                "20.000002Z\","
                 "\"updatedAt\":\"2025-10-09T08:53:20.000005Z\",\"isLatest\":true}}}");
   VersionRecord r = Make({"io.x/y", "1", "", "d"}, 100);
   r.meta.status = VersionStatus::kDeprecated;
   r.meta.status_message = "use \"z\"";
   auto built = BuildEntry(r);
-  EXPECT_NE(built->response_json.find(R"("status":"deprecated","statusChangedAt":"2025-10-09T08:53:20Z","statusMessage":"use \"z\"","publishedAt")"),
-            std::string::npos)
+  EXPECT_NE(
+      built->response_json.find(
+          R"("status":"deprecated","statusChangedAt":"2025-10-09T08:53:20Z","statusMessage":"use \"z\"","publishedAt")"),
+      std::string::npos)
       << built->response_json;
   r.server_json = "not json";
   built = BuildEntry(r);
@@ -254,7 +310,15 @@ TEST_F(CatalogTest, ApplyUpdatesExistingEntryAndMovesItInAndOutOfResults) {
   q.search = "zeta";
   ASSERT_EQ(ListKeys(q).size(), 1u);
   EXPECT_EQ(cat_.RemoteUrlOwner("https://zeta.example/mcp"), "com.example/Zeta");
-  Spec zeta{"com.example/Zeta", "1.0.0", "Zeta Tools", "Remote math", VersionStatus::kDeleted, true, kT0 + 9, {"https://zeta.example/mcp"}, {}};
+  Spec zeta{"com.example/Zeta",
+            "1.0.0",
+            "Zeta Tools",
+            "Remote math",
+            VersionStatus::kDeleted,
+            true,
+            kT0 + 9,
+            {"https://zeta.example/mcp"},
+            {}};
   cat_.Apply({Make(zeta, 7)});
   EXPECT_TRUE(ListKeys(q).empty());
   EXPECT_EQ(cat_.RemoteUrlOwner("https://zeta.example/mcp"), "");  // deleted owners release URLs
@@ -303,26 +367,32 @@ std::vector<std::string> BruteForce(const std::vector<Spec>& live, const ListQue
     if (q.transport == TransportFilter::kLocal && s.package_types.empty()) continue;
     bool words_ok = true;
     for (const auto& w : words) {
-      if (AsciiLower(s.name).find(w) == std::string::npos && AsciiLower(s.title).find(w) == std::string::npos &&
+      if (AsciiLower(s.name).find(w) == std::string::npos &&
+          AsciiLower(s.title).find(w) == std::string::npos &&
           AsciiLower(s.description).find(w) == std::string::npos) {
         words_ok = false;
       }
     }
     if (!words_ok) continue;
-    if (q.cursor && !(std::tie(q.cursor->first, q.cursor->second) < std::tie(s.name, s.version))) continue;
+    if (q.cursor && !(std::tie(q.cursor->first, q.cursor->second) < std::tie(s.name, s.version)))
+      continue;
     out.push_back(&s);
   }
-  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return std::tie(a->name, a->version) < std::tie(b->name, b->version); });
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) {
+    return std::tie(a->name, a->version) < std::tie(b->name, b->version);
+  });
   std::vector<std::string> keys;
-  for (size_t i = 0; i < out.size() && i < q.limit; ++i) keys.push_back(out[i]->name + ":" + out[i]->version);
+  for (size_t i = 0; i < out.size() && i < q.limit; ++i)
+    keys.push_back(out[i]->name + ":" + out[i]->version);
   return keys;
 }
 
 TEST(CatalogRandomTest, IndexAgreesWithBruteForceScan) {
   std::mt19937 rng(12345);
-  const std::vector<std::string> vocab = {"weather", "files", "git", "github", "search", "browser", "sql", "postgres",
-                                          "Slack", "notion", "MAPS", "time", "memory", "fetch", "docker", "kube",
-                                          "rare-token-xyz", "a", "é-accent"};
+  const std::vector<std::string> vocab = {
+      "weather",        "files",  "git",     "github", "search", "browser", "sql",    "postgres",
+      "Slack",          "notion", "MAPS",    "time",   "memory", "fetch",   "docker", "kube",
+      "rare-token-xyz", "a",      "é-accent"};
   auto pick = [&](int n) {
     std::string s;
     for (int i = 0; i < n; ++i) s += (i ? " " : "") + vocab[rng() % vocab.size()];
@@ -335,7 +405,8 @@ TEST(CatalogRandomTest, IndexAgreesWithBruteForceScan) {
     std::vector<VersionRecord> batch;
     for (int i = 0; i < 500; ++i) {
       Spec s;
-      s.name = "io.r" + std::to_string(rng() % 40) + "/" + vocab[rng() % vocab.size()] + std::to_string(rng() % 30);
+      s.name = "io.r" + std::to_string(rng() % 40) + "/" + vocab[rng() % vocab.size()] +
+               std::to_string(rng() % 30);
       s.version = std::to_string(rng() % 3) + "." + std::to_string(rng() % 4) + ".0";
       s.title = rng() % 3 ? pick(1 + rng() % 2) : "";
       s.description = pick(1 + rng() % 5);
@@ -367,7 +438,8 @@ TEST(CatalogRandomTest, IndexAgreesWithBruteForceScan) {
       const Spec& s = specs[rng() % specs.size()];
       q.cursor = std::make_pair(s.name, s.version);
     }
-    ASSERT_EQ(Keys(cat.List(q)), BruteForce(specs, q)) << "query " << i << " search='" << q.search << "'";
+    ASSERT_EQ(Keys(cat.List(q)), BruteForce(specs, q))
+        << "query " << i << " search='" << q.search << "'";
   }
   // Paging through everything with search yields the brute-force full list.
   ListQuery q;

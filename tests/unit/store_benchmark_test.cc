@@ -31,7 +31,8 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 }
 
 TEST(StoreBenchmark, DISABLED_PublishThroughput) {
-  auto dir = std::filesystem::temp_directory_path() / ("mcpreg-bench-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("mcpreg-bench-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   auto opened = OpenSqliteStore((dir / "b.db").string());
   ASSERT_TRUE(opened.ok());
@@ -42,7 +43,10 @@ TEST(StoreBenchmark, DISABLED_PublishThroughput) {
   constexpr int kSeq = 200;
   auto t = std::chrono::steady_clock::now();
   for (int i = 0; i < kSeq; ++i) {
-    ASSERT_TRUE(store.UpdateServer("io.bench/seq" + std::to_string(i), Insert("io.bench/seq" + std::to_string(i), "1.0.0", doc)).ok());
+    ASSERT_TRUE(store
+                    .UpdateServer("io.bench/seq" + std::to_string(i),
+                                  Insert("io.bench/seq" + std::to_string(i), "1.0.0", doc))
+                    .ok());
   }
   std::printf("sequential UpdateServer: %.0f publishes/s\n", kSeq / Seconds(t));
 
@@ -53,7 +57,8 @@ TEST(StoreBenchmark, DISABLED_PublishThroughput) {
     for (int k = 0; k < threads; ++k) {
       ts.emplace_back([&, k] {
         for (int i = 0; i < kPer; ++i) {
-          std::string name = "io.bench/t" + std::to_string(threads) + "-" + std::to_string(k) + "-" + std::to_string(i);
+          std::string name = "io.bench/t" + std::to_string(threads) + "-" + std::to_string(k) +
+                             "-" + std::to_string(i);
           EXPECT_TRUE(store.UpdateServer(name, Insert(name, "1.0.0", doc)).ok());
         }
       });

@@ -11,28 +11,53 @@ namespace {
 TEST(VersioningTest, IsSemverAcceptsFullVersions) {
   for (const char* v : {"0.0.0", "1.2.3", "v1.2.3", "10.20.30", "1.0.0-alpha", "1.0.0-alpha.1",
                         "1.0.0-0.3.7", "1.0.0-x.7.z.92", "1.0.0-x-y-z.--", "1.0.0+20130313144700",
-                        "1.0.0-beta+exp.sha.5114f85", "1.0.0+21AF26D3----117B344092BD",
-                        "1.0.0+001", "1.0.0-alpha0.valid", "99999999999999999999.0.0"}) {
+                        "1.0.0-beta+exp.sha.5114f85", "1.0.0+21AF26D3----117B344092BD", "1.0.0+001",
+                        "1.0.0-alpha0.valid", "99999999999999999999.0.0"}) {
     EXPECT_TRUE(IsSemver(v)) << v;
   }
 }
 
 TEST(VersioningTest, IsSemverRejectsInvalidForms) {
-  for (const char* v : {"", "v", "1", "1.0", "v1", "v1.2", "1.2.3.4", "01.2.3", "1.02.3", "1.2.03",
-                        "2025.06.18", "2025-06-18", "1.2.3-", "1.2.3+", "1.2.3-01", "1.2.3-alpha..1",
-                        "1.2.3-alpha.", "1.2.3+build..1", "1.2.3+a+b", "V1.2.3", "vv1.2.3",
-                        "1.2.3 ", " 1.2.3", "1.2.3-é", "latest", "1.x.0", "^1.2.3", "1.2.-3",
-                        "-1.2.3", "1.2.3_4"}) {
+  for (const char* v : {"",
+                        "v",
+                        "1",
+                        "1.0",
+                        "v1",
+                        "v1.2",
+                        "1.2.3.4",
+                        "01.2.3",
+                        "1.02.3",
+                        "1.2.03",
+                        "2025.06.18",
+                        "2025-06-18",
+                        "1.2.3-",
+                        "1.2.3+",
+                        "1.2.3-01",
+                        "1.2.3-alpha..1",
+                        "1.2.3-alpha.",
+                        "1.2.3+build..1",
+                        "1.2.3+a+b",
+                        "V1.2.3",
+                        "vv1.2.3",
+                        "1.2.3 ",
+                        " 1.2.3",
+                        "1.2.3-é",
+                        "latest",
+                        "1.x.0",
+                        "^1.2.3",
+                        "1.2.-3",
+                        "-1.2.3",
+                        "1.2.3_4"}) {
     EXPECT_FALSE(IsSemver(v)) << v;
   }
 }
 
 TEST(VersioningTest, PrereleaseOrderingFollowsSemverSpec) {
   // The ordering example from semver.org §11, strictly ascending.
-  std::vector<std::string> asc = {"1.0.0-alpha",      "1.0.0-alpha.1", "1.0.0-alpha.beta",
-                                  "1.0.0-beta",       "1.0.0-beta.2",  "1.0.0-beta.11",
-                                  "1.0.0-rc.1",       "1.0.0",         "1.0.1-0",
-                                  "1.0.1",            "1.1.0",         "2.0.0",
+  std::vector<std::string> asc = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
+                                  "1.0.0-beta",  "1.0.0-beta.2",  "1.0.0-beta.11",
+                                  "1.0.0-rc.1",  "1.0.0",         "1.0.1-0",
+                                  "1.0.1",       "1.1.0",         "2.0.0",
                                   "10.0.0"};
   for (size_t i = 0; i < asc.size(); ++i) {
     for (size_t j = 0; j < asc.size(); ++j) {
@@ -43,17 +68,21 @@ TEST(VersioningTest, PrereleaseOrderingFollowsSemverSpec) {
 }
 
 TEST(VersioningTest, CompareSemverTableCases) {
-  struct Case { const char* a; const char* b; int want; };
+  struct Case {
+    const char* a;
+    const char* b;
+    int want;
+  };
   const Case cases[] = {
-      {"1.0.0", "v1.0.0", 0},             // v prefix is optional
-      {"1.0.0+a", "1.0.0+b", 0},          // build metadata ignored
-      {"1.0.0-2", "1.0.0-10", -1},        // numeric identifiers compare numerically
-      {"1.0.0-a10", "1.0.0-a2", -1},      // alphanumeric identifiers compare bytewise
-      {"1.0.0-1", "1.0.0-a", -1},         // numeric < alphanumeric
-      {"1.0.0-B", "1.0.0-a", -1},         // ASCII order: uppercase first
-      {"1.0.0-a.b", "1.0.0-a", 1},        // more identifiers rank higher
-      {"1.2.3-1", "1.2.3", -1},           // prerelease below release
-      {"1.10.0", "1.9.0", 1},             // numeric, not string, comparison
+      {"1.0.0", "v1.0.0", 0},         // v prefix is optional
+      {"1.0.0+a", "1.0.0+b", 0},      // build metadata ignored
+      {"1.0.0-2", "1.0.0-10", -1},    // numeric identifiers compare numerically
+      {"1.0.0-a10", "1.0.0-a2", -1},  // alphanumeric identifiers compare bytewise
+      {"1.0.0-1", "1.0.0-a", -1},     // numeric < alphanumeric
+      {"1.0.0-B", "1.0.0-a", -1},     // ASCII order: uppercase first
+      {"1.0.0-a.b", "1.0.0-a", 1},    // more identifiers rank higher
+      {"1.2.3-1", "1.2.3", -1},       // prerelease below release
+      {"1.10.0", "1.9.0", 1},         // numeric, not string, comparison
       {"100000000000000000000.0.0", "99999999999999999999.0.0", 1},  // arbitrary size
   };
   for (const auto& c : cases) {
@@ -101,7 +130,9 @@ constexpr auto kDel = VersionStatus::kDeleted;
 constexpr auto kDep = VersionStatus::kDeprecated;
 
 TEST(VersioningTest, RecomputeLatestPicksHighestNonDeletedAndMarksDirty) {
-  auto rows = MakeRows({{"1.0.0", 1, kA, false}, {"2.0.0", 2, kDel, true}, {"1.5.0", 3, kDep, false},
+  auto rows = MakeRows({{"1.0.0", 1, kA, false},
+                        {"2.0.0", 2, kDel, true},
+                        {"1.5.0", 3, kDep, false},
                         {"0.9.0", 4, kA, false}});
   RecomputeLatest(rows);
   EXPECT_EQ(LatestOf(rows), "1.5.0");  // deprecated still counts; deleted does not
@@ -112,7 +143,8 @@ TEST(VersioningTest, RecomputeLatestPicksHighestNonDeletedAndMarksDirty) {
 }
 
 TEST(VersioningTest, RecomputeLatestAllDeletedKeepsHighestDeleted) {
-  auto rows = MakeRows({{"1.0.0", 1, kDel, false}, {"3.0.0", 2, kDel, false}, {"2.0.0", 3, kDel, true}});
+  auto rows =
+      MakeRows({{"1.0.0", 1, kDel, false}, {"3.0.0", 2, kDel, false}, {"2.0.0", 3, kDel, true}});
   RecomputeLatest(rows);
   EXPECT_EQ(LatestOf(rows), "3.0.0");
 }
@@ -141,9 +173,9 @@ TEST(VersioningTest, RecomputeLatestTieIsIndependentOfRowOrder) {
 TEST(VersioningTest, NewVersionBecomesLatestFollowsPublishRule) {
   auto rows = MakeRows({{"1.2.3", 10, kA, true}, {"0.1.0", 5, kA, false}});
   EXPECT_TRUE(NewVersionBecomesLatest(rows, "1.2.4", 20));
-  EXPECT_FALSE(NewVersionBecomesLatest(rows, "1.2.3-1", 20));   // prerelease of the latest
+  EXPECT_FALSE(NewVersionBecomesLatest(rows, "1.2.3-1", 20));  // prerelease of the latest
   EXPECT_FALSE(NewVersionBecomesLatest(rows, "1.0.0", 20));
-  EXPECT_FALSE(NewVersionBecomesLatest(rows, "2025.06.18", 20));  // non-semver never beats semver
+  EXPECT_FALSE(NewVersionBecomesLatest(rows, "2025.06.18", 20));   // non-semver never beats semver
   EXPECT_FALSE(NewVersionBecomesLatest(rows, "1.2.3+build", 20));  // equal rank is not higher
   auto nonsemver = MakeRows({{"build-7", 10, kA, true}});
   EXPECT_TRUE(NewVersionBecomesLatest(nonsemver, "build-8", 11));

@@ -62,7 +62,8 @@ constexpr std::string_view kMaxSeqSql = "SELECT COALESCE(MAX(seq), 0) FROM serve
 // status_message, published_at, updated_at, is_latest.
 Status ReadMeta(const Stmt& s, int col, VersionMeta& m) {
   auto status = ParseVersionStatus(s.Text(col));
-  if (!status) return Status::Internal("stored row has unknown status '" + std::string(s.Text(col)) + "'");
+  if (!status)
+    return Status::Internal("stored row has unknown status '" + std::string(s.Text(col)) + "'");
   m.status = *status;
   m.status_changed_at = s.Int(col + 1);
   if (s.IsNull(col + 2)) {
@@ -81,11 +82,17 @@ void BindRow(Stmt& s, const VersionMeta& m, const std::optional<std::string>& js
   s.BindText(2, m.version);
   s.BindText(3, ToString(m.status));
   s.BindInt(4, m.status_changed_at);
-  if (m.status_message) s.BindText(5, *m.status_message); else s.BindNull(5);
+  if (m.status_message)
+    s.BindText(5, *m.status_message);
+  else
+    s.BindNull(5);
   s.BindInt(6, m.published_at);
   s.BindInt(7, m.updated_at);
   s.BindInt(8, m.is_latest ? 1 : 0);
-  if (json) s.BindText(9, *json); else s.BindNull(9);
+  if (json)
+    s.BindText(9, *json);
+  else
+    s.BindNull(9);
   s.BindInt(10, seq);
 }
 
@@ -122,7 +129,8 @@ class SqliteStore final : public Store {
   };
   // Runs one update inside the open write transaction, appending the rows it wrote to
   // `written`. On error the caller must roll back (to a savepoint or the whole transaction).
-  Status ApplyOne(std::string_view name, const Mutator& mutate, std::vector<VersionRecord>& written);
+  Status ApplyOne(std::string_view name, const Mutator& mutate,
+                  std::vector<VersionRecord>& written);
   // Runs `batch` as one transaction (see group commit above) and fills every result.
   void RunGroup(const std::vector<Pending*>& batch);
   Result<std::unordered_set<int>> AppliedMigrations(Db& db);
@@ -159,9 +167,9 @@ Result<std::vector<MigrationInfo>> SqliteStore::Migrate(bool dry_run) {
   std::lock_guard lock(writer_mu_);
   Db& db = *writer_;
   if (!dry_run) {
-    MCPREG_RETURN_IF_ERROR(db.Exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-        "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+    MCPREG_RETURN_IF_ERROR(
+        db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
   }
   auto applied = AppliedMigrations(db);
   if (!applied.ok()) return applied.status();
@@ -180,8 +188,9 @@ Result<std::vector<MigrationInfo>> SqliteStore::Migrate(bool dry_run) {
           return Status(st.code(), "migration " + std::to_string(m.version) + "_" +
                                        std::string(m.name) + " failed: " + st.message());
         }
-        auto ins = db.Prepare("INSERT INTO schema_migrations (version, name, applied_at) "
-                              "VALUES (?1, ?2, ?3)");
+        auto ins = db.Prepare(
+            "INSERT INTO schema_migrations (version, name, applied_at) "
+            "VALUES (?1, ?2, ?3)");
         if (!ins.ok()) return ins.status();
         ins->BindInt(1, m.version);
         ins->BindText(2, m.name);
@@ -336,8 +345,7 @@ Status SqliteStore::ApplyOne(std::string_view name, const Mutator& mutate,
     rc = s.Step();
     VersionRecord rec{r->meta, {}, seq};
     if (is_new ? rc != SQLITE_DONE : rc != SQLITE_ROW) {
-      return SqliteStatus(rc, db.raw(),
-                          "writing " + rows.name + " version " + r->meta.version);
+      return SqliteStatus(rc, db.raw(), "writing " + rows.name + " version " + r->meta.version);
     }
     rec.server_json = r->server_json ? std::move(*r->server_json) : std::string(s.Text(0));
     s.Reset();  // finish the RETURNING statement before the next write
@@ -370,7 +378,8 @@ Result<ChangeBatch> SqliteStore::LoadChangesSince(int64_t after_seq, size_t max)
     batch.last_seq = rec.seq;
     batch.records.push_back(std::move(rec));
   }
-  Status st = rc == SQLITE_DONE ? Status::OK() : SqliteStatus(rc, reader_->raw(), "loading changes");
+  Status st =
+      rc == SQLITE_DONE ? Status::OK() : SqliteStatus(rc, reader_->raw(), "loading changes");
   s.Reset();  // end the read snapshot
   if (!st.ok()) return st;
   return batch;
@@ -394,7 +403,8 @@ Status Configure(Db& db, bool writer) {
     // Fails with SQLITE_NOTADB (-> Unavailable) when the file is not a database.
     auto mode = db.QueryString("PRAGMA journal_mode = WAL");
     if (!mode.ok()) return mode.status();
-    if (*mode != "wal") return Status::Unavailable("cannot switch database to WAL mode (got '" + *mode + "')");
+    if (*mode != "wal")
+      return Status::Unavailable("cannot switch database to WAL mode (got '" + *mode + "')");
   }
   // FULL: every commit is fsynced; a publish that returned OK survives power loss.
   MCPREG_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = FULL"));
@@ -412,7 +422,9 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   if (!parent.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(parent, ec);
-    if (ec) return Status::Unavailable("cannot create directory " + parent.string() + ": " + ec.message());
+    if (ec)
+      return Status::Unavailable("cannot create directory " + parent.string() + ": " +
+                                 ec.message());
   }
   auto writer = store::Db::Open(path);
   if (!writer.ok()) return writer.status();

@@ -1,0 +1,29 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "store/migrations/sqlite_migrations.h"
+
+namespace mcpreg::store {
+namespace {
+
+// The compiled-in SQL must be exactly the reviewed .sql file.
+TEST(StoreMigrationsTest, CompiledSqlMatchesTheSqlFiles) {
+  auto migrations = SqliteMigrations();
+  ASSERT_FALSE(migrations.empty());
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    const Migration& m = migrations[i];
+    EXPECT_EQ(m.version, static_cast<int>(i + 1)) << "versions are dense and ordered";
+    char file[64];
+    std::snprintf(file, sizeof file, "%04d_%s.sql", m.version, std::string(m.name).c_str());
+    std::ifstream in(std::string(MCPREG_SOURCE_DIR) + "/src/store/migrations/" + file);
+    ASSERT_TRUE(in) << "missing " << file;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    EXPECT_EQ(ss.str(), m.sql) << file << " differs from sqlite_migrations.cc";
+  }
+}
+
+}  // namespace
+}  // namespace mcpreg::store
