@@ -48,9 +48,12 @@ auth:
 
 class WorkloadTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  // RSA key generation is slow; one pair of issuer keys serves the whole suite.
+  static void SetUpTestSuite() {
     gh_key_ = *Key::Generate(KeyType::kRsa, "gh-1");
     entra_key_ = *Key::Generate(KeyType::kEcP256, "entra-1");
+  }
+  void SetUp() override {
     fetcher_ = std::make_shared<FakeHttpFetcher>();
     fetcher_->Set(std::string(kGitHub) + "/.well-known/openid-configuration", 200,
                   R"({"issuer":"https://token.actions.githubusercontent.com",)"
@@ -81,7 +84,7 @@ class WorkloadTest : public ::testing::Test {
     for (auto& kv : extra) c[kv.key()] = kv.value();
     return *SignJwt(entra_key_, JwsAlg::kES256, bj::serialize(c));
   }
-  Key gh_key_, entra_key_;
+  static inline Key gh_key_, entra_key_;
   std::shared_ptr<FakeHttpFetcher> fetcher_;
   ManualClock clock_{(kNow + 5) * 1000000};
   config::Config config_;

@@ -167,19 +167,22 @@ TEST(JwkSetTest, SkipsUnusableMembersAndFindsByKid) {
 
 class JwtTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  // RSA key generation is slow; one key set serves the whole suite.
+  static void SetUpTestSuite() {
+    priv_ = new std::map<std::string, Key>;
     for (auto [type, kid] : {std::pair{KeyType::kRsa, "rsa"}, std::pair{KeyType::kEcP256, "ec"},
                              std::pair{KeyType::kEd25519, "ed"}}) {
-      Result<Key> k = Key::Generate(type, kid);
-      ASSERT_TRUE(k.ok());
-      priv_[kid] = *k;
-      keys_.Add(*Key::FromJwk(k->PublicJwk()));
+      (*priv_)[kid] = *Key::Generate(type, kid);
     }
+  }
+  static void TearDownTestSuite() { delete priv_; }
+  void SetUp() override {
+    for (const auto& [kid, k] : *priv_) keys_.Add(*Key::FromJwk(k.PublicJwk()));
     checks_.issuer = "https://issuer.example";
     checks_.audiences = {"mcp-registry"};
   }
   std::string Sign(const std::string& kid, const bj::object& claims) {
-    const Key& k = priv_.at(kid);
+    const Key& k = priv_->at(kid);
     return *SignJwt(k, k.DefaultAlg(), bj::serialize(claims));
   }
   Status Verify(const std::string& token, int64_t now = kNow + 10) {
@@ -190,13 +193,15 @@ class JwtTest : public ::testing::Test {
     Status s = Verify(token, now);
     EXPECT_TRUE(s.IsUnauthenticated()) << s.ToString();
     EXPECT_NE(s.message().find(what), std::string::npos) << s.message();
-    EXPECT_EQ(s.message().find(token), std::string::npos);
+    if (!token.empty()) {
+      EXPECT_EQ(s.message().find(token), std::string::npos);
+    }
     size_t dot = token.rfind('.');
     if (dot != std::string::npos && token.size() - dot > 8) {
       EXPECT_EQ(s.message().find(token.substr(dot + 1)), std::string::npos);
     }
   }
-  std::map<std::string, Key> priv_;
+  static inline std::map<std::string, Key>* priv_ = nullptr;
   MapKeys keys_;
   JwtChecks checks_;
 };
@@ -217,7 +222,7 @@ TEST_F(JwtTest, AlgNoneIsRefused) {
 
 TEST_F(JwtTest, HmacWithRsaPublicKeyAsSecretIsRefused) {
   // The classic confusion attack: HS256 "signed" with the RSA public key bytes as the secret.
-  std::string secret = priv_.at("rsa").PublicJwk();
+  std::string secret = priv_->at("rsa").PublicJwk();
   bj::object h{{"alg", "HS256"}, {"kid", "rsa"}};
   std::string token = Forge(h, BaseClaims(), std::string(32, 'x'));
   unsigned char mac[32];

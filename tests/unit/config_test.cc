@@ -104,7 +104,7 @@ TEST(ConfigTest, IssuerMistakes) {
             std::string::npos);
   std::string dup = head + "      audience: x\n      discovery: true\n" +
                     "    - name: a\n      issuer: https://b\n      audience: x\n      discovery: true\n";
-  EXPECT_NE(ErrorOf(dup).find(":8:13: auth.issuers[1].name: duplicate issuer name"),
+  EXPECT_NE(ErrorOf(dup).find(":7:13: auth.issuers[1].name: duplicate issuer name"),
             std::string::npos)
       << ErrorOf(dup);
 }
