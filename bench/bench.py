@@ -99,7 +99,10 @@ class Proc:
 
 def run_import(args, db, catalog, work):
     t0 = time.monotonic()
-    r = subprocess.run([args.bin, "import", "--db", db, catalog], capture_output=True, text=True)
+    argv = [args.bin, "import", "--db", db, catalog]
+    if supports(args, "import", "--quiet"):
+        argv.insert(2, "--quiet")
+    r = subprocess.run(argv, capture_output=True, text=True)
     secs = time.monotonic() - t0
     with open(os.path.join(work, "import.log"), "w") as f:
         f.write(r.stdout + r.stderr)
@@ -109,15 +112,17 @@ def run_import(args, db, catalog, work):
     return secs
 
 
-def serve_supports(args, flag):
-    r = subprocess.run([args.bin, "serve", "--help"], capture_output=True, text=True)
+def supports(args, sub, flag):
+    r = subprocess.run([args.bin, sub, "--help"], capture_output=True, text=True)
     return flag in r.stdout
 
 
 def start_mcpreg(args, db, work):
     argv = [args.bin, "serve", "--listen", "127.0.0.1:0", "--db", db]
-    if args.threads and serve_supports(args, "--threads"):
+    if args.threads and supports(args, "serve", "--threads"):
         argv += ["--threads", str(args.threads)]
+    if supports(args, "serve", "--no-demo"):
+        argv += ["--no-demo"]  # measure exactly the generated catalog
     t0 = time.monotonic()
     proc = Proc(argv, os.path.join(work, "serve.log"))
     port, deadline = None, t0 + args.start_timeout
@@ -369,6 +374,9 @@ def main():
         rows = []
         for uid, url, body, count in urls:
             a = wrk(args, mc_port, url, f"{uid}-mcpreg", args.out)
+            if mc.p.poll() is not None:
+                die(f"mcpreg serve died during {url} (exit status {mc.p.returncode}); log tail:\n"
+                    + "".join(mc.lines[-20:]))
             b = wrk(args, ng_port, url, f"{uid}-nginx", args.out)
             for who, r in (("mcpreg", a), ("nginx", b)):
                 if r["errors"]:
