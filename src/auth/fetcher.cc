@@ -81,9 +81,10 @@ class LibcTxtResolver final : public TxtResolver {
 std::shared_ptr<HttpFetcher> NewHttpFetcher() { return std::make_shared<RealHttpFetcher>(); }
 std::shared_ptr<TxtResolver> NewTxtResolver() { return std::make_shared<LibcTxtResolver>(); }
 
-void FakeHttpFetcher::Set(const std::string& url, int status, std::string body) {
+void FakeHttpFetcher::Set(const std::string& url, int status, std::string body,
+                          std::string cache_control) {
   std::lock_guard lock(mu_);
-  responses_[url] = FetchResponse{status, std::move(body), ""};
+  responses_[url] = FetchResponse{status, std::move(body), std::move(cache_control)};
 }
 
 void FakeHttpFetcher::Remove(const std::string& url) {

@@ -57,7 +57,7 @@ std::shared_ptr<TxtResolver> NewTxtResolver();
 // Serves canned responses by exact URL; unknown URLs give Unavailable. Counts requests.
 class FakeHttpFetcher final : public HttpFetcher {
  public:
-  void Set(const std::string& url, int status, std::string body);
+  void Set(const std::string& url, int status, std::string body, std::string cache_control = "");
   void Remove(const std::string& url);
   int requests(const std::string& url) const;
   Result<FetchResponse> Get(const std::string& url, const FetchOptions& options) override;

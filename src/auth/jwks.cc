@@ -1,10 +1,9 @@
 #include "auth/jwks.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 #include <sstream>
-
-#include "core/json_out.h"
 
 namespace mcpreg::auth {
 namespace {
@@ -12,6 +11,8 @@ namespace {
 namespace bj = boost::json;
 
 constexpr size_t kMaxJwksBytes = 512 * 1024;
+constexpr Micros kMinTtl = 300LL * 1000000;
+constexpr Micros kMaxTtl = 86400LL * 1000000;
 
 Result<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -21,7 +22,7 @@ Result<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
-Result<std::string> FetchOk(HttpFetcher& fetcher, const std::string& url) {
+Result<FetchResponse> FetchOk(HttpFetcher& fetcher, const std::string& url) {
   FetchOptions opts;
   opts.max_body_bytes = kMaxJwksBytes;
   Result<FetchResponse> r = fetcher.Get(url, opts);
@@ -29,7 +30,20 @@ Result<std::string> FetchOk(HttpFetcher& fetcher, const std::string& url) {
   if (r->status != 200) {
     return Status::Unavailable("fetching " + url + ": HTTP " + std::to_string(r->status));
   }
-  return std::move(r->body);
+  return r;
+}
+
+// Cache-Control max-age in seconds, or -1.
+int64_t MaxAge(std::string_view cc) {
+  size_t at = cc.find("max-age=");
+  if (at == std::string_view::npos) return -1;
+  int64_t v = 0;
+  bool digits = false;
+  for (size_t i = at + 8; i < cc.size() && cc[i] >= '0' && cc[i] <= '9' && v < 1000000000; ++i) {
+    v = v * 10 + (cc[i] - '0');
+    digits = true;
+  }
+  return digits ? v : -1;
 }
 
 std::string TrimSlash(std::string s) {
@@ -76,8 +90,11 @@ std::string JwkSet::ToJson() const {
 
 JwksCache::JwksCache(KeySource source, std::shared_ptr<HttpFetcher> fetcher, const Clock& clock,
                      JwksCacheOptions options)
-    : source_(std::move(source)), fetcher_(std::move(fetcher)), clock_(clock),
-      options_(options) {}
+    : source_(std::move(source)),
+      fetcher_(std::move(fetcher)),
+      clock_(clock),
+      options_(options),
+      ttl_(options.ttl) {}
 
 int JwksCache::loads() const {
   std::lock_guard lock(mu_);
@@ -95,10 +112,10 @@ Result<JwkSet> JwksCache::Load() {
     std::string url = source_.location;
     if (source_.kind == KeySource::Kind::kDiscovery) {
       std::string doc_url = TrimSlash(source_.location) + "/.well-known/openid-configuration";
-      Result<std::string> doc = FetchOk(*fetcher_, doc_url);
+      Result<FetchResponse> doc = FetchOk(*fetcher_, doc_url);
       if (!doc.ok()) return doc.status();
       boost::system::error_code ec;
-      bj::value v = bj::parse(*doc, ec);
+      bj::value v = bj::parse(doc->body, ec);
       const bj::object* o = ec ? nullptr : v.if_object();
       const bj::value* iss = o ? o->if_contains("issuer") : nullptr;
       const bj::value* uri = o ? o->if_contains("jwks_uri") : nullptr;
@@ -107,16 +124,18 @@ Result<JwkSet> JwksCache::Load() {
       }
       // OIDC Discovery §4.3: the document's issuer must be the one we asked about.
       if (iss->get_string() != source_.location) {
-        return Status::Unavailable(doc_url + " names issuer \"" +
-                                   std::string(iss->get_string()) + "\", expected \"" +
-                                   source_.location + "\"");
+        return Status::Unavailable(doc_url + " names issuer \"" + std::string(iss->get_string()) +
+                                   "\", expected \"" + source_.location + "\"");
       }
       url = std::string(uri->get_string());
       jwks_uri_ = url;
     }
-    Result<std::string> r = FetchOk(*fetcher_, url);
+    Result<FetchResponse> r = FetchOk(*fetcher_, url);
     if (!r.ok()) return r.status();
-    body = std::move(r).value();
+    body = std::move(r->body);
+    // Honour the issuer's Cache-Control within [5 min, 24 h]; otherwise the configured TTL.
+    int64_t max_age = MaxAge(r->cache_control);
+    ttl_ = max_age < 0 ? options_.ttl : std::clamp<Micros>(max_age * 1000000, kMinTtl, kMaxTtl);
   }
   Result<JwkSet> set = JwkSet::Parse(body);
   if (!set.ok()) {
@@ -146,11 +165,11 @@ Result<Key> JwksCache::KeyFor(std::string_view kid) {
   const Micros now = clock_.Now();
   const bool may_load = !attempted_ || now - last_attempt_ >= options_.min_refresh_interval;
   Status load_error;
-  if ((!set_ || now - loaded_at_ >= options_.ttl) && may_load) load_error = LoadLocked(now);
+  if ((!set_ || now - loaded_at_ >= ttl_) && may_load) load_error = LoadLocked(now);
   if (!set_) {
-    return Status::Unavailable("cannot load signing keys: " +
-                               (load_error.ok() ? std::string("retry later")
-                                                : load_error.message()));
+    return Status::Unavailable("cannot load signing keys: " + (load_error.ok()
+                                                                   ? std::string("retry later")
+                                                                   : load_error.message()));
   }
   if (const Key* k = set_->Find(kid)) return *k;
   // Unknown kid: the issuer may have rotated. Refetch, but only if the set is not fresh from

@@ -5,9 +5,10 @@
 //
 // JwksCache is a KeyProvider for one trusted issuer. Its keys come from a file, a JWKS URL, or
 // OIDC discovery ({issuer}/.well-known/openid-configuration -> jwks_uri, whose "issuer" must
-// equal the configured issuer). Keys are cached for `ttl`; a token with an unknown kid triggers
-// at most one refetch per `min_refresh_interval` (so random kids cannot make us hammer the
-// issuer); when a refresh fails the previous set stays in use.
+// equal the configured issuer). Keys are cached for the JWKS response's Cache-Control max-age
+// clamped to [5 min, 24 h], or for `ttl` when it has none (and for file sources); a token with
+// an unknown kid triggers at most one refetch per `min_refresh_interval` (so random kids
+// cannot make us hammer the issuer); when a refresh fails the previous set stays in use.
 //
 // Thread-safety: JwksCache is safe for concurrent use; one mutex serialises lookups and loads
 // (a load blocks other lookups on the same issuer for at most the fetch timeout).
@@ -62,7 +63,7 @@ struct KeySource {
 };
 
 struct JwksCacheOptions {
-  Micros ttl = 3600LL * 1000000;                // how long a loaded set is trusted
+  Micros ttl = 3600LL * 1000000;                 // how long a loaded set is trusted
   Micros min_refresh_interval = 60LL * 1000000;  // floor between two loads
 };
 
@@ -89,6 +90,7 @@ class JwksCache final : public KeyProvider {
 
   mutable std::mutex mu_;
   std::shared_ptr<const JwkSet> set_;  // null until the first successful load
+  Micros ttl_;                         // current TTL (options_.ttl or the last response's max-age)
   Micros loaded_at_ = 0;
   Micros last_attempt_ = 0;
   bool attempted_ = false;

@@ -65,17 +65,18 @@ std::string BnBytes(const BIGNUM* bn, size_t width = 0) {
   return out;
 }
 
-const EVP_MD* DigestFor(JwsAlg alg) {
-  return alg == JwsAlg::kEdDSA ? nullptr : EVP_sha256();
-}
+const EVP_MD* DigestFor(JwsAlg alg) { return alg == JwsAlg::kEdDSA ? nullptr : EVP_sha256(); }
 
 }  // namespace
 
 std::string_view JwsAlgName(JwsAlg alg) {
   switch (alg) {
-    case JwsAlg::kRS256: return "RS256";
-    case JwsAlg::kES256: return "ES256";
-    case JwsAlg::kEdDSA: return "EdDSA";
+    case JwsAlg::kRS256:
+      return "RS256";
+    case JwsAlg::kES256:
+      return "ES256";
+    case JwsAlg::kEdDSA:
+      return "EdDSA";
   }
   return "?";
 }
@@ -89,27 +90,36 @@ std::optional<JwsAlg> ParseJwsAlg(std::string_view name) {
 
 KeyType KeyTypeFor(JwsAlg alg) {
   switch (alg) {
-    case JwsAlg::kRS256: return KeyType::kRsa;
-    case JwsAlg::kES256: return KeyType::kEcP256;
-    case JwsAlg::kEdDSA: return KeyType::kEd25519;
+    case JwsAlg::kRS256:
+      return KeyType::kRsa;
+    case JwsAlg::kES256:
+      return KeyType::kEcP256;
+    case JwsAlg::kEdDSA:
+      return KeyType::kEd25519;
   }
   return KeyType::kEd25519;
 }
 
 std::string_view KeyTypeName(KeyType type) {
   switch (type) {
-    case KeyType::kRsa: return "RSA";
-    case KeyType::kEcP256: return "EC P-256";
-    case KeyType::kEd25519: return "Ed25519";
+    case KeyType::kRsa:
+      return "RSA";
+    case KeyType::kEcP256:
+      return "EC P-256";
+    case KeyType::kEd25519:
+      return "Ed25519";
   }
   return "?";
 }
 
 JwsAlg Key::DefaultAlg() const {
   switch (type_) {
-    case KeyType::kRsa: return JwsAlg::kRS256;
-    case KeyType::kEcP256: return JwsAlg::kES256;
-    case KeyType::kEd25519: return JwsAlg::kEdDSA;
+    case KeyType::kRsa:
+      return JwsAlg::kRS256;
+    case KeyType::kEcP256:
+      return JwsAlg::kES256;
+    case KeyType::kEd25519:
+      return JwsAlg::kEdDSA;
   }
   return JwsAlg::kEdDSA;
 }
@@ -117,8 +127,12 @@ JwsAlg Key::DefaultAlg() const {
 Result<Key> Key::Generate(KeyType type, std::string kid) {
   EVP_PKEY* raw = nullptr;
   switch (type) {
-    case KeyType::kRsa: raw = EVP_RSA_gen(2048); break;
-    case KeyType::kEcP256: raw = EVP_EC_gen("P-256"); break;
+    case KeyType::kRsa:
+      raw = EVP_RSA_gen(2048);
+      break;
+    case KeyType::kEcP256:
+      raw = EVP_EC_gen("P-256");
+      break;
     case KeyType::kEd25519: {
       CtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr));
       if (ctx && EVP_PKEY_keygen_init(ctx.get()) > 0) EVP_PKEY_keygen(ctx.get(), &raw);
@@ -168,8 +182,10 @@ Result<Key> Key::FromJwk(std::string_view json) {
     Result<std::string> n = Member(o, "n", kty), e = Member(o, "e", kty);
     if (!n.ok()) return n.status();
     if (!e.ok()) return e.status();
-    BnPtr bn_n(BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), int(n->size()), nullptr));
-    BnPtr bn_e(BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), int(e->size()), nullptr));
+    BnPtr bn_n(
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), int(n->size()), nullptr));
+    BnPtr bn_e(
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), int(e->size()), nullptr));
     if (!bn_n || !bn_e) return Status::Internal("out of memory");
     if (BN_num_bits(bn_n.get()) < 2048) {
       return Status::InvalidArgument("RSA JWK modulus is shorter than 2048 bits");
@@ -197,12 +213,13 @@ Result<Key> Key::FromJwk(std::string_view json) {
     pkey = FromData("EC", params.get());  // rejects points not on the curve
     k.type_ = KeyType::kEcP256;
   } else if (kty == "OKP") {
-    if (crv != "Ed25519") return Status::InvalidArgument("OKP JWK curve \"" + crv + "\" unsupported");
+    if (crv != "Ed25519")
+      return Status::InvalidArgument("OKP JWK curve \"" + crv + "\" unsupported");
     Result<std::string> x = Member(o, "x", kty);
     if (!x.ok()) return x.status();
     if (x->size() != 32) return Status::InvalidArgument("Ed25519 JWK x must be 32 bytes");
-    pkey.reset(EVP_PKEY_new_raw_public_key(
-        EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(x->data()), 32));
+    pkey.reset(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                           reinterpret_cast<const unsigned char*>(x->data()), 32));
     k.type_ = KeyType::kEd25519;
   } else {
     return Status::InvalidArgument("JWK kty \"" + kty + "\" unsupported");

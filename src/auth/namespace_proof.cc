@@ -32,7 +32,9 @@ struct PkeyFree {
 };
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
-bool IsB64(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '='; }
+bool IsB64(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=';
+}
 
 // Finds `v=MCPv1;\s*k=([^;]+);\s*p=([A-Za-z0-9+/=]+)` (upstream's MCPProofRecordPattern),
 // leftmost match, in `text`.
@@ -87,7 +89,8 @@ PkeyPtr LoadKey(const ProofKey& key) {
     return PkeyPtr(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, raw, key.raw.size()));
   }
   OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>("secp384r1"), 0),
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>("secp384r1"),
+                                       0),
       OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<char*>(key.raw.data()),
                                         key.raw.size()),
       OSSL_PARAM_construct_end()};
@@ -108,7 +111,8 @@ Status VerifyOne(const ProofKey& key, std::string_view message, std::string_view
   std::string der;
   const EVP_MD* md = nullptr;
   if (key.algorithm == "ed25519") {
-    if (signature.size() != 64) return Status::Unauthenticated("invalid signature size for Ed25519");
+    if (signature.size() != 64)
+      return Status::Unauthenticated("invalid signature size for Ed25519");
   } else {
     if (signature.size() != 96) {
       return Status::Unauthenticated("invalid signature size for ECDSA P-384");
@@ -126,12 +130,12 @@ Status VerifyOne(const ProofKey& key, std::string_view message, std::string_view
     md = EVP_sha384();
   }
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  int rc = ctx && EVP_DigestVerifyInit(ctx, nullptr, md, nullptr, pkey.get()) > 0
-               ? EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
-                                  signature.size(),
-                                  reinterpret_cast<const unsigned char*>(message.data()),
-                                  message.size())
-               : -1;
+  int rc =
+      ctx && EVP_DigestVerifyInit(ctx, nullptr, md, nullptr, pkey.get()) > 0
+          ? EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
+                             signature.size(),
+                             reinterpret_cast<const unsigned char*>(message.data()), message.size())
+          : -1;
   EVP_MD_CTX_free(ctx);
   if (rc == 1) return Status::OK();
   return Status(Code::kUnauthenticated, "");
@@ -145,7 +149,8 @@ std::string Fingerprint(const ProofKey& key) {
 Result<std::string> CheckRequest(const ProofRequest& req, const Clock& clock) {
   if (!IsValidProofDomain(req.domain)) return Status::Unauthenticated("invalid domain format");
   Result<Micros> ts = ParseRfc3339(req.timestamp);
-  if (!ts.ok()) return Status::Unauthenticated("invalid timestamp format: " + ts.status().message());
+  if (!ts.ok())
+    return Status::Unauthenticated("invalid timestamp format: " + ts.status().message());
   Micros now = clock.Now();
   if (*ts < now - kWindow || *ts > now + kWindow) {
     return Status::Unauthenticated("timestamp outside valid window (±15 seconds)");
@@ -179,7 +184,8 @@ bool IsValidProofDomain(std::string_view domain) {
   size_t start = 0;
   while (true) {
     size_t dot = domain.find('.', start);
-    std::string_view label = domain.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    std::string_view label =
+        domain.substr(start, dot == std::string_view::npos ? dot : dot - start);
     if (label.empty() || label.front() == '-' || label.back() == '-') return false;
     for (char c : label) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
@@ -273,8 +279,10 @@ Result<Principal> VerifyHttpProof(const ProofRequest& request, HttpFetcher& fetc
                                    " from " + url);
   }
   std::string_view body = resp->body;
-  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front()))) body.remove_prefix(1);
-  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.remove_suffix(1);
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front())))
+    body.remove_prefix(1);
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back())))
+    body.remove_suffix(1);
   MCPREG_RETURN_IF_ERROR(
       VerifyAgainstRecords({std::string(body)}, request.timestamp, *sig, "HTTP response"));
   return MakePrincipal(request.domain, "http", false);

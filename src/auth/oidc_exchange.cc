@@ -113,8 +113,12 @@ WorkloadTokenVerifier::WorkloadTokenVerifier(const config::AuthConfig& auth,
     }
     KeySource src;
     switch (c.keys) {
-      case config::IssuerConfig::Keys::kFile: src = {KeySource::Kind::kFile, c.jwks_file}; break;
-      case config::IssuerConfig::Keys::kUrl: src = {KeySource::Kind::kUrl, c.jwks_url}; break;
+      case config::IssuerConfig::Keys::kFile:
+        src = {KeySource::Kind::kFile, c.jwks_file};
+        break;
+      case config::IssuerConfig::Keys::kUrl:
+        src = {KeySource::Kind::kUrl, c.jwks_url};
+        break;
       case config::IssuerConfig::Keys::kDiscovery:
         src = {KeySource::Kind::kDiscovery, c.issuer};
         break;

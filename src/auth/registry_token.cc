@@ -100,7 +100,8 @@ Result<IssuedToken> RegistryTokens::Issue(std::string_view auth_method, std::str
   }
   w.EndArray().EndObject();
   Result<std::string> token = SignJwt(key_, JwsAlg::kEdDSA, claims);
-  if (!token.ok()) return Status::Internal("cannot sign registry token: " + token.status().message());
+  if (!token.ok())
+    return Status::Internal("cannot sign registry token: " + token.status().message());
   return IssuedToken{std::move(token).value(), exp};
 }
 

@@ -69,7 +69,8 @@ class Parser {
       Fail(n, path, "expected a string or a non-empty list of strings");
     }
     std::vector<std::string> out;
-    for (size_t i = 0; i < n.size(); ++i) out.push_back(Str(n[i], path + "[" + std::to_string(i) + "]"));
+    for (size_t i = 0; i < n.size(); ++i)
+      out.push_back(Str(n[i], path + "[" + std::to_string(i) + "]"));
     return out;
   }
 
@@ -208,8 +209,9 @@ class Parser {
   }
 
   IssuerConfig Issuer(const YAML::Node& n, const std::string& path) {
-    CheckMap(n, path, {"name", "issuer", "audience", "jwks_file", "jwks_url", "discovery",
-                       "algorithms", "jwks_ttl_seconds", "auth_method", "rules"});
+    CheckMap(n, path,
+             {"name", "issuer", "audience", "jwks_file", "jwks_url", "discovery", "algorithms",
+              "jwks_ttl_seconds", "auth_method", "rules"});
     IssuerConfig c;
     for (const char* required : {"name", "issuer", "audience"}) {
       if (!n[required]) Fail(n, path, std::string("missing key \"") + required + "\"");
@@ -273,8 +275,9 @@ class Parser {
   }
 
   void Auth(const YAML::Node& n, AuthConfig& out) {
-    CheckMap(n, "auth", {"registry_key_file", "token_ttl_seconds", "leeway_seconds", "issuers",
-                         "dns_proofs", "http_proofs"});
+    CheckMap(n, "auth",
+             {"registry_key_file", "token_ttl_seconds", "leeway_seconds", "issuers", "dns_proofs",
+              "http_proofs"});
     if (n["registry_key_file"]) {
       out.registry_key_file = PathValue(n["registry_key_file"], "auth.registry_key_file");
     }
@@ -328,7 +331,8 @@ class Parser {
     if (YAML::Node l = root["limits"]) {
       CheckMap(l, "limits", {"max_body_bytes", "max_header_bytes", "read_timeout_seconds"});
       if (l["max_body_bytes"]) {
-        c.limits.max_body_bytes = Uint(l["max_body_bytes"], "limits.max_body_bytes", 1024, 1ULL << 34);
+        c.limits.max_body_bytes =
+            Uint(l["max_body_bytes"], "limits.max_body_bytes", 1024, 1ULL << 34);
       }
       if (l["max_header_bytes"]) {
         c.limits.max_header_bytes =

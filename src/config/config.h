@@ -70,8 +70,8 @@ struct ClaimRule {
 
 struct IssuerConfig {
   enum class Keys { kFile, kUrl, kDiscovery };
-  std::string name;    // unique label, used in logs and audit
-  std::string issuer;  // exact "iss"
+  std::string name;                    // unique label, used in logs and audit
+  std::string issuer;                  // exact "iss"
   std::vector<std::string> audiences;  // at least one
   Keys keys = Keys::kDiscovery;
   std::string jwks_file;  // kFile (absolute after load)

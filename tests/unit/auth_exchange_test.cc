@@ -70,17 +70,22 @@ class WorkloadTest : public ::testing::Test {
     verifier_ = std::make_unique<WorkloadTokenVerifier>(config_.auth, fetcher_, clock_);
   }
   std::string GitHubToken(bj::object extra) {
-    bj::object c{{"iss", kGitHub}, {"aud", "mcp-registry"},
-                 {"sub", "repo:acme/tool:ref:refs/heads/main"}, {"repository_owner", "acme"},
-                 {"repository_owner_id", "4242"}, {"ref", "refs/heads/main"},
-                 {"iat", kNow}, {"nbf", kNow - 600}, {"exp", kNow + 300}};
+    bj::object c{{"iss", kGitHub},
+                 {"aud", "mcp-registry"},
+                 {"sub", "repo:acme/tool:ref:refs/heads/main"},
+                 {"repository_owner", "acme"},
+                 {"repository_owner_id", "4242"},
+                 {"ref", "refs/heads/main"},
+                 {"iat", kNow},
+                 {"nbf", kNow - 600},
+                 {"exp", kNow + 300}};
     for (auto& kv : extra) c[kv.key()] = kv.value();
     return *SignJwt(gh_key_, JwsAlg::kRS256, bj::serialize(c));
   }
   std::string EntraToken(bj::object extra) {
-    bj::object c{{"iss", kEntra}, {"aud", "api://mcpreg"}, {"sub", "managed-identity-1"},
-                 {"tid", "tid-1"}, {"oid", "managed-identity-1"},
-                 {"iat", kNow}, {"exp", kNow + 3600}};
+    bj::object c{{"iss", kEntra},     {"aud", "api://mcpreg"},       {"sub", "managed-identity-1"},
+                 {"tid", "tid-1"},    {"oid", "managed-identity-1"}, {"iat", kNow},
+                 {"exp", kNow + 3600}};
     for (auto& kv : extra) c[kv.key()] = kv.value();
     return *SignJwt(entra_key_, JwsAlg::kES256, bj::serialize(c));
   }
@@ -98,9 +103,8 @@ TEST_F(WorkloadTest, GitHubTokenGetsOwnerNamespaceFromRules) {
   EXPECT_EQ(p->issuer_name, "github-actions");
   EXPECT_EQ(p->subject, "repo:acme/tool:ref:refs/heads/main");
   EXPECT_EQ(p->auth_method, "github-oidc");
-  std::vector<Permission> want = {{"publish", "io.github.acme/*"},
-                                  {"edit", "io.github.acme/*"},
-                                  {"feed", "io.github.acme/*"}};
+  std::vector<Permission> want = {
+      {"publish", "io.github.acme/*"}, {"edit", "io.github.acme/*"}, {"feed", "io.github.acme/*"}};
   EXPECT_EQ(p->permissions, want);
   EXPECT_EQ(p->claims.at("repository_owner_id").as_string(), "4242");
 }

@@ -37,7 +37,8 @@ class MapKeys final : public KeyProvider {
   void Add(const Key& k) { keys_[k.kid()] = k; }
   Result<Key> KeyFor(std::string_view kid) override {
     auto it = keys_.find(std::string(kid));
-    if (it == keys_.end()) return Status::Unauthenticated("unknown kid \"" + std::string(kid) + "\"");
+    if (it == keys_.end())
+      return Status::Unauthenticated("unknown kid \"" + std::string(kid) + "\"");
     return it->second;
   }
 
@@ -46,8 +47,12 @@ class MapKeys final : public KeyProvider {
 };
 
 bj::object BaseClaims() {
-  return {{"iss", "https://issuer.example"}, {"aud", "mcp-registry"}, {"sub", "repo:acme/x"},
-          {"iat", kNow}, {"nbf", kNow}, {"exp", kNow + 300}};
+  return {{"iss", "https://issuer.example"},
+          {"aud", "mcp-registry"},
+          {"sub", "repo:acme/x"},
+          {"iat", kNow},
+          {"nbf", kNow},
+          {"exp", kNow + 300}};
 }
 
 // A token with an arbitrary header, signed (or not) by the caller.
@@ -264,8 +269,8 @@ TEST_F(JwtTest, TamperedClaimsFailSignature) {
     bj::object evil = BaseClaims();
     evil["sub"] = "repo:evil/x";
     size_t d1 = token.find('.'), d2 = token.rfind('.');
-    std::string forged = token.substr(0, d1 + 1) + Base64UrlEncode(bj::serialize(evil)) +
-                         token.substr(d2);
+    std::string forged =
+        token.substr(0, d1 + 1) + Base64UrlEncode(bj::serialize(evil)) + token.substr(d2);
     ExpectFails(forged, "signature is invalid");
   }
 }
@@ -395,6 +400,27 @@ TEST_F(JwksCacheTest, TtlExpiryReloadsAndFailedRefreshKeepsOldKeys) {
   clock_.Advance(61LL * 1000000);
   EXPECT_TRUE(cache.KeyFor("b").ok());
   EXPECT_TRUE(cache.KeyFor("a").status().IsUnauthenticated());
+}
+
+TEST_F(JwksCacheTest, CacheControlMaxAgeIsHonouredWithinBounds) {
+  const std::string url = "https://idp.example/keys";
+  fetcher_->Set(url, 200, SetOf({a_}), "public, max-age=900");
+  JwksCache cache({KeySource::Kind::kUrl, url}, fetcher_, clock_);  // default TTL 1 h
+  ASSERT_TRUE(cache.KeyFor("a").ok());
+  clock_.Advance(899LL * 1000000);
+  ASSERT_TRUE(cache.KeyFor("a").ok());
+  EXPECT_EQ(fetcher_->requests(url), 1);
+  clock_.Advance(1LL * 1000000);
+  ASSERT_TRUE(cache.KeyFor("a").ok());
+  EXPECT_EQ(fetcher_->requests(url), 2);
+  // max-age=0 is raised to the 5-minute floor.
+  fetcher_->Set(url, 200, SetOf({a_}), "max-age=0");
+  clock_.Advance(3600LL * 1000000);
+  ASSERT_TRUE(cache.KeyFor("a").ok());
+  EXPECT_EQ(fetcher_->requests(url), 3);
+  clock_.Advance(299LL * 1000000);
+  ASSERT_TRUE(cache.KeyFor("a").ok());
+  EXPECT_EQ(fetcher_->requests(url), 3);
 }
 
 TEST_F(JwksCacheTest, UnreachableSourceIsUnavailable) {

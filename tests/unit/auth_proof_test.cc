@@ -54,8 +54,8 @@ TEST_F(ProofTest, DnsProofGrantsDomainAndSubdomains) {
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(p->auth_method, "dns");
   EXPECT_EQ(p->subject, "example.com");
-  EXPECT_EQ(p->permissions, (std::vector<Permission>{{"publish", "com.example/*"},
-                                                     {"publish", "com.example.*"}}));
+  EXPECT_EQ(p->permissions,
+            (std::vector<Permission>{{"publish", "com.example/*"}, {"publish", "com.example.*"}}));
 }
 
 TEST_F(ProofTest, HttpProofGrantsDomainOnly) {
@@ -86,8 +86,10 @@ TEST_F(ProofTest, TimestampWindowIsFifteenSeconds) {
   clock_.Set((kNow - 16) * 1000000);
   EXPECT_FALSE(VerifyDnsProof(Signed(key_), dns_, clock_).ok());
   clock_.Set(kNow * 1000000);
-  EXPECT_NE(VerifyDnsProof(Signed(key_, "yesterday"), dns_, clock_).status().message().find(
-                "invalid timestamp format"),
+  EXPECT_NE(VerifyDnsProof(Signed(key_, "yesterday"), dns_, clock_)
+                .status()
+                .message()
+                .find("invalid timestamp format"),
             std::string::npos);
 }
 
@@ -140,8 +142,8 @@ TEST_F(ProofTest, MissingBrokenOrMisplacedRecords) {
   s = VerifyDnsProof(Signed(key_), dns_, clock_).status();
   EXPECT_NE(s.message().find("unsupported public key algorithm: rsa"), std::string::npos);
   // A broken record next to a good one does not hide the good one.
-  dns_.Set("example.com", {"v=MCPv1; k=ed25519; p=AAAA", "v=MCPv1;k=ed25519;p=" +
-                                                             Base64Encode(key_.RawPublicKey())});
+  dns_.Set("example.com", {"v=MCPv1; k=ed25519; p=AAAA",
+                           "v=MCPv1;k=ed25519;p=" + Base64Encode(key_.RawPublicKey())});
   EXPECT_TRUE(VerifyDnsProof(Signed(key_), dns_, clock_).ok());
 }
 
@@ -155,8 +157,10 @@ TEST_F(ProofTest, HttpFailuresAreUnauthenticated) {
   web_.Set(kWellKnown, 200, record_ + std::string(5000, ' ') + "x");
   EXPECT_FALSE(VerifyHttpProof(Signed(key_), web_, clock_).ok());  // > 4096 bytes
   web_.Set(kWellKnown, 200, "hello");
-  EXPECT_NE(VerifyHttpProof(Signed(key_), web_, clock_).status().message().find(
-                "no MCP public key found in HTTP response"),
+  EXPECT_NE(VerifyHttpProof(Signed(key_), web_, clock_)
+                .status()
+                .message()
+                .find("no MCP public key found in HTTP response"),
             std::string::npos);
 }
 
@@ -168,9 +172,8 @@ TEST_F(ProofTest, EcdsaP384RecordsVerify) {
             1);
   unsigned char pub[100];
   size_t pub_len = 0;
-  ASSERT_EQ(EVP_PKEY_get_octet_string_param(p384, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub,
-                                            &pub_len),
-            1);
+  ASSERT_EQ(
+      EVP_PKEY_get_octet_string_param(p384, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub, &pub_len), 1);
   ASSERT_EQ(pub_len, 49u);
   EVP_MD_CTX* md = EVP_MD_CTX_new();
   unsigned char der[128];
@@ -188,8 +191,8 @@ TEST_F(ProofTest, EcdsaP384RecordsVerify) {
   ECDSA_SIG_free(sig);
   EVP_PKEY_free(p384);
 
-  std::string record = "v=MCPv1; k=ecdsap384; p=" +
-                       Base64Encode(std::string(reinterpret_cast<char*>(pub), pub_len));
+  std::string record =
+      "v=MCPv1; k=ecdsap384; p=" + Base64Encode(std::string(reinterpret_cast<char*>(pub), pub_len));
   web_.Set(kWellKnown, 200, record);
   ProofRequest req{"example.com", kTs, HexEncode(raw)};
   Result<Principal> ok = VerifyHttpProof(req, web_, clock_);

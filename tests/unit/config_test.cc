@@ -1,10 +1,10 @@
 // Tests for src/config: the full example file, defaults, and one error per kind of mistake,
 // each naming file, line and key.
+#include "config/config.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-
-#include "config/config.h"
 
 namespace mcpreg::config {
 namespace {
@@ -87,9 +87,10 @@ TEST(ConfigTest, UnknownNestedKeyGivesItsPath) {
 
 TEST(ConfigTest, IssuerMistakes) {
   const std::string head = "auth:\n  issuers:\n    - name: a\n      issuer: https://a\n";
-  EXPECT_NE(ErrorOf("auth:\n  issuers:\n    - name: a\n      issuer: https://a\n      discovery: true\n")
-                .find("missing key \"audience\""),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf("auth:\n  issuers:\n    - name: a\n      issuer: https://a\n      discovery: true\n")
+          .find("missing key \"audience\""),
+      std::string::npos);
   EXPECT_NE(ErrorOf(head + "      audience: x\n").find("exactly one of jwks_file"),
             std::string::npos);
   EXPECT_NE(ErrorOf(head + "      audience: x\n      discovery: true\n      jwks_url: https://k\n")
@@ -102,8 +103,9 @@ TEST(ConfigTest, IssuerMistakes) {
             std::string::npos);
   EXPECT_NE(ErrorOf(head + "      audience: x\n      jwks_url: ftp://k\n").find("http(s) URL"),
             std::string::npos);
-  std::string dup = head + "      audience: x\n      discovery: true\n" +
-                    "    - name: a\n      issuer: https://b\n      audience: x\n      discovery: true\n";
+  std::string dup =
+      head + "      audience: x\n      discovery: true\n" +
+      "    - name: a\n      issuer: https://b\n      audience: x\n      discovery: true\n";
   EXPECT_NE(ErrorOf(dup).find(":7:13: auth.issuers[1].name: duplicate issuer name"),
             std::string::npos)
       << ErrorOf(dup);
@@ -113,35 +115,41 @@ TEST(ConfigTest, RuleMistakes) {
   const std::string head =
       "auth:\n  issuers:\n    - name: a\n      issuer: https://a\n      audience: x\n"
       "      discovery: true\n      rules:\n";
-  EXPECT_NE(ErrorOf(head + "        - match: {sub: x}\n          grant: {action: delete, resource: a/*}\n")
+  EXPECT_NE(ErrorOf(head +
+                    "        - match: {sub: x}\n          grant: {action: delete, resource: a/*}\n")
                 .find("unknown action \"delete\""),
             std::string::npos);
-  EXPECT_NE(ErrorOf(head + "        - match: {sub: x}\n          grant: {action: publish, resource: \"io.github.{owner/*\"}\n")
+  EXPECT_NE(ErrorOf(head + "        - match: {sub: x}\n          grant: {action: publish, "
+                           "resource: \"io.github.{owner/*\"}\n")
                 .find("unclosed"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(head + "        - match: {sub: x}\n          grant: {action: publish, resource: \"a.{}/*\"}\n")
-                .find("placeholder needs a claim name"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf(
+          head +
+          "        - match: {sub: x}\n          grant: {action: publish, resource: \"a.{}/*\"}\n")
+          .find("placeholder needs a claim name"),
+      std::string::npos);
   EXPECT_NE(ErrorOf(head + "        - match: {sub: x}\n          grant: {action: publish}\n")
                 .find("missing key \"resource\""),
             std::string::npos);
   EXPECT_NE(ErrorOf(head + "        - match: {sub: x}\n").find("missing key \"grant\""),
             std::string::npos);
-  EXPECT_NE(ErrorOf(head + "        - match: [sub]\n          grant: {action: publish, resource: x}\n")
-                .find("auth.issuers[0].rules[0].match: expected a mapping"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf(head + "        - match: [sub]\n          grant: {action: publish, resource: x}\n")
+          .find("auth.issuers[0].rules[0].match: expected a mapping"),
+      std::string::npos);
 }
 
 TEST(ConfigTest, ScalarMistakes) {
   EXPECT_NE(ErrorOf("listen: \"localhost\"\n").find("listen: expected \"HOST:PORT\""),
             std::string::npos);
   EXPECT_NE(ErrorOf("listen: \":99999\"\n").find("port must be"), std::string::npos);
-  EXPECT_NE(ErrorOf("limits: {max_body_bytes: -5}\n").find("limits.max_body_bytes: expected a non-negative integer"),
+  EXPECT_NE(ErrorOf("limits: {max_body_bytes: -5}\n")
+                .find("limits.max_body_bytes: expected a non-negative integer"),
             std::string::npos);
   EXPECT_NE(ErrorOf("limits: {read_timeout_seconds: 0}\n").find("must be between 1 and 3600"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("auth: {dns_proofs: yes}\n").find("expected true or false"),
-            std::string::npos);
+  EXPECT_NE(ErrorOf("auth: {dns_proofs: yes}\n").find("expected true or false"), std::string::npos);
   EXPECT_NE(ErrorOf("auth: {issuers: {}}\n").find("auth.issuers: expected a list"),
             std::string::npos);
   EXPECT_NE(ErrorOf("policy: 3\n").find("policy: expected a mapping"), std::string::npos);
