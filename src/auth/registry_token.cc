@@ -80,6 +80,14 @@ Result<Key> LoadOrCreateRegistryKey(const std::string& path) {
   return Status::Unavailable("cannot create or load registry key " + path);
 }
 
+std::string TokenResponseJson(const IssuedToken& token) {
+  std::string out;
+  json::JsonOut w(out);
+  w.BeginObject().Key("registry_token").String(token.registry_token);
+  w.Key("expires_at").Int(token.expires_at).EndObject();
+  return out;
+}
+
 RegistryTokens::RegistryTokens(Key key, const Clock& clock, int64_t ttl_seconds)
     : key_(std::move(key)), clock_(clock), ttl_seconds_(ttl_seconds) {}
 

@@ -35,6 +35,9 @@ struct IssuedToken {
   int64_t expires_at = 0;  // Unix seconds, as upstream's TokenResponse.expires_at
 };
 
+// The token-exchange response body, as upstream: {"registry_token":"...","expires_at":N}.
+std::string TokenResponseJson(const IssuedToken& token);
+
 class RegistryTokens {
  public:
   // REQUIRES: key is an Ed25519 private key. `clock` must outlive this object.

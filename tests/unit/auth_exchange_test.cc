@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "auth/encoding.h"
 #include "auth/jwt.h"
@@ -180,6 +182,23 @@ TEST_F(WorkloadTest, ExpiredTokenAndUnreachableKeys) {
   EXPECT_EQ(v.VerifyWorkloadToken(EntraToken({})).status().code(), Code::kUnavailable);
 }
 
+TEST_F(WorkloadTest, ConcurrentVerificationsShareOneKeyLoad) {
+  std::string gh = GitHubToken({}), entra = EntraToken({});
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        if (verifier_->VerifyWorkloadToken(t % 2 ? gh : entra).ok()) ++ok;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 100);
+  EXPECT_EQ(fetcher_->requests(std::string(kGitHub) + "/.well-known/jwks"), 1);
+  EXPECT_EQ(fetcher_->requests("https://login.microsoftonline.com/tid-1/discovery/v2.0/keys"), 1);
+}
+
 TEST(PermissionsTest, MatchingAsUpstream) {
   EXPECT_TRUE(ResourceMatches("io.github.acme/x", "*"));
   EXPECT_TRUE(ResourceMatches("io.github.acme/x", "io.github.acme/*"));
@@ -208,6 +227,8 @@ TEST_F(RegistryTokenTest, LayoutIsUpstreams) {
   Result<IssuedToken> t = tokens_.Issue("github-oidc", "repo:acme/x:ref:refs/heads/main", perms_);
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->expires_at, kNow + 300);
+  EXPECT_EQ(TokenResponseJson(*t),
+            R"({"registry_token":")" + t->registry_token + R"(","expires_at":1760000300})");
   const std::string& tok = t->registry_token;
   size_t d1 = tok.find('.'), d2 = tok.rfind('.');
   EXPECT_EQ(*Base64UrlDecode(tok.substr(0, d1)), R"({"alg":"EdDSA","typ":"JWT"})");
