@@ -4,7 +4,5 @@
 #include "cli/commands.h"
 
 namespace mcpreg::cli {
-void RegisterServe(CLI::App& app, int* exit_code) { app.add_subcommand("serve", "Run the registry HTTP server"); }
-void RegisterImport(CLI::App& app, int* exit_code) { app.add_subcommand("import", "Import server.json documents"); }
 void RegisterMcp(CLI::App& app, int* exit_code) { app.add_subcommand("mcp", "Run the registry as an MCP stdio server"); }
 }  // namespace mcpreg::cli

@@ -17,6 +17,10 @@
 #include "mcpreg/status.h"
 #include "mcpreg/store.h"
 
+namespace mcpreg::model {
+struct ServerJson;
+}
+
 namespace mcpreg::service {
 
 struct ListResult {
@@ -63,6 +67,23 @@ class RegistryService {
                        const std::vector<PublishOptions>& options,
                        const std::function<void(size_t, size_t)>& progress = {});
 
+  // PATCH .../versions/{v}/status. Errors: NotFound("Server version not found"),
+  // InvalidArgument (message with active status, message > 500 chars), FailedPrecondition
+  // ("No changes to apply: ..."; remote URL conflict when restoring a deleted version).
+  Result<catalog::EntryPtr> SetVersionStatus(std::string_view name, std::string_view version,
+                                             VersionStatus status,
+                                             std::optional<std::string> message);
+  // PATCH /servers/{name}/status: every version in one transaction. Returns all versions of
+  // the name after the update (not only changed ones), newest published first.
+  Result<std::vector<catalog::EntryPtr>> SetServerStatus(std::string_view name,
+                                                         VersionStatus status,
+                                                         std::optional<std::string> message);
+  // PUT .../versions/{v}: replaces the document of an existing, non-deleted version.
+  // Errors: NotFound, InvalidArgument ("Cannot rename server", "Version in request body must
+  // match URL path parameter"), Unprocessable (invalid), FailedPrecondition (remote URL owned).
+  Result<catalog::EntryPtr> EditVersion(std::string_view name, std::string_view version,
+                                        std::string_view server_json);
+
   // Catches the catalog up with writes made by other processes sharing the database.
   Status Refresh();
 
@@ -70,6 +91,20 @@ class RegistryService {
   const Clock& clock() const { return clock_; }
 
  private:
+  // A validated document ready to store: its identity and canonical bytes.
+  struct PreparedVersion {
+    std::string name, version, canonical;
+  };
+  // Parse + validate + remote-URL check, outside any transaction.
+  Result<PreparedVersion> Prepare(std::string_view server_json) const;
+  // The in-transaction part of publishing `p` (duplicate, cap, isLatest). `p` and `opts` must
+  // outlive the returned mutator's use.
+  Store::Mutator PublishMutator(const PreparedVersion& p, const PublishOptions& opts,
+                                Micros now) const;
+  // FailedPrecondition when a remote URL of `server_json` belongs to another, non-deleted name.
+  Status CheckRemotesFree(std::string_view name, const model::ServerJson& server) const;
+  Status CheckRemotesFree(std::string_view name, std::string_view server_json) const;
+
   Store& store_;
   catalog::Catalog& catalog_;
   const Clock& clock_;

@@ -128,6 +128,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader(beast::error_code ec, std::size_t) {
     if (ec) return OnReadError(ec);
+    if (shared_->options.body_limit_for) {
+      const auto& h = parser_->get();
+      size_t limit = shared_->options.body_limit_for(h.method_string(), h.target());
+      if (limit) parser_->body_limit(limit);
+    }
     stream_.expires_after(shared_->options.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));

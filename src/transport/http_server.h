@@ -87,7 +87,9 @@ struct ServerOptions {
   size_t max_body_bytes = 4 * 1024 * 1024;
   std::chrono::seconds read_timeout{30};      // whole request, header + body
   std::chrono::seconds idle_timeout{75};      // keep-alive wait for the next request
-  size_t max_pipelined = 16;                  // requests buffered ahead of their responses
+  // Optional per-request body limit (e.g. larger for package uploads), asked once the header
+  // has been read; returns 0 to keep max_body_bytes.
+  std::function<size_t(std::string_view method, std::string_view target)> body_limit_for;
   std::string server_header = "mcpreg";
 };
 

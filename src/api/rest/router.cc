@@ -149,7 +149,7 @@ http::HttpResponse Router::Route(const http::HttpRequest& req) const {
     if (n == 3 && seg(2) == "versions") return ListVersions(*deps_.registry, seg(1), *q);
     if (n == 4 && seg(2) == "versions") return GetVersion(*deps_.registry, seg(1), seg(3), *q);
   }
-  // VALIDATE_ROUTE
+  if (n == 1 && seg(0) == "validate" && req.method == "POST") return Validate(req.body);
   return NotFound(req.path);
 }
 

@@ -1,0 +1,148 @@
+#include "app/app.h"
+
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
+
+#include "api/rest/router.h"
+#include "config/config.h"
+#include "app/import_source.h"
+#include "core/assets.h"
+#include "core/log.h"
+#include "transport/http_server.h"
+
+namespace mcpreg::app {
+
+Status ParseListen(const std::string& listen, std::string* host, uint16_t* port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
+    return Status::InvalidArgument("--listen must be HOST:PORT, got \"" + listen + "\"");
+  std::string h = listen.substr(0, colon);
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  std::string p = listen.substr(colon + 1);
+  if (p.find_first_not_of("0123456789") != std::string::npos || p.size() > 5 || std::stoul(p) > 65535)
+    return Status::InvalidArgument("--listen port must be 0..65535, got \"" + p + "\"");
+  *host = h;
+  *port = static_cast<uint16_t>(std::stoul(p));
+  return Status::OK();
+}
+
+Result<Registry> OpenRegistry(const std::string& db_path, MigratePolicy policy, bool* created) {
+  bool existed = std::filesystem::exists(db_path);
+  auto store = OpenSqliteStore(db_path);
+  if (!store.ok()) return store.status();
+  auto plan = (*store)->Migrate(/*dry_run=*/true);
+  if (!plan.ok()) return plan.status();
+  size_t applied = 0, pending = 0;
+  for (const auto& m : *plan) (m.applied ? applied : pending)++;
+  bool fresh = !existed || applied == 0;
+  if (pending > 0) {
+    if (policy == MigratePolicy::kApplyIfNew && fresh) {
+      auto done = (*store)->Migrate(false);
+      if (!done.ok()) return done.status();
+    } else {
+      return Status::FailedPrecondition(std::to_string(pending) +
+                                        " database migration(s) pending on " + db_path +
+                                        ": run `mcpreg migrate --db " + db_path + "`");
+    }
+  }
+  if (created) *created = fresh;
+  Registry r;
+  r.store = std::move(*store);
+  r.catalog = std::make_unique<catalog::Catalog>();
+  r.service = std::make_unique<service::RegistryService>(*r.store, *r.catalog,
+                                                         SystemClock::Instance());
+  MCPREG_RETURN_IF_ERROR(r.service->Refresh());
+  return r;
+}
+
+int Serve(const ServeOptions& in) {
+  auto t0 = std::chrono::steady_clock::now();
+  ServeOptions o = in;
+  http::ServerOptions so;
+  config::Config cfg;
+  if (!o.config_file.empty()) {
+    auto c = config::LoadConfig(o.config_file);
+    if (!c.ok()) {
+      log::Error("mcpreg serve: " + c.status().message());
+      return ExitCodeFor(c.status().code());
+    }
+    cfg = std::move(*c);
+    so.max_body_bytes = cfg.limits.max_body_bytes;
+    so.max_header_bytes = cfg.limits.max_header_bytes;
+    so.read_timeout = std::chrono::seconds(cfg.limits.read_timeout_seconds);
+  }
+  // Command-line flags win over the config file, which wins over the defaults.
+  if (o.listen.empty())
+    o.listen = o.config_file.empty() ? "127.0.0.1:8080"
+                                     : cfg.listen.host + ":" + std::to_string(cfg.listen.port);
+  if (o.db.empty()) o.db = o.config_file.empty() ? "./var/registry.db" : cfg.db.path;
+  Status st = ParseListen(o.listen, &so.host, &so.port);
+  if (!st.ok()) {
+    log::Error("mcpreg serve: " + st.message());
+    return ExitCodeFor(st.code());
+  }
+  so.threads = o.threads;
+
+  // Block the signals we wait for before any thread starts, so only sigtimedwait sees them.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+  bool created = false;
+  auto reg = OpenRegistry(o.db, MigratePolicy::kApplyIfNew, &created);
+  if (!reg.ok()) {
+    log::Error("mcpreg serve: " + reg.status().message());
+    return ExitCodeFor(reg.status().code());
+  }
+  if (created && o.seed_demo) {
+    auto items = ParseImportDocument(assets::DemoCatalog());
+    if (items.ok()) {
+      std::vector<std::string> docs;
+      std::vector<service::PublishOptions> opts;
+      for (auto& it : *items) {
+        docs.push_back(std::move(it.document));
+        opts.push_back(std::move(it.options));
+      }
+      auto sum = reg->service->Import(docs, opts);
+      log::Info("seeded demo catalog: " + std::to_string(sum.imported) + " versions");
+    }
+  }
+  rest::RouterDeps deps;
+  deps.registry = reg->service.get();
+  auto router = std::make_shared<rest::Router>(std::move(deps));
+  http::HttpServer server(so, [router](http::HttpRequest&& req, std::shared_ptr<http::Responder> r) {
+    router->Handle(std::move(req), std::move(r));
+  });
+  st = server.Start();
+  if (!st.ok()) {
+    log::Error("mcpreg serve: " + st.message());
+    return ExitCodeFor(st.code());
+  }
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  log::Info("mcpreg " MCPREG_VERSION " listening on http://" +
+            (so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host) + ":" +
+            std::to_string(server.port()) + " db=" + o.db + " versions=" +
+            std::to_string(reg->catalog->size()) + " startup_ms=" + std::to_string(ms));
+
+  // Main thread: wait for a signal; between signals, catch up with writes from other processes.
+  for (;;) {
+    timespec ts{1, 0};
+    int sig = sigtimedwait(&sigs, nullptr, &ts);
+    if (sig == SIGINT || sig == SIGTERM) {
+      log::Info(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+      break;
+    }
+    Status rs = reg->service->Refresh();
+    if (!rs.ok()) log::Warn("catalog refresh failed: " + rs.message());
+  }
+  server.Stop(std::chrono::milliseconds(10000));
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace mcpreg::app

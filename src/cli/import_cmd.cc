@@ -1,0 +1,68 @@
+// `mcpreg import [--db PATH] FILE|URL`
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "app/app.h"
+#include "app/import_source.h"
+#include "cli/commands.h"
+
+namespace mcpreg::cli {
+namespace {
+
+void Bar(size_t done, size_t total) {
+  const int width = 40;
+  int filled = total ? static_cast<int>(width * done / total) : width;
+  std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu", filled, "########################################",
+               width - filled, "", done, total);
+  if (done == total) std::fputc('\n', stderr);
+}
+
+}  // namespace
+
+void RegisterImport(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand("import", "Import server.json documents from a file or registry URL");
+  auto db = std::make_shared<std::string>("./var/registry.db");
+  auto source = std::make_shared<std::string>();
+  auto quiet = std::make_shared<bool>(false);
+  cmd->add_option("--db", *db, "SQLite database file")->capture_default_str();
+  cmd->add_option("source", *source, "JSON file (array of server.json) or registry base URL")->required();
+  cmd->add_flag("-q,--quiet", *quiet, "Print only the summary line");
+  cmd->callback([db, source, quiet, exit_code] {
+    auto reg = app::OpenRegistry(*db, app::MigratePolicy::kApplyIfNew, nullptr);
+    if (!reg.ok()) {
+      std::fprintf(stderr, "mcpreg import: %s\n", reg.status().message().c_str());
+      *exit_code = ExitCodeFor(reg.status().code());
+      return;
+    }
+    bool tty = isatty(2) && !*quiet;
+    auto items = app::LoadImportSource(*source, [tty](size_t n) {
+      if (tty) std::fprintf(stderr, "\rfetched %zu entries", n);
+    });
+    if (tty && source->rfind("http", 0) == 0) std::fputc('\n', stderr);
+    if (!items.ok()) {
+      std::fprintf(stderr, "mcpreg import: %s\n", items.status().message().c_str());
+      *exit_code = ExitCodeFor(items.status().code());
+      return;
+    }
+    std::vector<std::string> docs;
+    std::vector<service::PublishOptions> opts;
+    for (auto& it : *items) {
+      docs.push_back(std::move(it.document));
+      opts.push_back(std::move(it.options));
+    }
+    size_t last_pct = 101;
+    auto sum = reg->service->Import(docs, opts, [&](size_t done, size_t total) {
+      size_t pct = total ? done * 100 / total : 100;
+      if (tty && (pct != last_pct || done == total)) { Bar(done, total); last_pct = pct; }
+    });
+    if (!*quiet)
+      for (const auto& p : sum.problems) std::fprintf(stderr, "skipped %s\n", p.c_str());
+    std::printf("imported %zu, unchanged %zu, invalid %zu, failed %zu (of %zu) into %s\n",
+                sum.imported, sum.unchanged, sum.invalid, sum.failed, sum.total, db->c_str());
+    *exit_code = (sum.invalid || sum.failed) ? 1 : 0;
+  });
+}
+
+}  // namespace mcpreg::cli
