@@ -15,5 +15,8 @@ void RegisterImport(CLI::App& app, int* exit_code);
 void RegisterMigrate(CLI::App& app, int* exit_code);
 void RegisterValidate(CLI::App& app, int* exit_code);
 void RegisterMcp(CLI::App& app, int* exit_code);
+void RegisterLogin(CLI::App& app, int* exit_code);
+void RegisterPublish(CLI::App& app, int* exit_code);
+void RegisterStatus(CLI::App& app, int* exit_code);
 
 }  // namespace mcpreg::cli

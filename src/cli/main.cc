@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   mcpreg::cli::RegisterMigrate(app, &exit_code);
   mcpreg::cli::RegisterValidate(app, &exit_code);
   mcpreg::cli::RegisterMcp(app, &exit_code);
+  mcpreg::cli::RegisterLogin(app, &exit_code);
+  mcpreg::cli::RegisterPublish(app, &exit_code);
+  mcpreg::cli::RegisterStatus(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
