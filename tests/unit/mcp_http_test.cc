@@ -1,0 +1,227 @@
+// Streamable HTTP binding tests through fake Responder/ResponseStream (no sockets).
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <mutex>
+#include <thread>
+
+#include "mcp/http_endpoint.h"
+#include "mcp/session.h"
+
+namespace mcpreg::mcp {
+namespace {
+namespace bj = boost::json;
+
+class FakeStream : public http::ResponseStream {
+ public:
+  bool Write(std::string data) override {
+    std::lock_guard l(mu);
+    if (closed_) return false;
+    body += data;
+    return true;
+  }
+  void Close() override {
+    std::lock_guard l(mu);
+    closed_ = true;
+  }
+  bool closed() const override {
+    std::lock_guard l(mu);
+    return closed_;
+  }
+  void OnClose(std::function<void()>) override {}
+  std::string Body() {
+    std::lock_guard l(mu);
+    return body;
+  }
+  mutable std::mutex mu;
+  std::string body;
+  bool closed_ = false;
+};
+
+class FakeResponder : public http::Responder {
+ public:
+  void Send(http::HttpResponse r) override {
+    std::lock_guard l(mu);
+    response = std::move(r);
+    sent = true;
+  }
+  std::shared_ptr<http::ResponseStream> Stream(int status, http::Headers headers) override {
+    std::lock_guard l(mu);
+    response.status = status;
+    response.headers = std::move(headers);
+    stream = std::make_shared<FakeStream>();
+    return stream;
+  }
+  std::string Header(std::string_view name) {
+    for (auto& [k, v] : response.headers) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+  std::mutex mu;
+  http::HttpResponse response;
+  bool sent = false;
+  std::shared_ptr<FakeStream> stream;
+};
+
+class McpHttpTest : public ::testing::Test {
+ protected:
+  McpHttpTest() : server_(ServerOptions{}) {
+    ToolDef echo;
+    echo.name = "echo";
+    echo.description = "echo";
+    echo.handler = [](const bj::object&, RequestContext&) -> Result<bj::object> {
+      return TextToolResult("pong");
+    };
+    server_.AddTool(echo);
+    ToolDef poll;
+    poll.name = "poll";
+    poll.description = "drops its stream, then answers";
+    poll.blocking = true;
+    poll.handler = [this](const bj::object&, RequestContext& ctx) -> Result<bj::object> {
+      ctx.Log(LogLevel::kInfo, "working");
+      ctx.CloseConnection(std::chrono::milliseconds(10));
+      std::unique_lock l(gate_mu_);
+      gate_cv_.wait(l, [this] { return gate_open_; });
+      return TextToolResult("done");
+    };
+    server_.AddTool(poll);
+    endpoint_ = std::make_unique<McpHttpEndpoint>(server_, McpHttpOptions{});
+  }
+
+  std::shared_ptr<FakeResponder> Do(std::string method, std::string body, http::Headers headers) {
+    http::HttpRequest req;
+    req.method = std::move(method);
+    req.path = req.target = "/mcp";
+    req.body = std::move(body);
+    req.headers = std::move(headers);
+    auto r = std::make_shared<FakeResponder>();
+    endpoint_->Handle(std::move(req), r);
+    return r;
+  }
+  std::shared_ptr<FakeResponder> Post(std::string body, std::string session = {},
+                                      http::Headers extra = {}) {
+    http::Headers h{{"Content-Type", "application/json"},
+                    {"Accept", "application/json, text/event-stream"},
+                    {"Host", "127.0.0.1:3000"}};
+    if (!session.empty()) h.emplace_back("Mcp-Session-Id", session);
+    for (auto& e : extra) h.push_back(e);
+    return Do("POST", std::move(body), std::move(h));
+  }
+  std::string Open() {
+    auto r = Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}})");
+    EXPECT_EQ(r->response.status, 200);
+    std::string id = r->Header("Mcp-Session-Id");
+    EXPECT_EQ(id.size(), 32u);
+    EXPECT_EQ(Post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", id)->response.status, 202);
+    return id;
+  }
+  void OpenGate() {
+    std::lock_guard l(gate_mu_);
+    gate_open_ = true;
+    gate_cv_.notify_all();
+  }
+
+  McpServer server_;
+  std::unique_ptr<McpHttpEndpoint> endpoint_;
+  std::mutex gate_mu_;
+  std::condition_variable gate_cv_;
+  bool gate_open_ = false;
+};
+
+TEST_F(McpHttpTest, InitializeCreatesSessionAndRequestsGetJson) {
+  std::string sid = Open();
+  EXPECT_EQ(endpoint_->session_count(), 1u);
+  auto r = Post(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo"}})", sid);
+  EXPECT_EQ(r->response.status, 200);
+  EXPECT_EQ(r->Header("Content-Type"), "application/json");
+  EXPECT_EQ(bj::parse(r->response.body).at("result").at("content").at(0).at("text"), "pong");
+}
+
+TEST_F(McpHttpTest, ForeignOriginOrHostIsForbidden) {
+  auto r = Post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", "", {{"Origin", "http://evil.example.com"}});
+  EXPECT_EQ(r->response.status, 403);
+  auto h = Do("POST", "{}", {{"Host", "evil.example.com"}, {"Content-Type", "application/json"}});
+  EXPECT_EQ(h->response.status, 403);
+  McpHttpOptions o;
+  EXPECT_TRUE(IsAllowedOrigin("http://localhost:5173", o));
+  EXPECT_TRUE(IsAllowedOrigin("https://[::1]:8443", o));
+  EXPECT_FALSE(IsAllowedOrigin("http://localhost.evil.com", o));
+  EXPECT_FALSE(IsAllowedOrigin("null", o));
+  o.allowed_origins = {"https://app.example.com"};
+  EXPECT_TRUE(IsAllowedOrigin("https://app.example.com", o));
+  EXPECT_TRUE(IsAllowedHost("127.0.0.1:8080", o));
+  EXPECT_FALSE(IsAllowedHost("registry.example.com", o));
+}
+
+TEST_F(McpHttpTest, SessionErrorsUseSpecStatusCodes) {
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})")->response.status, 400);
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})", "nope")->response.status, 404);
+  std::string sid = Open();
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})", sid,
+                 {{"MCP-Protocol-Version", "1999-01-01"}})->response.status, 400);
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25"}})", sid)
+                ->response.status, 400);
+  EXPECT_EQ(Do("DELETE", "", {{"Mcp-Session-Id", sid}})->response.status, 200);
+  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})", sid)->response.status, 404);
+  EXPECT_EQ(endpoint_->session_count(), 0u);
+}
+
+TEST_F(McpHttpTest, BadRequestsGetTransportStatusCodes) {
+  EXPECT_EQ(Do("PUT", "", {})->response.status, 405);
+  EXPECT_EQ(Do("POST", "{}", {{"Content-Type", "text/plain"}})->response.status, 415);
+  EXPECT_EQ(Do("POST", "{}", {{"Content-Type", "application/json"}, {"Accept", "text/html"}})
+                ->response.status, 406);
+  auto bad = Post("{oops");
+  EXPECT_EQ(bad->response.status, 400);
+  EXPECT_EQ(bj::parse(bad->response.body).at("error").at("code"), kParseError);
+  std::string sid = Open();
+  EXPECT_EQ(Do("GET", "", {{"Mcp-Session-Id", sid}, {"Accept", "application/json"}})->response.status, 406);
+}
+
+TEST_F(McpHttpTest, FailedInitializeCreatesNoSession) {
+  auto r = Post(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})");
+  EXPECT_EQ(bj::parse(r->response.body).at("error").at("code"), kInvalidParams);
+  EXPECT_TRUE(r->Header("Mcp-Session-Id").empty());
+  EXPECT_EQ(endpoint_->session_count(), 0u);
+}
+
+TEST_F(McpHttpTest, SecondStandaloneStreamConflicts) {
+  std::string sid = Open();
+  http::Headers h{{"Mcp-Session-Id", sid}, {"Accept", "text/event-stream"}};
+  auto first = Do("GET", "", h);
+  ASSERT_NE(first->stream, nullptr);
+  EXPECT_EQ(first->Header("Content-Type"), "text/event-stream");
+  EXPECT_EQ(Do("GET", "", h)->response.status, 409);
+  first->stream->Close();  // client went away: a new GET is fine
+  EXPECT_NE(Do("GET", "", h)->stream, nullptr);
+}
+
+TEST_F(McpHttpTest, DroppedSseStreamIsResumedWithLastEventId) {
+  std::string sid = Open();
+  auto post = Post(R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"poll"}})", sid);
+  // The tool logs (stream opens, priming + log events), then drops the connection.
+  for (int i = 0; i < 400 && !(post->stream && post->stream->closed()); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_NE(post->stream, nullptr);
+  ASSERT_TRUE(post->stream->closed());
+  std::string first = post->stream->Body();
+  EXPECT_NE(first.find("id: 1-0\ndata: \n\n"), std::string::npos) << first;  // priming event
+  EXPECT_NE(first.find("notifications/message"), std::string::npos);
+  EXPECT_NE(first.find("retry: 10"), std::string::npos);
+  EXPECT_EQ(first.find("\"result\""), std::string::npos);
+
+  OpenGate();  // the tool finishes while nobody is connected
+  for (int i = 0; i < 400; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto resumed = Do("GET", "", {{"Mcp-Session-Id", sid}, {"Accept", "text/event-stream"},
+                                {"Last-Event-ID", "1-1"}});
+  ASSERT_NE(resumed->stream, nullptr);
+  std::string rest = resumed->stream->Body();
+  EXPECT_EQ(rest.find("notifications/message"), std::string::npos) << rest;  // already seen
+  EXPECT_NE(rest.find(R"("id":7,"result")"), std::string::npos) << rest;
+  EXPECT_TRUE(resumed->stream->closed());
+}
+
+}  // namespace
+}  // namespace mcpreg::mcp

@@ -1,0 +1,350 @@
+// Protocol-library tests: JSON-RPC framing, lifecycle, features, limits (no transport).
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <mutex>
+#include <thread>
+
+#include "mcp/jsonrpc.h"
+#include "mcp/server.h"
+#include "mcp/session.h"
+
+namespace mcpreg::mcp {
+namespace {
+namespace bj = boost::json;
+
+// Collects everything a session writes for one exchange.
+class Capture : public Outbox {
+ public:
+  void Send(std::string m) override {
+    std::lock_guard l(mu);
+    sent.push_back(std::move(m));
+  }
+  void Finish(std::string r) override {
+    std::lock_guard l(mu);
+    response = std::move(r);
+    finished = true;
+  }
+  bj::object Json() { return bj::parse(response).as_object(); }
+  std::mutex mu;
+  std::vector<std::string> sent;
+  std::string response;
+  bool finished = false;
+};
+
+McpServer MakeServer(size_t page_size = 100) {
+  ServerOptions o;
+  o.info = {"test-server", "1.2.3", "", ""};
+  o.page_size = page_size;
+  o.limits.max_bytes = 4096;
+  o.limits.max_depth = 16;
+  McpServer s(o);
+  ToolDef echo;
+  echo.name = "echo";
+  echo.description = "Echoes text";
+  echo.input_schema = bj::parse(R"({"type":"object","properties":{"text":{"type":"string"}},
+                                   "required":["text"]})").as_object();
+  echo.handler = [](const bj::object& a, RequestContext&) -> Result<bj::object> {
+    return StructuredToolResult(bj::object{{"echo", a.at("text")}});
+  };
+  s.AddTool(echo);
+  for (int i = 0; i < 3; ++i) {
+    ToolDef t;
+    t.name = "t" + std::to_string(i);
+    t.description = "filler";
+    t.handler = [](const bj::object&, RequestContext&) -> Result<bj::object> {
+      return Status::NotFound("nothing here");
+    };
+    s.AddTool(t);
+  }
+  s.AddResource({{"test://a", "A", "", "resource a", "text/plain"}, [](std::string_view uri) -> Result<bj::array> {
+                   return bj::array{bj::object{{"uri", uri}, {"text", "a"}}};
+                 }});
+  TemplateDef t;
+  t.uri_template = "mcpreg://servers/{name}/versions/{version}";
+  t.name = "version";
+  t.read = [](std::string_view uri, const std::map<std::string, std::string>& v) -> Result<bj::array> {
+    if (v.at("name") == "missing") return Status::NotFound("Server not found");
+    return bj::array{bj::object{{"uri", uri}, {"text", v.at("name") + "@" + v.at("version")}}};
+  };
+  s.AddTemplate(t);
+  return s;
+}
+
+std::string Initialize(std::string_view version = "2025-11-25") {
+  return std::string(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":")") +
+         std::string(version) + R"(","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+}
+
+bj::object Call(Session& s, std::string_view text) {
+  auto c = std::make_shared<Capture>();
+  s.HandleText(text, c);
+  EXPECT_TRUE(c->finished) << text;
+  return c->Json();
+}
+
+std::shared_ptr<Session> Ready(const McpServer& server) {
+  auto s = Session::Create(server);
+  Call(*s, Initialize());
+  s->HandleText(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", nullptr);
+  return s;
+}
+
+TEST(McpJsonRpcTest, InvalidJsonGivesParseErrorWithNullId) {
+  auto r = ParseMessage("{not json", {});
+  auto* f = std::get_if<ParseFailure>(&r);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->error.code, kParseError);
+  EXPECT_TRUE(f->id.is_null());
+}
+
+TEST(McpJsonRpcTest, WrongJsonrpcVersionGivesInvalidRequestKeepingId) {
+  auto r = ParseMessage(R"({"jsonrpc":"1.0","id":7,"method":"ping"})", {});
+  auto* f = std::get_if<ParseFailure>(&r);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->error.code, kInvalidRequest);
+  EXPECT_EQ(f->id, bj::value(7));
+}
+
+TEST(McpJsonRpcTest, BatchesNullIdsAndBadParamsAreRejected) {
+  for (const char* text : {R"([{"jsonrpc":"2.0","id":1,"method":"ping"}])",
+                           R"({"jsonrpc":"2.0","id":null,"method":"ping"})",
+                           R"({"jsonrpc":"2.0","id":1.5,"method":"ping"})",
+                           R"({"jsonrpc":"2.0","id":1,"method":"ping","params":[1]})",
+                           R"({"jsonrpc":"2.0","id":1})"}) {
+    auto r = ParseMessage(text, {});
+    auto* f = std::get_if<ParseFailure>(&r);
+    ASSERT_NE(f, nullptr) << text;
+    EXPECT_EQ(f->error.code, kInvalidRequest) << text;
+  }
+}
+
+TEST(McpJsonRpcTest, OversizedAndTooDeepMessagesAreRefused) {
+  ParseLimits limits{64, 8};
+  auto big = ParseMessage(R"({"jsonrpc":"2.0","id":1,"method":")" + std::string(100, 'x') + "\"}", limits);
+  ASSERT_TRUE(std::holds_alternative<ParseFailure>(big));
+  EXPECT_EQ(std::get<ParseFailure>(big).error.code, kInvalidRequest);
+  EXPECT_NE(std::get<ParseFailure>(big).error.message.find("too large"), std::string::npos);
+  auto deep = ParseMessage(std::string(20, '[') + std::string(20, ']'), limits);
+  ASSERT_TRUE(std::holds_alternative<ParseFailure>(deep));
+  EXPECT_EQ(std::get<ParseFailure>(deep).error.code, kParseError);
+}
+
+TEST(McpJsonRpcTest, ClassifiesRequestsNotificationsAndResponses) {
+  auto req = std::get<Message>(ParseMessage(R"({"jsonrpc":"2.0","id":"a","method":"ping"})", {}));
+  EXPECT_EQ(req.kind, MessageKind::kRequest);
+  auto note = std::get<Message>(ParseMessage(R"({"jsonrpc":"2.0","method":"x/y"})", {}));
+  EXPECT_EQ(note.kind, MessageKind::kNotification);
+  auto resp = std::get<Message>(ParseMessage(R"({"jsonrpc":"2.0","id":3,"error":{"code":-1,"message":"m"}})", {}));
+  EXPECT_EQ(resp.kind, MessageKind::kResponse);
+  ASSERT_TRUE(resp.error.has_value());
+  EXPECT_EQ(resp.error->message, "m");
+}
+
+TEST(McpSessionTest, InitializeEchoesSupportedVersionAndAdvertisesCapabilities) {
+  McpServer server = MakeServer();
+  for (std::string_view v : kSupportedVersions) {
+    auto s = Session::Create(server);
+    auto r = Call(*s, Initialize(v));
+    EXPECT_EQ(r.at("result").at("protocolVersion"), bj::value(v));
+    EXPECT_TRUE(r.at("result").at("capabilities").as_object().contains("tools"));
+    EXPECT_EQ(r.at("result").at("serverInfo").at("name"), "test-server");
+  }
+}
+
+TEST(McpSessionTest, UnknownVersionIsAnsweredWithLatest) {
+  McpServer server = MakeServer();
+  auto s = Session::Create(server);
+  auto r = Call(*s, Initialize("1999-01-01"));
+  EXPECT_EQ(r.at("result").at("protocolVersion"), bj::value(kSupportedVersions[0]));
+}
+
+TEST(McpSessionTest, InitializeWithoutVersionIsInvalidParams) {
+  McpServer server = MakeServer();
+  auto s = Session::Create(server);
+  auto r = Call(*s, R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})");
+  EXPECT_EQ(r.at("error").at("code"), kInvalidParams);
+  EXPECT_FALSE(s->initialized());
+}
+
+TEST(McpSessionTest, SecondInitializeIsInvalidRequest) {
+  McpServer server = MakeServer();
+  auto s = Ready(server);
+  EXPECT_EQ(Call(*s, Initialize()).at("error").at("code"), kInvalidRequest);
+}
+
+TEST(McpSessionTest, RequestBeforeInitializeIsRefusedButPingWorks) {
+  McpServer server = MakeServer();
+  auto s = Session::Create(server);
+  EXPECT_EQ(Call(*s, R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})").at("error").at("code"),
+            kInvalidRequest);
+  EXPECT_TRUE(Call(*s, R"({"jsonrpc":"2.0","id":2,"method":"ping"})").at("result").as_object().empty());
+}
+
+TEST(McpSessionTest, UnknownMethodIsMethodNotFound) {
+  McpServer server = MakeServer();
+  auto s = Ready(server);
+  auto r = Call(*s, R"({"jsonrpc":"2.0","id":"x","method":"nope/nothing"})");
+  EXPECT_EQ(r.at("error").at("code"), kMethodNotFound);
+  EXPECT_EQ(r.at("id"), "x");
+}
+
+TEST(McpSessionTest, BadJsonThroughSessionGivesParseErrorResponse) {
+  McpServer server = MakeServer();
+  auto s = Ready(server);
+  auto r = Call(*s, "{\"jsonrpc\":");
+  EXPECT_EQ(r.at("error").at("code"), kParseError);
+  EXPECT_TRUE(r.at("id").is_null());
+}
+
+TEST(McpSessionTest, OversizedMessageIsRejected) {
+  McpServer server = MakeServer();  // 4096-byte limit
+  auto s = Ready(server);
+  std::string big = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":")" +
+                    std::string(5000, 'a') + "\"}}}";
+  EXPECT_EQ(Call(*s, big).at("error").at("code"), kInvalidRequest);
+}
+
+TEST(McpSessionTest, ToolCallReturnsStructuredContentAndTextMirror) {
+  McpServer server = MakeServer();
+  auto s = Ready(server);
+  auto r = Call(*s, R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}})");
+  const auto& result = r.at("result").as_object();
+  EXPECT_EQ(result.at("structuredContent").at("echo"), "hi");
+  EXPECT_EQ(result.at("content").at(0).at("text"), R"({"echo":"hi"})");
+  EXPECT_FALSE(result.contains("isError"));
+}
+
+TEST(McpSessionTest, UnknownToolIsInvalidParamsAndBadArgumentsAreToolErrors) {
+  McpServer server = MakeServer();
+  auto s = Ready(server);
+  EXPECT_EQ(Call(*s, R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"zzz"}})")
+                .at("error").at("code"), kInvalidParams);
+  auto missing = Call(*s, R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{}}})");
+  EXPECT_EQ(missing.at("result").at("isError"), true);
+  auto wrong = Call(*s, R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":5}}})");
+  EXPECT_EQ(wrong.at("result").at("isError"), true);
+  auto failing = Call(*s, R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"t0"}})");
+  EXPECT_EQ(failing.at("result").at("content").at(0).at("text"), "nothing here");
+}
+
+TEST(McpSessionTest, ToolsListPaginatesWithOpaqueCursor) {
+  McpServer server = MakeServer(/*page_size=*/3);
+  auto s = Ready(server);
+  auto p1 = Call(*s, R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})").at("result").as_object();
+  EXPECT_EQ(p1.at("tools").as_array().size(), 3u);
+  ASSERT_TRUE(p1.contains("nextCursor"));
+  std::string next(p1.at("nextCursor").as_string());
+  auto p2 = Call(*s, R"({"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":")" + next + "\"}}")
+                .at("result").as_object();
+  EXPECT_EQ(p2.at("tools").as_array().size(), 1u);
+  EXPECT_FALSE(p2.contains("nextCursor"));
+  auto bad = Call(*s, R"({"jsonrpc":"2.0","id":3,"method":"tools/list","params":{"cursor":"garbage"}})");
+  EXPECT_EQ(bad.at("error").at("code"), kInvalidParams);
+}
+
+TEST(McpSessionTest, ResourcesReadStaticTemplateAndMissing) {
+  McpServer server = MakeServer();
+  auto s = Ready(server);
+  auto a = Call(*s, R"({"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"test://a"}})");
+  EXPECT_EQ(a.at("result").at("contents").at(0).at("text"), "a");
+  auto t = Call(*s, R"({"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"mcpreg://servers/io.github.x%2Fy/versions/1.0.0"}})");
+  EXPECT_EQ(t.at("result").at("contents").at(0).at("text"), "io.github.x/y@1.0.0");
+  auto m = Call(*s, R"({"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"mcpreg://servers/missing/versions/1"}})");
+  EXPECT_EQ(m.at("error").at("code"), kResourceNotFound);
+  auto none = Call(*s, R"({"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"test://zzz"}})");
+  EXPECT_EQ(none.at("error").at("code"), kResourceNotFound);
+}
+
+TEST(McpSessionTest, UriTemplateMatchesNamesContainingSlashes) {
+  std::map<std::string, std::string> v;
+  ASSERT_TRUE(MatchUriTemplate("mcpreg://servers/{name}/versions/{version}",
+                               "mcpreg://servers/io.github.a/b/versions/1.2.3", &v));
+  EXPECT_EQ(v["name"], "io.github.a/b");
+  EXPECT_EQ(v["version"], "1.2.3");
+  EXPECT_FALSE(MatchUriTemplate("test://template/{id}/data", "test://template//data", &v));
+  EXPECT_FALSE(MatchUriTemplate("test://template/{id}/data", "test://other/1/data", &v));
+}
+
+TEST(McpSessionTest, LoggingSetLevelValidatesLevel) {
+  McpServer server = MakeServer();
+  auto s = Ready(server);
+  EXPECT_TRUE(Call(*s, R"({"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":"error"}})")
+                  .contains("result"));
+  EXPECT_EQ(Call(*s, R"({"jsonrpc":"2.0","id":2,"method":"logging/setLevel","params":{"level":"loud"}})")
+                .at("error").at("code"), kInvalidParams);
+}
+
+TEST(McpSessionTest, BlockingToolAsksClientAndCancellationSuppressesResponse) {
+  ServerOptions o;
+  McpServer server(o);
+  ToolDef ask;
+  ask.name = "ask";
+  ask.description = "asks the client";
+  ask.blocking = true;
+  ask.handler = [](const bj::object&, RequestContext& ctx) -> Result<bj::object> {
+    ctx.Log(LogLevel::kInfo, "asking");
+    auto r = ctx.Request("sampling/createMessage", bj::object{}, std::chrono::seconds(5));
+    if (!r.ok()) return r.status();
+    return TextToolResult(std::string(r->at("answer").as_string()));
+  };
+  server.AddTool(ask);
+  auto s = Session::Create(server);
+  Call(*s, R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"sampling":{}}}})");
+
+  auto c = std::make_shared<Capture>();
+  s->HandleText(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ask"}})", c);
+  // Wait for the log notification and the sampling request.
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard l(c->mu);
+      if (c->sent.size() == 2) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::string request;
+  {
+    std::lock_guard l(c->mu);
+    ASSERT_EQ(c->sent.size(), 2u);
+    EXPECT_NE(c->sent[0].find("notifications/message"), std::string::npos);
+    request = c->sent[1];
+  }
+  auto id = bj::parse(request).at("id");
+  std::string reply = R"({"jsonrpc":"2.0","id":)" + std::to_string(id.as_int64()) + R"(,"result":{"answer":"42"}})";
+  s->HandleText(reply, nullptr);
+  ASSERT_TRUE(s->WaitIdle(std::chrono::seconds(5)));
+  EXPECT_EQ(c->Json().at("result").at("content").at(0).at("text"), "42");
+
+  // Cancelled while waiting: no response is written.
+  auto c2 = std::make_shared<Capture>();
+  s->HandleText(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"ask"}})", c2);
+  s->HandleText(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}})", nullptr);
+  s->Close();  // fails the pending sampling request
+  ASSERT_TRUE(s->WaitIdle(std::chrono::seconds(5)));
+  EXPECT_TRUE(c2->finished);
+  EXPECT_TRUE(c2->response.empty());
+}
+
+TEST(McpSessionTest, ClientWithoutCapabilityCannotBeAsked) {
+  ServerOptions o;
+  McpServer server(o);
+  ToolDef ask;
+  ask.name = "ask";
+  ask.blocking = true;
+  ask.handler = [](const bj::object&, RequestContext& ctx) -> Result<bj::object> {
+    auto r = ctx.Request("elicitation/create", bj::object{}, std::chrono::seconds(1));
+    return r.status();
+  };
+  server.AddTool(ask);
+  auto s = Ready(server);
+  auto c = std::make_shared<Capture>();
+  s->HandleText(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ask"}})", c);
+  ASSERT_TRUE(s->WaitIdle(std::chrono::seconds(5)));
+  auto r = c->Json();
+  EXPECT_EQ(r.at("result").at("isError"), true);
+  EXPECT_NE(std::string(r.at("result").at("content").at(0).at("text").as_string()).find("elicitation"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace mcpreg::mcp
