@@ -37,4 +37,46 @@ struct VersionRecord {
   int64_t seq = 0;
 };
 
+// One audit-log entry as the writer supplies it. `details` is a JSON object (as text).
+struct AuditEvent {
+  Micros at = 0;
+  std::string actor;     // who: "oidc:<issuer>#<subject>", "cli:<user>@<host>", ...
+  std::string action;    // what: "publish", "status", "edit", "grant", "revoke", "upload", ...
+  std::string resource;  // on what: a server name, "grant:<issuer>#<subject>", ...
+  std::string details = "{}";
+};
+
+// A stored audit entry: store-assigned sequence number and its place in the hash chain.
+struct AuditRecord {
+  int64_t seq = 0;
+  AuditEvent event;
+  std::string prev_hash;  // 64 hex; zeros for the first entry
+  std::string hash;       // sha256(prev_hash || AuditCanonical(record))
+};
+
+// The bytes hashed for an entry: the JSON array [seq, at, actor, action, resource, details].
+std::string AuditCanonical(int64_t seq, const AuditEvent& e);
+// sha256 hex of prev_hash + AuditCanonical(seq, e).
+std::string AuditHash(std::string_view prev_hash, int64_t seq, const AuditEvent& e);
+
+// A publishing right held by a workload identity on a namespace pattern.
+struct Grant {
+  int64_t id = 0;
+  std::string issuer;
+  std::string subject;
+  std::string namespace_pattern;  // "com.contoso/*"
+  std::string role;               // publisher | feed-contributor | reviewer | admin
+  Micros created_at = 0;
+  std::string created_by;
+};
+
+// A package artifact in the feed, bound to a server version by name and digest.
+struct Artifact {
+  std::string server_name, version, filename, sha256;
+  uint64_t size = 0;
+  std::string content_type;
+  Micros uploaded_at = 0;
+  std::string uploaded_by;
+};
+
 }  // namespace mcpreg

@@ -31,6 +31,7 @@ enum class Code {
   kFailedPrecondition,  // state does not allow the operation (e.g. nothing to change)
   kResourceExhausted,   // a limit was hit (size, count, rate)
   kPayloadTooLarge,
+  kOutOfRange,          // a requested range lies outside the resource (HTTP 416)
   kUnavailable,
   kInternal,
 };
@@ -54,6 +55,7 @@ class [[nodiscard]] Status {
     return {Code::kResourceExhausted, std::move(m)};
   }
   static Status PayloadTooLarge(std::string m) { return {Code::kPayloadTooLarge, std::move(m)}; }
+  static Status OutOfRange(std::string m) { return {Code::kOutOfRange, std::move(m)}; }
   static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
 

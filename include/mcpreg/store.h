@@ -36,6 +36,9 @@ struct ServerRows {
   };
   std::string name;
   std::vector<Row> rows;  // existing rows in unspecified order; the mutator may append
+  // Audit entries the mutator adds; written in the same transaction as the rows, so a change
+  // and its record are durable together or not at all.
+  std::vector<AuditEvent> audit;
 
   Row* Find(std::string_view version);
 };
@@ -86,6 +89,29 @@ class Store {
 
   // Highest seq in the store (0 when empty).
   virtual Result<int64_t> MaxSeq() = 0;
+
+  // --- governance: audit log, grants, feed artifacts ---------------------------------------
+  // Appends one entry to the hash-chained audit log.
+  virtual Result<AuditRecord> AppendAudit(const AuditEvent& event) = 0;
+  // Entries with seq > after_seq in order, at most `limit` (0 = all); `resource` filters by
+  // exact resource when non-empty.
+  virtual Result<std::vector<AuditRecord>> ListAudit(std::string_view resource, int64_t after_seq,
+                                                     size_t limit) = 0;
+  // Adds a grant (and its audit entry) atomically. Errors: AlreadyExists for the same
+  // (issuer, subject, namespace, role).
+  virtual Result<Grant> AddGrant(const Grant& grant, const AuditEvent& event) = 0;
+  // Removes the grant matching (issuer, subject, namespace_pattern, role). Errors: NotFound.
+  virtual Status RevokeGrant(const Grant& grant, const AuditEvent& event) = 0;
+  // Grants of one identity, or all when both are empty.
+  virtual Result<std::vector<Grant>> ListGrants(std::string_view issuer,
+                                                std::string_view subject) = 0;
+  // Records an uploaded artifact (and its audit entry). Errors: AlreadyExists when the same
+  // (server_name, version, filename) is bound to different content.
+  virtual Status PutArtifact(const Artifact& artifact, const AuditEvent& event) = 0;
+  // Artifacts filtered by any non-empty argument.
+  virtual Result<std::vector<Artifact>> FindArtifacts(std::string_view server_name,
+                                                      std::string_view version,
+                                                      std::string_view sha256) = 0;
 };
 
 // Opens (creating if needed) the SQLite database at `path` in WAL mode. Does not migrate;

@@ -1,4 +1,5 @@
 #include "app/app.h"
+#include "service/auth_service.h"
 
 #include <signal.h>
 
@@ -7,7 +8,12 @@
 #include <filesystem>
 
 #include "api/rest/router.h"
+#include "auth/fetcher.h"
+#include "auth/registry_token.h"
 #include "config/config.h"
+#include "feed/artifact_store.h"
+#include "service/auth_service.h"
+#include "service/feed_service.h"
 #include "app/import_source.h"
 #include "core/assets.h"
 #include "core/log.h"
@@ -108,12 +114,44 @@ int Serve(const ServeOptions& in) {
         docs.push_back(std::move(it.document));
         opts.push_back(std::move(it.options));
       }
-      auto sum = reg->service->Import(docs, opts);
+      auto sum = reg->service->Import(service::LocalOperator(), docs, opts);
       log::Info("seeded demo catalog: " + std::to_string(sum.imported) + " versions");
     }
   }
+  // Write API: registry tokens signed with a key kept next to the database unless configured.
+  std::string db_dir = std::filesystem::path(o.db).parent_path().string();
+  if (db_dir.empty()) db_dir = ".";
+  std::string key_file = cfg.auth.registry_key_file.empty() ? db_dir + "/registry.key"
+                                                           : cfg.auth.registry_key_file;
+  auto key = auth::LoadOrCreateRegistryKey(key_file);
+  if (!key.ok()) {
+    log::Error("mcpreg serve: registry signing key: " + key.status().message());
+    return ExitCodeFor(key.status().code());
+  }
+  auto fetcher = auth::NewHttpFetcher();
+  service::AuthService auth_service(
+      cfg.auth, *reg->store,
+      auth::RegistryTokens(std::move(*key), SystemClock::Instance(), cfg.auth.token_ttl_seconds),
+      fetcher, cfg.auth.dns_proofs ? auth::NewTxtResolver() : nullptr, SystemClock::Instance());
+  std::string feed_dir = cfg.feed.dir.empty() ? db_dir + "/feed" : cfg.feed.dir;
+  auto blobs = feed::ArtifactStore::Open(feed_dir);
+  if (!blobs.ok()) {
+    log::Error("mcpreg serve: " + blobs.status().message());
+    return ExitCodeFor(blobs.status().code());
+  }
+  service::FeedService feed_service(std::move(*blobs), *reg->store, SystemClock::Instance(),
+                                    cfg.feed.max_bytes);
+  const size_t feed_max = cfg.feed.max_bytes;
+  so.body_limit_for = [feed_max](std::string_view method, std::string_view target) -> size_t {
+    return method == "PUT" && target.find("/x/dev.mcpreg/feed/") != std::string_view::npos
+               ? feed_max
+               : 0;
+  };
+
   rest::RouterDeps deps;
   deps.registry = reg->service.get();
+  deps.auth = &auth_service;
+  deps.feed = &feed_service;
   auto router = std::make_shared<rest::Router>(std::move(deps));
   http::HttpServer server(so, [router](http::HttpRequest&& req, std::shared_ptr<http::Responder> r) {
     router->Handle(std::move(req), std::move(r));

@@ -18,5 +18,7 @@ void RegisterMcp(CLI::App& app, int* exit_code);
 void RegisterLogin(CLI::App& app, int* exit_code);
 void RegisterPublish(CLI::App& app, int* exit_code);
 void RegisterStatus(CLI::App& app, int* exit_code);
+void RegisterAdmin(CLI::App& app, int* exit_code);
+void RegisterAudit(CLI::App& app, int* exit_code);
 
 }  // namespace mcpreg::cli

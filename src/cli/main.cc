@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   mcpreg::cli::RegisterLogin(app, &exit_code);
   mcpreg::cli::RegisterPublish(app, &exit_code);
   mcpreg::cli::RegisterStatus(app, &exit_code);
+  mcpreg::cli::RegisterAdmin(app, &exit_code);
+  mcpreg::cli::RegisterAudit(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

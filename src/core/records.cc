@@ -26,3 +26,22 @@ ServerRows::Row* ServerRows::Find(std::string_view version) {
 }
 
 }  // namespace mcpreg
+
+#include "core/json_out.h"
+#include "core/sha256.h"
+
+namespace mcpreg {
+
+std::string AuditCanonical(int64_t seq, const AuditEvent& e) {
+  std::string out;
+  json::JsonOut w(out);
+  w.BeginArray().Int(seq).Int(e.at).String(e.actor).String(e.action).String(e.resource)
+      .String(e.details).EndArray();
+  return out;
+}
+
+std::string AuditHash(std::string_view prev_hash, int64_t seq, const AuditEvent& e) {
+  return Sha256Hex(std::string(prev_hash) + AuditCanonical(seq, e));
+}
+
+}  // namespace mcpreg

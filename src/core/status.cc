@@ -25,6 +25,7 @@ constexpr Mapping kTable[] = {
     {Code::kFailedPrecondition, "FailedPrecondition", 400, -32005, 1},
     {Code::kResourceExhausted, "ResourceExhausted", 429, -32006, 1},
     {Code::kPayloadTooLarge, "PayloadTooLarge", 413, -32600, 1},
+    {Code::kOutOfRange, "OutOfRange", 416, -32602, 1},
     {Code::kUnavailable, "Unavailable", 503, -32007, 3},
     {Code::kInternal, "Internal", 500, -32603, 3},
 };

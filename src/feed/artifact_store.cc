@@ -1,7 +1,6 @@
 #include "feed/artifact_store.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,20 +19,6 @@ bool IsSha256Hex(std::string_view s) {
   for (char c : s)
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   return true;
-}
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
 }
 
 Result<ArtifactStore> ArtifactStore::Open(const std::string& dir) {
@@ -130,13 +115,13 @@ Status ParseRange(std::string_view h, uint64_t size, bool* has_range, ByteRange*
   std::string_view first = h.substr(0, dash), last = h.substr(dash + 1);
   if (first.empty()) {  // suffix: last N bytes
     if (!num(last, &b) || b == 0) return Status::OK();
-    if (size == 0) return Status::FailedPrecondition("range not satisfiable");
+    if (size == 0) return Status::OutOfRange("range not satisfiable");
     range->first = b >= size ? 0 : size - b;
     range->last = size - 1;
   } else {
     if (!num(first, &a)) return Status::OK();
     if (!last.empty() && (!num(last, &b) || b < a)) return Status::OK();
-    if (a >= size) return Status::FailedPrecondition("range not satisfiable");
+    if (a >= size) return Status::OutOfRange("range not satisfiable");
     range->first = a;
     range->last = last.empty() || b >= size ? size - 1 : b;
   }

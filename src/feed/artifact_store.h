@@ -13,14 +13,14 @@
 #include <string>
 #include <string_view>
 
+#include "core/sha256.h"
 #include "mcpreg/status.h"
 
 namespace mcpreg::feed {
 
 // True for exactly 64 lowercase hex characters.
 bool IsSha256Hex(std::string_view s);
-// Lowercase hex SHA-256 of `data`.
-std::string Sha256Hex(std::string_view data);
+using ::mcpreg::Sha256Hex;  // lowercase hex SHA-256 (core/sha256.h)
 
 class ArtifactStore {
  public:
@@ -55,7 +55,7 @@ struct ByteRange {
 };
 // nullopt-equivalent semantics: returns OK with `*has_range=false` when the header is absent or
 // not a single bytes range we support (then the full body is served, as RFC 9110 allows);
-// FailedPrecondition ("range not satisfiable") when it is syntactically valid but outside.
+// OutOfRange ("range not satisfiable") when it is syntactically valid but outside.
 Status ParseRange(std::string_view header, uint64_t size, bool* has_range, ByteRange* range);
 
 }  // namespace mcpreg::feed

@@ -5,7 +5,10 @@
 
 #include "model/server_json.h"
 #include "model/validate.h"
+#include "core/json_out.h"
+#include "service/auth_service.h"
 #include "service/versioning.h"
+#include "auth/permissions.h"
 
 namespace mcpreg::service {
 namespace {
@@ -20,6 +23,30 @@ Result<boost::json::value> ParseBody(std::string_view body) {
   auto v = boost::json::parse(body, ec, {}, opts);
   if (ec) return Status::InvalidArgument("invalid JSON: " + ec.message());
   return v;
+}
+
+std::string Details(std::initializer_list<std::pair<std::string_view, std::string_view>> kv) {
+  std::string out;
+  json::JsonOut w(out);
+  w.BeginObject();
+  for (const auto& [k, v] : kv) w.Key(k).String(v);
+  w.EndObject();
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
+  return out.empty() ? "(none)" : out;
+}
+
+// Upstream's 403 text for publish.
+Status CheckPublish(const auth::Principal& who, const std::string& name) {
+  if (auth::HasPermission(who.permissions, auth::kActionPublish, name)) return Status::OK();
+  return Status::PermissionDenied(
+      "You do not have permission to publish this server. You have permission to publish: " +
+      Join(auth::PatternsFor(who.permissions, auth::kActionPublish)) +
+      ". Attempting to publish: " + name);
 }
 
 }  // namespace
@@ -64,12 +91,32 @@ Result<RegistryService::PreparedVersion> RegistryService::Prepare(std::string_vi
   if (!parsed.ok()) return parsed.status();
   // Cheap checks against the in-memory catalog before opening a transaction.
   MCPREG_RETURN_IF_ERROR(CheckRemotesFree(parsed->name, *parsed));
+  MCPREG_RETURN_IF_ERROR(CheckFeedPackages(*parsed));
   return PreparedVersion{parsed->name, parsed->version, model::SerializeServerJson(*parsed)};
 }
 
+Status RegistryService::CheckFeedPackages(const model::ServerJson& server) const {
+  static constexpr std::string_view kFeedPath = "/x/dev.mcpreg/feed/artifacts/";
+  for (size_t i = 0; i < server.packages.size(); ++i) {
+    const auto& pkg = server.packages[i];
+    auto at = pkg.identifier.find(kFeedPath);
+    if (at == std::string::npos) continue;
+    std::string sha = pkg.identifier.substr(at + kFeedPath.size(), 64);
+    std::string where = "package " + std::to_string(i) + " (" + pkg.identifier + ")";
+    if (pkg.file_sha256 != sha)
+      return Status::FailedPrecondition(where + ": fileSha256 must equal the feed artifact's digest " + sha);
+    auto found = store_.FindArtifacts(server.name, "", sha);
+    if (!found.ok()) return found.status();
+    if (found->empty())
+      return Status::FailedPrecondition(where + ": no artifact with digest " + sha +
+                                        " was uploaded to the feed for " + server.name);
+  }
+  return Status::OK();
+}
+
 Store::Mutator RegistryService::PublishMutator(const PreparedVersion& p, const PublishOptions& opts,
-                                               Micros now) const {
-  return [&p, &opts, now](ServerRows& rows) -> Status {
+                                               Micros now, const std::string& actor) const {
+  return [&p, &opts, now, &actor](ServerRows& rows) -> Status {
     if (rows.Find(p.version))
       return Status::FailedPrecondition("invalid version: cannot publish duplicate version");
     if (rows.rows.size() >= kMaxVersionsPerName)
@@ -100,15 +147,26 @@ Store::Mutator RegistryService::PublishMutator(const PreparedVersion& p, const P
       rows.rows.push_back(std::move(row));
       versioning::RecomputeLatest(rows);
     }
+    rows.audit.push_back({now, actor, opts.status || opts.published_at ? "import" : "publish", p.name,
+                          Details({{"version", p.version}})});
     return Status::OK();
   };
 }
 
-Result<catalog::EntryPtr> RegistryService::Publish(std::string_view server_json,
+Result<catalog::EntryPtr> RegistryService::Publish(const auth::Principal& who,
+                                                   std::string_view server_json,
                                                    const PublishOptions& opts) {
+  // Like upstream: authorization on the claimed name comes before validation.
+  auto doc = ParseBody(server_json);
+  if (!doc.ok()) return doc.status();
+  if (doc->is_object())
+    if (auto* n = doc->get_object().if_contains("name"); n && n->is_string())
+      MCPREG_RETURN_IF_ERROR(CheckPublish(who, std::string(n->get_string())));
   auto prepared = Prepare(server_json);
   if (!prepared.ok()) return prepared.status();
-  auto written = store_.UpdateServer(prepared->name, PublishMutator(*prepared, opts, clock_.Now()));
+  MCPREG_RETURN_IF_ERROR(CheckPublish(who, prepared->name));
+  const std::string actor = ActorOf(who);
+  auto written = store_.UpdateServer(prepared->name, PublishMutator(*prepared, opts, clock_.Now(), actor));
   if (!written.ok()) return written.status();
   catalog_.Apply(*written);
   auto e = catalog_.Get(prepared->name, prepared->version, /*include_deleted=*/true);
@@ -116,11 +174,13 @@ Result<catalog::EntryPtr> RegistryService::Publish(std::string_view server_json,
   return e;
 }
 
-ImportSummary RegistryService::Import(const std::vector<std::string>& documents,
+ImportSummary RegistryService::Import(const auth::Principal& who,
+                                      const std::vector<std::string>& documents,
                                       const std::vector<PublishOptions>& options,
                                       const std::function<void(size_t, size_t)>& progress) {
   constexpr size_t kBatch = 500;  // versions per durable transaction
   static const PublishOptions kDefaults;
+  const std::string actor = ActorOf(who);
   ImportSummary s;
   s.total = documents.size();
   std::vector<PreparedVersion> batch;
@@ -135,7 +195,7 @@ ImportSummary RegistryService::Import(const std::vector<std::string>& documents,
     std::vector<Store::Update> updates;
     updates.reserve(batch.size());
     for (size_t i = 0; i < batch.size(); ++i)
-      updates.push_back({batch[i].name, PublishMutator(batch[i], *batch_opts[i], now + static_cast<Micros>(i))});
+      updates.push_back({batch[i].name, PublishMutator(batch[i], *batch_opts[i], now + static_cast<Micros>(i), actor)});
     auto written = store_.UpdateServers(updates);
     if (written.ok()) {
       catalog_.Apply(*written);
@@ -144,7 +204,8 @@ ImportSummary RegistryService::Import(const std::vector<std::string>& documents,
       // One bad entry fails the whole transaction: redo this batch one by one to isolate it.
       for (size_t i = 0; i < batch.size(); ++i) {
         auto one = store_.UpdateServer(
-            batch[i].name, PublishMutator(batch[i], *batch_opts[i], now + static_cast<Micros>(i)));
+            batch[i].name,
+            PublishMutator(batch[i], *batch_opts[i], now + static_cast<Micros>(i), actor));
         if (one.ok()) {
           catalog_.Apply(*one);
           ++s.imported;
@@ -164,6 +225,8 @@ ImportSummary RegistryService::Import(const std::vector<std::string>& documents,
     const PublishOptions& opts = i < options.size() ? options[i] : kDefaults;
     auto prepared = Prepare(documents[i]);
     std::string label = "entry " + std::to_string(i);
+    if (prepared.ok() && !auth::HasPermission(who.permissions, auth::kActionPublish, prepared->name))
+      prepared = CheckPublish(who, prepared->name);
     if (!prepared.ok()) {
       auto doc = ParseBody(documents[i]);
       std::string why = prepared.status().message();
@@ -210,131 +273,3 @@ Status RegistryService::Refresh() { return catalog::Refresh(store_, catalog_); }
 
 }  // namespace mcpreg::service
 
-namespace mcpreg::service {
-namespace {
-
-constexpr size_t kMaxStatusMessage = 500;
-
-Status CheckStatusRequest(VersionStatus status, const std::optional<std::string>& message) {
-  if (status == VersionStatus::kActive && message)
-    return Status::InvalidArgument("status_message cannot be provided when setting status to active");
-  if (message && message->size() > kMaxStatusMessage)
-    return Status::InvalidArgument("status_message must be at most 500 characters");
-  return Status::OK();
-}
-
-// Applies a status change to one row; returns true if anything changed.
-bool ApplyStatus(ServerRows::Row& row, VersionStatus status, const std::optional<std::string>& message,
-                 Micros now) {
-  std::optional<std::string> new_message = status == VersionStatus::kActive ? std::nullopt : message;
-  if (row.meta.status == status && row.meta.status_message == new_message) return false;
-  if (row.meta.status != status) row.meta.status_changed_at = now;
-  row.meta.status = status;
-  row.meta.status_message = std::move(new_message);
-  row.meta.updated_at = now;
-  row.dirty = true;
-  return true;
-}
-
-}  // namespace
-
-Status RegistryService::CheckRemotesFree(std::string_view name, std::string_view server_json) const {
-  auto parsed = model::ParseServerJson(server_json);
-  if (!parsed.ok()) return Status::OK();
-  return CheckRemotesFree(name, *parsed);
-}
-
-Status RegistryService::CheckRemotesFree(std::string_view name, const model::ServerJson& server) const {
-  for (const auto& remote : server.remotes) {
-    std::string owner = catalog_.RemoteUrlOwner(remote.url);
-    if (!owner.empty() && owner != name)
-      return Status::FailedPrecondition("remote URL " + remote.url + " is already used by server " + owner);
-  }
-  return Status::OK();
-}
-
-Result<catalog::EntryPtr> RegistryService::SetVersionStatus(std::string_view name,
-                                                            std::string_view version,
-                                                            VersionStatus status,
-                                                            std::optional<std::string> message) {
-  MCPREG_RETURN_IF_ERROR(CheckStatusRequest(status, message));
-  auto current = catalog_.Get(name, version, /*include_deleted=*/true);
-  if (!current) return Status::NotFound("Server version not found");
-  if (current->meta.status == VersionStatus::kDeleted && status != VersionStatus::kDeleted)
-    MCPREG_RETURN_IF_ERROR(CheckRemotesFree(name, current->server_json));
-  const Micros now = clock_.Now();
-  auto written = store_.UpdateServer(name, [&](ServerRows& rows) -> Status {
-    auto* row = rows.Find(version);
-    if (!row) return Status::NotFound("Server version not found");
-    if (!ApplyStatus(*row, status, message, now))
-      return Status::FailedPrecondition("No changes to apply: version is already " +
-                                        std::string(ToString(status)) + " with this message");
-    versioning::RecomputeLatest(rows);
-    return Status::OK();
-  });
-  if (!written.ok()) return written.status();
-  catalog_.Apply(*written);
-  auto e = catalog_.Get(name, version, true);
-  if (!e) return Status::Internal("updated version missing from the catalog");
-  return e;
-}
-
-Result<std::vector<catalog::EntryPtr>> RegistryService::SetServerStatus(
-    std::string_view name, VersionStatus status, std::optional<std::string> message) {
-  MCPREG_RETURN_IF_ERROR(CheckStatusRequest(status, message));
-  auto existing = catalog_.Versions(name, /*include_deleted=*/true);
-  if (existing.empty()) return Status::NotFound("Server not found");
-  if (status != VersionStatus::kDeleted)
-    for (const auto& e : existing)
-      if (e->meta.status == VersionStatus::kDeleted)
-        MCPREG_RETURN_IF_ERROR(CheckRemotesFree(name, e->server_json));
-  const Micros now = clock_.Now();
-  auto written = store_.UpdateServer(name, [&](ServerRows& rows) -> Status {
-    if (rows.rows.empty()) return Status::NotFound("Server not found");
-    bool changed = false;
-    for (auto& row : rows.rows) changed |= ApplyStatus(row, status, message, now);
-    if (!changed)
-      return Status::FailedPrecondition("No changes to apply: every version is already " +
-                                        std::string(ToString(status)));
-    versioning::RecomputeLatest(rows);
-    return Status::OK();
-  });
-  if (!written.ok()) return written.status();
-  catalog_.Apply(*written);
-  return catalog_.Versions(name, true);
-}
-
-Result<catalog::EntryPtr> RegistryService::EditVersion(std::string_view name,
-                                                       std::string_view version,
-                                                       std::string_view server_json) {
-  auto current = catalog_.Get(name, version, /*include_deleted=*/false);
-  if (!current) return Status::NotFound("Server not found");
-  auto doc = ParseBody(server_json);
-  if (!doc.ok()) return doc.status();
-  auto report = model::ValidateForPublish(*doc);
-  if (!report.valid)
-    return Status::Unprocessable("Failed to edit server, invalid schema: call /validate for details");
-  auto parsed = model::ParseServerJson(*doc);
-  if (!parsed.ok()) return parsed.status();
-  if (parsed->name != name) return Status::InvalidArgument("Cannot rename server");
-  if (parsed->version != version)
-    return Status::InvalidArgument("Version in request body must match URL path parameter");
-  MCPREG_RETURN_IF_ERROR(CheckRemotesFree(name, *parsed));
-  std::string canonical = model::SerializeServerJson(*parsed);
-  const Micros now = clock_.Now();
-  auto written = store_.UpdateServer(name, [&](ServerRows& rows) -> Status {
-    auto* row = rows.Find(version);
-    if (!row || row->meta.status == VersionStatus::kDeleted) return Status::NotFound("Server not found");
-    row->server_json = canonical;
-    row->meta.updated_at = now;
-    row->dirty = true;
-    return Status::OK();
-  });
-  if (!written.ok()) return written.status();
-  catalog_.Apply(*written);
-  auto e = catalog_.Get(name, version, true);
-  if (!e) return Status::Internal("edited version missing from the catalog");
-  return e;
-}
-
-}  // namespace mcpreg::service

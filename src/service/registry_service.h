@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/principal.h"
 #include "catalog/catalog.h"
 #include "mcpreg/clock.h"
 #include "mcpreg/status.h"
@@ -47,6 +48,7 @@ class RegistryService {
   // --- reads --------------------------------------------------------------------------------
   // One page of GET /servers. REQUIRES: 1 <= q.limit <= 100 (handlers validate).
   ListResult List(const catalog::ListQuery& q) const;
+  Store& store() const { return store_; }
   // `version` may be "latest". NotFound("Server not found") when absent or hidden.
   Result<catalog::EntryPtr> GetVersion(std::string_view name, std::string_view version,
                                        bool include_deleted) const;
@@ -59,29 +61,37 @@ class RegistryService {
   // isLatest. Errors: Unprocessable (invalid document; message says to call /validate),
   // AlreadyExists ("invalid version: cannot publish duplicate version"), FailedPrecondition
   // (remote URL owned by another server, 10,000-version cap), Unavailable/Internal (store).
-  Result<catalog::EntryPtr> Publish(std::string_view server_json, const PublishOptions& opts = {});
+  // REQUIRES nothing of `who` but its permissions: "publish" on the name, else
+  // PermissionDenied naming the patterns held. Every write is audited as ActorOf(who).
+  Result<catalog::EntryPtr> Publish(const auth::Principal& who, std::string_view server_json,
+                                    const PublishOptions& opts = {});
 
   // Imports documents one by one through Publish; an identical existing version counts as
   // unchanged, invalid ones are reported and skipped. `progress(done, total)` is optional.
-  ImportSummary Import(const std::vector<std::string>& documents,
+  // Runs as `who` (an operator principal: "publish" on "*").
+  ImportSummary Import(const auth::Principal& who, const std::vector<std::string>& documents,
                        const std::vector<PublishOptions>& options,
                        const std::function<void(size_t, size_t)>& progress = {});
 
   // PATCH .../versions/{v}/status. Errors: NotFound("Server version not found"),
   // InvalidArgument (message with active status, message > 500 chars), FailedPrecondition
   // ("No changes to apply: ..."; remote URL conflict when restoring a deleted version).
-  Result<catalog::EntryPtr> SetVersionStatus(std::string_view name, std::string_view version,
+  // Status and edit calls need "publish" or "edit" (status) / "edit" (edit) on the name.
+  Result<catalog::EntryPtr> SetVersionStatus(const auth::Principal& who, std::string_view name,
+                                             std::string_view version,
                                              VersionStatus status,
                                              std::optional<std::string> message);
   // PATCH /servers/{name}/status: every version in one transaction. Returns all versions of
   // the name after the update (not only changed ones), newest published first.
-  Result<std::vector<catalog::EntryPtr>> SetServerStatus(std::string_view name,
+  Result<std::vector<catalog::EntryPtr>> SetServerStatus(const auth::Principal& who,
+                                                         std::string_view name,
                                                          VersionStatus status,
                                                          std::optional<std::string> message);
   // PUT .../versions/{v}: replaces the document of an existing, non-deleted version.
   // Errors: NotFound, InvalidArgument ("Cannot rename server", "Version in request body must
   // match URL path parameter"), Unprocessable (invalid), FailedPrecondition (remote URL owned).
-  Result<catalog::EntryPtr> EditVersion(std::string_view name, std::string_view version,
+  Result<catalog::EntryPtr> EditVersion(const auth::Principal& who, std::string_view name,
+                                        std::string_view version,
                                         std::string_view server_json);
 
   // Catches the catalog up with writes made by other processes sharing the database.
@@ -95,12 +105,14 @@ class RegistryService {
   struct PreparedVersion {
     std::string name, version, canonical;
   };
-  // Parse + validate + remote-URL check, outside any transaction.
+  // Parse + validate + remote-URL and feed checks, outside any transaction.
   Result<PreparedVersion> Prepare(std::string_view server_json) const;
+  // Packages served from our feed must name an uploaded artifact of this server by digest.
+  Status CheckFeedPackages(const model::ServerJson& server) const;
   // The in-transaction part of publishing `p` (duplicate, cap, isLatest). `p` and `opts` must
   // outlive the returned mutator's use.
   Store::Mutator PublishMutator(const PreparedVersion& p, const PublishOptions& opts,
-                                Micros now) const;
+                                Micros now, const std::string& actor) const;
   // FailedPrecondition when a remote URL of `server_json` belongs to another, non-deleted name.
   Status CheckRemotesFree(std::string_view name, const model::ServerJson& server) const;
   Status CheckRemotesFree(std::string_view name, std::string_view server_json) const;

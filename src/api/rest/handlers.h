@@ -2,13 +2,20 @@
 // encode the result. No SQL and no policy here.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "api/rest/query.h"
 #include "transport/http_server.h"
 
+namespace mcpreg::auth {
+struct Principal;
+}
 namespace mcpreg::service {
 class RegistryService;
+class AuthService;
+class FeedService;
 }
 
 namespace mcpreg::rest {
@@ -19,5 +26,27 @@ http::HttpResponse ListVersions(const service::RegistryService& svc, std::string
 http::HttpResponse GetVersion(const service::RegistryService& svc, std::string_view raw_name,
                               std::string_view raw_version, const QueryParams& q);
 http::HttpResponse Validate(std::string_view body);
+
+// Writes (write_handlers.cc). The router authenticated `who` already.
+http::HttpResponse ExchangeOidc(const service::AuthService& auth, std::string_view body);
+http::HttpResponse ExchangeProof(const service::AuthService& auth, std::string_view body, bool dns);
+http::HttpResponse Publish(service::RegistryService& svc, const auth::Principal& who,
+                           std::string_view body);
+http::HttpResponse Edit(service::RegistryService& svc, const auth::Principal& who,
+                        const std::string& name, const std::string& version, std::string_view body);
+// `version` empty = every version of the name.
+http::HttpResponse SetStatus(service::RegistryService& svc, const auth::Principal& who,
+                             const std::string& name, const std::optional<std::string>& version,
+                             std::string_view body);
+
+// The package feed (feed_handler.cc). `base_url` is this registry's external base URL.
+http::HttpResponse FeedUpload(service::FeedService& feed, const auth::Principal& who,
+                              const http::HttpRequest& req, const std::string& name,
+                              const std::string& version, const std::string& filename,
+                              const std::string& base_url);
+http::HttpResponse FeedList(service::FeedService& feed, const std::string& name,
+                            const std::string& version, const std::string& base_url);
+http::HttpResponse FeedDownload(service::FeedService& feed, const http::HttpRequest& req,
+                                const std::string& sha256, const std::string& filename);
 
 }  // namespace mcpreg::rest

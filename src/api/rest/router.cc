@@ -7,6 +7,8 @@
 #include "api/rest/problem.h"
 #include "core/assets.h"
 #include "core/json_out.h"
+#include "core/percent.h"
+#include "service/auth_service.h"
 
 namespace mcpreg::rest {
 namespace {
@@ -150,7 +152,88 @@ http::HttpResponse Router::Route(const http::HttpRequest& req) const {
     if (n == 4 && seg(2) == "versions") return GetVersion(*deps_.registry, seg(1), seg(3), *q);
   }
   if (n == 1 && seg(0) == "validate" && req.method == "POST") return Validate(req.body);
+  if (auto w = RouteWrite(req, std::vector<std::string_view>(segs.begin() + base, segs.end())))
+    return std::move(*w);
   return NotFound(req.path);
+}
+
+namespace {
+
+// Upstream decodes path segments twice (mux, then url.PathUnescape in the handler).
+std::optional<std::string> Decode2(std::string_view raw) {
+  auto once = PathUnescape(raw);
+  if (!once) return std::nullopt;
+  return PathUnescape(*once);
+}
+
+std::string BaseUrl(const http::HttpRequest& req) {
+  auto host = req.Header("Host");
+  auto proto = req.Header("X-Forwarded-Proto");
+  return std::string(proto ? *proto : "http") + "://" + std::string(host ? *host : "localhost");
+}
+
+}  // namespace
+
+std::optional<http::HttpResponse> Router::RouteWrite(const http::HttpRequest& req,
+                                                     const std::vector<std::string_view>& s) const {
+  const std::string& m = req.method;
+  const size_t n = s.size();
+  if (!deps_.auth) return std::nullopt;
+  auto& auth = *deps_.auth;
+  // Token exchange (no bearer).
+  if (m == "POST" && n == 2 && s[0] == "auth") {
+    if (s[1] == "oidc" || s[1] == "github-oidc") return ExchangeOidc(auth, req.body);
+    if (s[1] == "dns" || s[1] == "http") return ExchangeProof(auth, req.body, s[1] == "dns");
+    return std::nullopt;
+  }
+  bool feed_route = n >= 3 && s[0] == "x" && s[1] == "dev.mcpreg" && s[2] == "feed" && deps_.feed;
+  if (feed_route && (m == "GET" || m == "HEAD")) {
+    if (n >= 5 && n <= 6 && s[3] == "artifacts") {
+      std::string file;
+      if (n == 6) {
+        auto f = PathUnescape(s[5]);
+        if (!f) return ProblemResponse(Status::InvalidArgument("Invalid file name encoding"));
+        file = *f;
+      }
+      return FeedDownload(*deps_.feed, req, std::string(s[4]), file);
+    }
+    if (n == 5) {
+      auto name = Decode2(s[3]);
+      auto version = Decode2(s[4]);
+      if (!name || !version) return ProblemResponse(Status::InvalidArgument("Invalid path encoding"));
+      return FeedList(*deps_.feed, *name, *version, BaseUrl(req));
+    }
+    return std::nullopt;
+  }
+  // Everything below needs a registry token.
+  bool is_write =
+      (m == "POST" && n == 1 && s[0] == "publish") ||
+      (m == "PUT" && n == 4 && s[0] == "servers" && s[2] == "versions") ||
+      (m == "PATCH" && n == 5 && s[0] == "servers" && s[2] == "versions" && s[4] == "status") ||
+      (m == "PATCH" && n == 3 && s[0] == "servers" && s[2] == "status") ||
+      (m == "PUT" && feed_route && n == 6);
+  if (!is_write) return std::nullopt;
+  auto header = req.Header("Authorization");
+  if (!header)  // upstream: a missing required header is a 422 from request validation
+    return ProblemResponse(ApiError{Status::Unprocessable("validation failed"),
+                                    {{"required header parameter is missing", "header.Authorization", std::nullopt}}});
+  auto who = auth.Authenticate(*header);
+  if (!who.ok()) return ProblemResponse(who.status());
+  if (s[0] == "publish") return Publish(*deps_.registry, *who, req.body);
+  if (feed_route) {
+    auto name = Decode2(s[3]);
+    auto version = Decode2(s[4]);
+    auto file = PathUnescape(s[5]);
+    if (!name || !version || !file) return ProblemResponse(Status::InvalidArgument("Invalid path encoding"));
+    return FeedUpload(*deps_.feed, *who, req, *name, *version, *file, BaseUrl(req));
+  }
+  auto name = Decode2(s[1]);
+  if (!name) return ProblemResponse(Status::InvalidArgument("Invalid server name encoding"));
+  if (m == "PATCH" && n == 3) return SetStatus(*deps_.registry, *who, *name, std::nullopt, req.body);
+  auto version = Decode2(s[3]);
+  if (!version) return ProblemResponse(Status::InvalidArgument("Invalid version encoding"));
+  if (m == "PUT") return Edit(*deps_.registry, *who, *name, *version, req.body);
+  return SetStatus(*deps_.registry, *who, *name, *version, req.body);
 }
 
 }  // namespace mcpreg::rest

@@ -8,6 +8,15 @@
 //   GET  {prefix}/servers/{name}/versions                   ListVersions
 //   GET  {prefix}/servers/{name}/versions/{version|latest}  GetVersion
 //   POST {prefix}/validate                                  Validate
+//   POST {prefix}/auth/oidc | /auth/github-oidc             ExchangeOidc
+//   POST {prefix}/auth/dns | /auth/http                     ExchangeProof
+//   POST {prefix}/publish                                   Publish        (Bearer)
+//   PUT  {prefix}/servers/{name}/versions/{version}         Edit           (Bearer)
+//   PATCH {prefix}/servers/{name}/versions/{version}/status SetStatus      (Bearer)
+//   PATCH {prefix}/servers/{name}/status                    SetStatus      (Bearer)
+//   PUT  {prefix}/x/dev.mcpreg/feed/{name}/{version}/{file} FeedUpload     (Bearer)
+//   GET  {prefix}/x/dev.mcpreg/feed/{name}/{version}        FeedList
+//   GET  {prefix}/x/dev.mcpreg/feed/artifacts/{sha256}[/{file}] FeedDownload
 //   GET  {prefix}/health | /ping | /version  (also at the root)
 //   GET  /openapi.yaml, /docs, /
 //   *    /mcp                                               the MCP endpoint (when configured)
@@ -17,18 +26,25 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "transport/http_server.h"
 
 namespace mcpreg::service {
 class RegistryService;
+class AuthService;
+class FeedService;
 }
 
 namespace mcpreg::rest {
 
 struct RouterDeps {
   service::RegistryService* registry = nullptr;  // REQUIRED
+  service::AuthService* auth = nullptr;          // optional: write API and token exchange
+  service::FeedService* feed = nullptr;          // optional: the package feed
   http::Handler mcp;                             // optional: serves /mcp
   std::string version = MCPREG_VERSION;
   std::string git_commit = "unknown";
@@ -42,6 +58,9 @@ class Router {
 
  private:
   http::HttpResponse Route(const http::HttpRequest& req) const;
+  // The write and feed routes (after the prefix); nullopt when none matches.
+  std::optional<http::HttpResponse> RouteWrite(const http::HttpRequest& req,
+                                               const std::vector<std::string_view>& segs) const;
   RouterDeps deps_;
 };
 

@@ -28,6 +28,7 @@
 #include "mcpreg/store.h"
 #include "store/migrations/sqlite_migrations.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_governance.h"
 
 namespace mcpreg {
 namespace {
@@ -108,7 +109,63 @@ class SqliteStore final : public Store {
   Result<std::vector<VersionRecord>> UpdateServers(const std::vector<Update>& updates) override;
   Result<int64_t> MaxSeq() override;
 
+  Result<AuditRecord> AppendAudit(const AuditEvent& event) override {
+    return WriteTxn<AuditRecord>([&](Db& db) { return store::InsertAudit(db, event); });
+  }
+  Result<std::vector<AuditRecord>> ListAudit(std::string_view resource, int64_t after_seq,
+                                             size_t limit) override {
+    std::lock_guard lock(reader_mu_);
+    return store::SelectAudit(*reader_, resource, after_seq, limit);
+  }
+  Result<Grant> AddGrant(const Grant& grant, const AuditEvent& event) override {
+    return WriteTxn<Grant>([&](Db& db) -> Result<Grant> {
+      auto g = store::InsertGrant(db, grant);
+      if (!g.ok()) return g.status();
+      auto a = store::InsertAudit(db, event);
+      if (!a.ok()) return a.status();
+      return g;
+    });
+  }
+  Status RevokeGrant(const Grant& grant, const AuditEvent& event) override {
+    return WriteTxn<bool>([&](Db& db) -> Result<bool> {
+             MCPREG_RETURN_IF_ERROR(store::DeleteGrant(db, grant));
+             auto a = store::InsertAudit(db, event);
+             if (!a.ok()) return a.status();
+             return true;
+           }).status();
+  }
+  Result<std::vector<Grant>> ListGrants(std::string_view issuer, std::string_view subject) override {
+    std::lock_guard lock(reader_mu_);
+    return store::SelectGrants(*reader_, issuer, subject);
+  }
+  Status PutArtifact(const Artifact& artifact, const AuditEvent& event) override {
+    return WriteTxn<bool>([&](Db& db) -> Result<bool> {
+             MCPREG_RETURN_IF_ERROR(store::UpsertArtifact(db, artifact));
+             auto a = store::InsertAudit(db, event);
+             if (!a.ok()) return a.status();
+             return true;
+           }).status();
+  }
+  Result<std::vector<Artifact>> FindArtifacts(std::string_view server_name,
+                                              std::string_view version,
+                                              std::string_view sha256) override {
+    std::lock_guard lock(reader_mu_);
+    return store::SelectArtifacts(*reader_, server_name, version, sha256);
+  }
+
  private:
+  // Runs `fn` in its own write transaction on the writer connection; commits when it succeeds.
+  template <typename T, typename Fn>
+  Result<T> WriteTxn(Fn&& fn) {
+    std::lock_guard lock(writer_mu_);
+    auto txn = Txn::Begin(*writer_);
+    if (!txn.ok()) return txn.status();
+    Result<T> r = fn(*writer_);
+    if (!r.ok()) return r;
+    MCPREG_RETURN_IF_ERROR(txn->Commit());
+    return r;
+  }
+
   // Returns the cached prepared statement for `sql` on `db`, preparing it on first use.
   // Statements are prepared lazily so a fresh (unmigrated) file can still be opened.
   Result<Stmt*> Cached(Db& db, Stmt& slot, std::string_view sql) {
@@ -329,6 +386,10 @@ Status SqliteStore::ApplyOne(std::string_view name, const Mutator& mutate,
     dirty.push_back(&r);
   }
   std::stable_partition(dirty.begin(), dirty.end(), [](auto* r) { return !r->meta.is_latest; });
+  for (const auto& event : rows.audit) {
+    auto a = store::InsertAudit(db, event);
+    if (!a.ok()) return a.status();
+  }
   if (dirty.empty()) return Status::OK();
 
   auto gs = Cached(db, get_seq_, kGetSeqSql);

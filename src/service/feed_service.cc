@@ -1,0 +1,88 @@
+#include "service/feed_service.h"
+
+#include "auth/permissions.h"
+#include "core/json_out.h"
+#include "service/auth_service.h"
+
+namespace mcpreg::service {
+namespace {
+
+// A file name is one path segment of safe characters; it never reaches the filesystem (blobs
+// are stored by digest) but it appears in URLs and Content-Disposition.
+bool IsSafeFilename(std::string_view f) {
+  if (f.empty() || f.size() > 255 || f == "." || f == ".." || f[0] == '.') return false;
+  for (char c : f)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == '+'))
+      return false;
+  return true;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
+
+std::string ContentTypeForFilename(std::string_view filename) {
+  if (EndsWith(filename, ".mcpb") || EndsWith(filename, ".zip") || EndsWith(filename, ".dxt"))
+    return "application/zip";
+  return "application/octet-stream";
+}
+
+FeedService::FeedService(feed::ArtifactStore blobs, Store& store, const Clock& clock,
+                         uint64_t max_bytes)
+    : blobs_(std::move(blobs)), store_(store), clock_(clock), max_bytes_(max_bytes) {}
+
+Result<Artifact> FeedService::Upload(const auth::Principal& who, const UploadRequest& req) {
+  if (!auth::HasPermission(who.permissions, auth::kActionFeed, req.server_name))
+    return Status::PermissionDenied("You do not have permission to upload packages for " +
+                                    req.server_name + ". You have feed permission on: " + [&] {
+                                      auto v = auth::PatternsFor(who.permissions, auth::kActionFeed);
+                                      std::string s;
+                                      for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+                                      return s.empty() ? std::string("(none)") : s;
+                                    }());
+  if (req.server_name.find('/') == std::string::npos || req.server_name.size() > 200)
+    return Status::InvalidArgument("invalid server name \"" + req.server_name + "\"");
+  if (req.version.empty() || req.version.size() > 255 || req.version == "latest")
+    return Status::InvalidArgument("invalid version \"" + req.version + "\"");
+  if (!IsSafeFilename(req.filename))
+    return Status::InvalidArgument("invalid file name \"" + req.filename +
+                                   "\": use letters, digits, '.', '-', '_' and '+' only");
+  if (req.data.size() > max_bytes_)
+    return Status::PayloadTooLarge("artifact is " + std::to_string(req.data.size()) +
+                                   " bytes; the feed accepts at most " + std::to_string(max_bytes_));
+  auto sha = blobs_.Put(req.data, req.declared_sha256);
+  if (!sha.ok()) return sha.status();
+  Artifact a;
+  a.server_name = req.server_name;
+  a.version = req.version;
+  a.filename = req.filename;
+  a.sha256 = *sha;
+  a.size = req.data.size();
+  a.content_type = req.content_type.empty() ? ContentTypeForFilename(req.filename) : req.content_type;
+  a.uploaded_at = clock_.Now();
+  a.uploaded_by = ActorOf(who);
+  std::string details;
+  json::JsonOut w(details);
+  w.BeginObject().Key("version").String(a.version).Key("filename").String(a.filename)
+      .Key("sha256").String(a.sha256).Key("size").Int(static_cast<int64_t>(a.size)).EndObject();
+  MCPREG_RETURN_IF_ERROR(store_.PutArtifact(a, {a.uploaded_at, a.uploaded_by, "upload", a.server_name, details}));
+  return a;
+}
+
+Result<feed::ArtifactStore::BlobInfo> FeedService::Stat(std::string_view sha256) const {
+  return blobs_.Stat(sha256);
+}
+
+Result<std::string> FeedService::Read(std::string_view sha256, uint64_t offset,
+                                      uint64_t length) const {
+  return blobs_.Read(sha256, offset, length);
+}
+
+Result<std::vector<Artifact>> FeedService::List(std::string_view server_name,
+                                                std::string_view version) const {
+  return store_.FindArtifacts(server_name, version, "");
+}
+
+}  // namespace mcpreg::service

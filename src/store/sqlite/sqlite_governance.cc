@@ -1,0 +1,188 @@
+#include "store/sqlite/sqlite_governance.h"
+
+#include <sqlite3.h>
+
+namespace mcpreg::store {
+namespace {
+
+const std::string kZeroHash(64, '0');
+
+}  // namespace
+
+Result<AuditRecord> InsertAudit(Db& db, const AuditEvent& e) {
+  auto last = db.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  if (!last.ok()) return last.status();
+  AuditRecord rec;
+  rec.event = e;
+  rec.prev_hash = kZeroHash;
+  rec.seq = 1;
+  int rc = last->Step();
+  if (rc == SQLITE_ROW) {
+    rec.seq = last->Int(0) + 1;
+    rec.prev_hash = std::string(last->Text(1));
+  } else if (rc != SQLITE_DONE) {
+    return SqliteStatus(rc, db.raw(), "reading the audit chain head");
+  }
+  rec.hash = AuditHash(rec.prev_hash, rec.seq, e);
+  auto ins = db.Prepare(
+      "INSERT INTO audit_log (seq, at, actor, action, resource, details, prev_hash, hash) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!ins.ok()) return ins.status();
+  ins->BindInt(1, rec.seq);
+  ins->BindInt(2, e.at);
+  ins->BindText(3, e.actor);
+  ins->BindText(4, e.action);
+  ins->BindText(5, e.resource);
+  ins->BindText(6, e.details);
+  ins->BindText(7, rec.prev_hash);
+  ins->BindText(8, rec.hash);
+  rc = ins->Step();
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "appending to the audit log");
+  return rec;
+}
+
+Result<std::vector<AuditRecord>> SelectAudit(Db& db, std::string_view resource, int64_t after_seq,
+                                             size_t limit) {
+  auto st = db.Prepare(
+      "SELECT seq, at, actor, action, resource, details, prev_hash, hash FROM audit_log "
+      "WHERE seq > ?1 AND (?2 = '' OR resource = ?2) ORDER BY seq LIMIT ?3");
+  if (!st.ok()) return st.status();
+  st->BindInt(1, after_seq);
+  st->BindText(2, resource);
+  st->BindInt(3, limit == 0 ? -1 : static_cast<int64_t>(limit));
+  std::vector<AuditRecord> out;
+  int rc;
+  while ((rc = st->Step()) == SQLITE_ROW) {
+    AuditRecord r;
+    r.seq = st->Int(0);
+    r.event.at = st->Int(1);
+    r.event.actor = std::string(st->Text(2));
+    r.event.action = std::string(st->Text(3));
+    r.event.resource = std::string(st->Text(4));
+    r.event.details = std::string(st->Text(5));
+    r.prev_hash = std::string(st->Text(6));
+    r.hash = std::string(st->Text(7));
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "reading the audit log");
+  return out;
+}
+
+Result<Grant> InsertGrant(Db& db, const Grant& g) {
+  auto st = db.Prepare(
+      "INSERT INTO grants (issuer, subject, namespace, role, created_at, created_by) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
+  if (!st.ok()) return st.status();
+  st->BindText(1, g.issuer);
+  st->BindText(2, g.subject);
+  st->BindText(3, g.namespace_pattern);
+  st->BindText(4, g.role);
+  st->BindInt(5, g.created_at);
+  st->BindText(6, g.created_by);
+  int rc = st->Step();
+  if (rc != SQLITE_ROW) {
+    if ((rc & 0xff) == SQLITE_CONSTRAINT &&
+        sqlite3_extended_errcode(db.raw()) == SQLITE_CONSTRAINT_UNIQUE)
+      return Status::AlreadyExists("this grant already exists");
+    return SqliteStatus(rc, db.raw(), "adding a grant");
+  }
+  Grant out = g;
+  out.id = st->Int(0);
+  st->Reset();
+  return out;
+}
+
+Status DeleteGrant(Db& db, const Grant& g) {
+  auto st = db.Prepare(
+      "DELETE FROM grants WHERE issuer = ?1 AND subject = ?2 AND namespace = ?3 AND role = ?4");
+  if (!st.ok()) return st.status();
+  st->BindText(1, g.issuer);
+  st->BindText(2, g.subject);
+  st->BindText(3, g.namespace_pattern);
+  st->BindText(4, g.role);
+  int rc = st->Step();
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "revoking a grant");
+  if (sqlite3_changes(db.raw()) == 0) return Status::NotFound("no such grant");
+  return Status::OK();
+}
+
+Result<std::vector<Grant>> SelectGrants(Db& db, std::string_view issuer, std::string_view subject) {
+  auto st = db.Prepare(
+      "SELECT id, issuer, subject, namespace, role, created_at, created_by FROM grants "
+      "WHERE (?1 = '' OR issuer = ?1) AND (?2 = '' OR subject = ?2) ORDER BY id");
+  if (!st.ok()) return st.status();
+  st->BindText(1, issuer);
+  st->BindText(2, subject);
+  std::vector<Grant> out;
+  int rc;
+  while ((rc = st->Step()) == SQLITE_ROW) {
+    Grant g;
+    g.id = st->Int(0);
+    g.issuer = std::string(st->Text(1));
+    g.subject = std::string(st->Text(2));
+    g.namespace_pattern = std::string(st->Text(3));
+    g.role = std::string(st->Text(4));
+    g.created_at = st->Int(5);
+    g.created_by = std::string(st->Text(6));
+    out.push_back(std::move(g));
+  }
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "listing grants");
+  return out;
+}
+
+Status UpsertArtifact(Db& db, const Artifact& a) {
+  auto existing = SelectArtifacts(db, a.server_name, a.version, "");
+  if (!existing.ok()) return existing.status();
+  for (const auto& e : *existing) {
+    if (e.filename != a.filename) continue;
+    if (e.sha256 == a.sha256) return Status::OK();
+    return Status::AlreadyExists("artifact " + a.filename + " of " + a.server_name + " " +
+                                 a.version + " already exists with digest " + e.sha256);
+  }
+  auto st = db.Prepare(
+      "INSERT INTO feed_artifacts (server_name, version, filename, sha256, size, content_type, "
+      "uploaded_at, uploaded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!st.ok()) return st.status();
+  st->BindText(1, a.server_name);
+  st->BindText(2, a.version);
+  st->BindText(3, a.filename);
+  st->BindText(4, a.sha256);
+  st->BindInt(5, static_cast<int64_t>(a.size));
+  st->BindText(6, a.content_type);
+  st->BindInt(7, a.uploaded_at);
+  st->BindText(8, a.uploaded_by);
+  int rc = st->Step();
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "recording an artifact");
+  return Status::OK();
+}
+
+Result<std::vector<Artifact>> SelectArtifacts(Db& db, std::string_view server_name,
+                                              std::string_view version, std::string_view sha256) {
+  auto st = db.Prepare(
+      "SELECT server_name, version, filename, sha256, size, content_type, uploaded_at, "
+      "uploaded_by FROM feed_artifacts WHERE (?1 = '' OR server_name = ?1) AND "
+      "(?2 = '' OR version = ?2) AND (?3 = '' OR sha256 = ?3) ORDER BY server_name, version, "
+      "filename");
+  if (!st.ok()) return st.status();
+  st->BindText(1, server_name);
+  st->BindText(2, version);
+  st->BindText(3, sha256);
+  std::vector<Artifact> out;
+  int rc;
+  while ((rc = st->Step()) == SQLITE_ROW) {
+    Artifact a;
+    a.server_name = std::string(st->Text(0));
+    a.version = std::string(st->Text(1));
+    a.filename = std::string(st->Text(2));
+    a.sha256 = std::string(st->Text(3));
+    a.size = static_cast<uint64_t>(st->Int(4));
+    a.content_type = std::string(st->Text(5));
+    a.uploaded_at = st->Int(6);
+    a.uploaded_by = std::string(st->Text(7));
+    out.push_back(std::move(a));
+  }
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "listing artifacts");
+  return out;
+}
+
+}  // namespace mcpreg::store

@@ -1,0 +1,268 @@
+// Issue 3 end to end over real HTTP: workload-identity token exchange, the package feed,
+// publish, status changes, the audit log, an authorization matrix over every write route,
+// and concurrent publishing.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "auth/jwks.h"
+#include "auth/jwt.h"
+#include "auth/keys.h"
+#include "core/percent.h"
+#include "core/sha256.h"
+#include "integration/server_process.h"
+#include "transport/http_client.h"
+
+namespace mcpreg {
+namespace {
+
+using testing::RunCli;
+using testing::ServerProcess;
+
+constexpr char kIssuer[] = "https://idp.test.example";
+constexpr char kSchema[] = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
+
+class PublishE2ETest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(testing::TempDir());
+    key_ = new auth::Key(*auth::Key::Generate(auth::KeyType::kEcP256, "test-key-1"));
+    auth::JwkSet set;
+    set.Add(*auth::Key::FromJwk(key_->PublicJwk()));
+    std::ofstream(*dir_ + "/jwks.json") << set.ToJson();
+    // Rule-based rights for the CI identity of the "acme" org; the "contoso" identity gets its
+    // rights from `mcpreg admin grant` below.
+    std::ofstream(*dir_ + "/mcpreg.yaml") << "db: registry.db\n"
+        "auth:\n"
+        "  issuers:\n"
+        "    - name: test-idp\n"
+        "      issuer: " << kIssuer << "\n"
+        "      audience: mcpreg\n"
+        "      jwks_file: jwks.json\n"
+        "      rules:\n"
+        "        - match: {org: acme}\n"
+        "          grant: {actions: [publish, feed], resource: \"com.acme/*\"}\n"
+        "feed:\n"
+        "  max_bytes: 1048576\n";
+    std::string out, err;
+    int rc = RunCli({"admin", "grant", "--db", *dir_ + "/registry.db", "--issuer", kIssuer,
+                     "--subject", "mi-contoso-publisher", "--namespace", "com.contoso/*",
+                     "--role", "admin"}, &out, &err);
+    ASSERT_EQ(rc, 0) << err;
+    server_ = new ServerProcess(*dir_ + "/registry.db", {"--config", *dir_ + "/mcpreg.yaml", "--no-demo"});
+    ASSERT_TRUE(server_->started()) << server_->log();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    std::filesystem::remove_all(*dir_);
+    delete dir_;
+    delete key_;
+  }
+
+  static std::string OidcToken(const std::string& sub, const std::string& org, long exp_offset = 300) {
+    long now = static_cast<long>(std::time(nullptr));
+    boost::json::object c{{"iss", kIssuer}, {"aud", "mcpreg"}, {"sub", sub}, {"org", org},
+                          {"iat", now}, {"exp", now + exp_offset}};
+    return *auth::SignJwt(*key_, auth::JwsAlg::kES256, boost::json::serialize(c));
+  }
+
+  static http::ClientResponse Do(const std::string& method, const std::string& path,
+                                 const std::string& body = "", http::Headers headers = {}) {
+    http::ClientRequest req;
+    req.method = method;
+    req.url = server_->base_url() + path;
+    req.body = body;
+    req.headers = std::move(headers);
+    if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
+    auto r = http::Fetch(req);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : http::ClientResponse{};
+  }
+  static std::string RegistryToken(const std::string& sub, const std::string& org) {
+    auto r = Do("POST", "/v0.1/auth/oidc", boost::json::serialize(boost::json::object{{"oidc_token", OidcToken(sub, org)}}));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return std::string(boost::json::parse(r.body).at("registry_token").as_string());
+  }
+  static http::Headers Bearer(const std::string& t) { return {{"Authorization", "Bearer " + t}}; }
+  static std::string ServerJson(const std::string& name, const std::string& version,
+                                const std::string& extra = "") {
+    return std::string("{\"$schema\":\"") + kSchema + "\",\"name\":\"" + name +
+           "\",\"description\":\"Test server\",\"version\":\"" + version + "\"" + extra + "}";
+  }
+
+  static std::string* dir_;
+  static auth::Key* key_;
+  static ServerProcess* server_;
+};
+
+std::string* PublishE2ETest::dir_ = nullptr;
+auth::Key* PublishE2ETest::key_ = nullptr;
+ServerProcess* PublishE2ETest::server_ = nullptr;
+
+TEST_F(PublishE2ETest, TokenExchangeRejectsBadTokensWithTheFailedCheck) {
+  auto r = Do("POST", "/v0.1/auth/oidc", "{\"oidc_token\":\"" + OidcToken("x", "acme", -120) + "\"}");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.body.find("expired"), std::string::npos) << r.body;
+  r = Do("POST", "/v0.1/auth/oidc", "{\"oidc_token\":\"not.a.jwt\"}");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.body.find("not.a.jwt"), std::string::npos) << "never echo the token";
+  r = Do("POST", "/v0.1/auth/oidc", "{}");
+  EXPECT_EQ(r.status, 422);
+  r = Do("POST", "/v0.1/auth/github-oidc", "{\"oidc_token\":\"" + OidcToken("x", "acme") + "\"}");
+  EXPECT_EQ(r.status, 200);
+  auto v = boost::json::parse(r.body);
+  EXPECT_TRUE(v.as_object().contains("registry_token"));
+  EXPECT_GT(v.at("expires_at").as_int64(), std::time(nullptr));
+}
+
+TEST_F(PublishE2ETest, UploadPublishListDeprecateDeleteRestoreWithAudit) {
+  std::string token = RegistryToken("repo:acme/tools", "acme");
+  std::string bundle = "MCPB\x01 pretend bundle bytes";
+  std::string sha = Sha256Hex(bundle);
+  // Upload with a wrong digest is refused and stores nothing.
+  auto bad = Do("PUT", "/v0.1/x/dev.mcpreg/feed/com.acme%2Ftools/1.0.0/tools.mcpb", bundle,
+                {{"Authorization", "Bearer " + token}, {"X-Content-SHA256", Sha256Hex("other")}});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  auto up = Do("PUT", "/v0.1/x/dev.mcpreg/feed/com.acme%2Ftools/1.0.0/tools.mcpb", bundle,
+               {{"Authorization", "Bearer " + token}, {"X-Content-SHA256", sha}});
+  ASSERT_EQ(up.status, 201) << up.body;
+  std::string url = std::string(boost::json::parse(up.body).at("url").as_string());
+  // Download: full, ranged, conditional.
+  auto dl = Do("GET", url.substr(url.find("/v0.1")));
+  EXPECT_EQ(dl.body, bundle);
+  auto part = Do("GET", url.substr(url.find("/v0.1")), "", {{"Range", "bytes=0-3"}});
+  EXPECT_EQ(part.status, 206);
+  EXPECT_EQ(part.body, "MCPB");
+  auto cached = Do("GET", url.substr(url.find("/v0.1")), "", {{"If-None-Match", "\"" + sha + "\""}});
+  EXPECT_EQ(cached.status, 304);
+
+  std::string https_url = "https://registry.example" + url.substr(url.find("/v0.1"));
+  std::string pkg = ",\"packages\":[{\"registryType\":\"mcpb\",\"identifier\":\"" + https_url +
+                    "\",\"fileSha256\":\"" + sha + "\",\"transport\":{\"type\":\"stdio\"}}]";
+  // A feed package with another digest is refused.
+  std::string wrong = ",\"packages\":[{\"registryType\":\"mcpb\",\"identifier\":\"" + https_url +
+                      "\",\"fileSha256\":\"" + Sha256Hex("x") + "\",\"transport\":{\"type\":\"stdio\"}}]";
+  auto r = Do("POST", "/v0.1/publish", ServerJson("com.acme/tools", "1.0.0", wrong), Bearer(token));
+  EXPECT_EQ(r.status, 400) << r.body;
+  r = Do("POST", "/v0.1/publish", ServerJson("com.acme/tools", "1.0.0", pkg), Bearer(token));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"isLatest\":true"), std::string::npos);
+  // Duplicate version refused like upstream.
+  r = Do("POST", "/v0.1/publish", ServerJson("com.acme/tools", "1.0.0", pkg), Bearer(token));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("cannot publish duplicate version"), std::string::npos) << r.body;
+
+  auto list = Do("GET", "/v0.1/servers?search=com.acme%2Ftools");
+  EXPECT_NE(list.body.find("\"name\":\"com.acme/tools\""), std::string::npos);
+
+  r = Do("PATCH", "/v0.1/servers/com.acme%2Ftools/versions/1.0.0/status",
+         "{\"status\":\"deprecated\",\"statusMessage\":\"use 2.x\"}", Bearer(token));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"statusMessage\":\"use 2.x\""), std::string::npos);
+  r = Do("PATCH", "/v0.1/servers/com.acme%2Ftools/status", "{\"status\":\"deleted\",\"statusMessage\":\"retired\"}", Bearer(token));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(boost::json::parse(r.body).at("updatedCount").as_int64(), 1);
+  EXPECT_EQ(Do("GET", "/v0.1/servers/com.acme%2Ftools/versions/latest").status, 404);
+  r = Do("PATCH", "/v0.1/servers/com.acme%2Ftools/versions/1.0.0/status", "{\"status\":\"active\"}", Bearer(token));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Do("GET", "/v0.1/servers/com.acme%2Ftools/versions/latest").status, 200);
+  // Nothing to change → 400; message with active → 400.
+  EXPECT_EQ(Do("PATCH", "/v0.1/servers/com.acme%2Ftools/versions/1.0.0/status", "{\"status\":\"active\"}", Bearer(token)).status, 400);
+  EXPECT_EQ(Do("PATCH", "/v0.1/servers/com.acme%2Ftools/status", "{\"status\":\"active\",\"statusMessage\":\"x\"}", Bearer(token)).status, 400);
+
+  std::string out, err;
+  ASSERT_EQ(RunCli({"audit", "show", "--db", *dir_ + "/registry.db", "com.acme/tools"}, &out, &err), 0) << err;
+  for (const char* step : {"upload", "publish", "status"}) EXPECT_NE(out.find(step), std::string::npos) << out;
+  EXPECT_NE(out.find("oidc:repo:acme/tools"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"status\":\"deleted\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"status\":\"active\""), std::string::npos) << out;
+  ASSERT_EQ(RunCli({"audit", "verify", "--db", *dir_ + "/registry.db"}, &out, &err), 0) << err;
+}
+
+TEST_F(PublishE2ETest, AdminGrantGivesRightsToAnIdentityWithoutRules) {
+  std::string token = RegistryToken("mi-contoso-publisher", "none");
+  auto r = Do("POST", "/v0.1/publish", ServerJson("com.contoso/weather", "1.0.0"), Bearer(token));
+  EXPECT_EQ(r.status, 200) << r.body;
+  // admin role includes edit.
+  r = Do("PUT", "/v0.1/servers/com.contoso%2Fweather/versions/1.0.0",
+         ServerJson("com.contoso/weather", "1.0.0", ",\"title\":\"Weather\""), Bearer(token));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"title\":\"Weather\""), std::string::npos);
+  r = Do("PUT", "/v0.1/servers/com.contoso%2Fweather/versions/1.0.0",
+         ServerJson("com.contoso/renamed", "1.0.0"), Bearer(token));
+  EXPECT_EQ(r.status, 400);
+}
+
+// Every write route × {no token, garbage token, token for another namespace, right token}.
+TEST_F(PublishE2ETest, AuthorizationMatrixOverEveryWriteRoute) {
+  std::string acme = RegistryToken("repo:acme/matrix", "acme");
+  std::string other = RegistryToken("repo:umbrella/x", "umbrella");  // no rights
+  ASSERT_EQ(Do("POST", "/v0.1/publish", ServerJson("com.acme/matrix", "0.1.0"), Bearer(acme)).status, 200);
+  std::string blob = "artifact";
+  struct Route {
+    std::string method, path, body;
+    http::Headers extra;
+    int ok_status;
+  };
+  std::vector<Route> routes = {
+      {"POST", "/v0.1/publish", ServerJson("com.acme/matrix", "0.2.0"), {}, 200},
+      {"PATCH", "/v0.1/servers/com.acme%2Fmatrix/versions/0.1.0/status", "{\"status\":\"deprecated\"}", {}, 200},
+      {"PATCH", "/v0.1/servers/com.acme%2Fmatrix/status", "{\"status\":\"deprecated\",\"statusMessage\":\"m\"}", {}, 200},
+      {"PUT", "/v0.1/x/dev.mcpreg/feed/com.acme%2Fmatrix/0.1.0/m.bin", blob, {{"X-Content-SHA256", Sha256Hex(blob)}}, 201},
+      {"PUT", "/v0/servers/com.acme%2Fmatrix/versions/0.1.0", ServerJson("com.acme/matrix", "0.1.0"), {}, 403},  // acme lacks edit
+  };
+  for (const auto& rt : routes) {
+    auto with = [&](http::Headers h) {
+      for (const auto& e : rt.extra) h.push_back(e);
+      return Do(rt.method, rt.path, rt.body, h);
+    };
+    EXPECT_EQ(with({}).status, 422) << rt.method << " " << rt.path << " without token";
+    EXPECT_EQ(with({{"Authorization", "Bearer garbage"}}).status, 401) << rt.path;
+    EXPECT_EQ(with({{"Authorization", "Basic abc"}}).status, 401) << rt.path;
+    auto forbidden = with(Bearer(other));
+    EXPECT_EQ(forbidden.status, 403) << rt.path << " " << forbidden.body;
+    EXPECT_EQ(with(Bearer(acme)).status, rt.ok_status) << rt.path;
+  }
+  auto r = Do("POST", "/v0.1/publish", ServerJson("com.acme/matrix", "0.3.0"), Bearer(other));
+  EXPECT_NE(r.body.find("You do not have permission to publish this server"), std::string::npos) << r.body;
+}
+
+TEST_F(PublishE2ETest, ConcurrentPublishesLeaveOneLatestAndLoseNothing) {
+  std::string token = RegistryToken("repo:acme/burst", "acme");
+  constexpr int kThreads = 16, kPerThread = 25;
+  std::atomic<int> ok{0};
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string v = "1." + std::to_string(t) + "." + std::to_string(i);
+        if (Do("POST", "/v0.1/publish", ServerJson("com.acme/burst", v), Bearer(token)).status == 200) ++ok;
+      }
+    });
+  for (auto& th : threads) th.join();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("[ figures ] %d durable publishes in %.2f s = %.0f publishes/s (%d clients)\n",
+              kThreads * kPerThread, secs, kThreads * kPerThread / secs, kThreads);
+  EXPECT_EQ(ok.load(), kThreads * kPerThread);
+  auto r = Do("GET", "/v0.1/servers/com.acme%2Fburst/versions");
+  auto v = boost::json::parse(r.body);
+  EXPECT_EQ(v.at("servers").as_array().size(), static_cast<size_t>(kThreads * kPerThread));
+  int latest = 0;
+  std::string latest_version;
+  for (const auto& s : v.at("servers").as_array())
+    if (s.at("_meta").at("io.modelcontextprotocol.registry/official").at("isLatest").as_bool()) {
+      ++latest;
+      latest_version = std::string(s.at("server").at("version").as_string());
+    }
+  EXPECT_EQ(latest, 1);
+  EXPECT_EQ(latest_version, "1.15.24");
+}
+
+}  // namespace
+}  // namespace mcpreg
