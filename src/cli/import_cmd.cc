@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "app/app.h"
+#include "service/auth_service.h"
 #include "app/import_source.h"
 #include "cli/commands.h"
 
@@ -53,7 +54,7 @@ void RegisterImport(CLI::App& app, int* exit_code) {
       opts.push_back(std::move(it.options));
     }
     size_t last_pct = 101;
-    auto sum = reg->service->Import(docs, opts, [&](size_t done, size_t total) {
+    auto sum = reg->service->Import(service::LocalOperator(), docs, opts, [&](size_t done, size_t total) {
       size_t pct = total ? done * 100 / total : 100;
       if (tty && (pct != last_pct || done == total)) { Bar(done, total); last_pct = pct; }
     });
