@@ -93,7 +93,16 @@ int RunPublish(const PublishOptions& opts) {
   }
 
   auto published = client::PublishServer(registry, login->registry_token, body);
-  if (!published.ok()) return Fail(published.status());
+  if (!published.ok()) {
+    Status st = published.status();
+    if (st.code() == Code::kUnprocessable) {
+      // Publish's 422 names no issue (as upstream's); /validate says which, as mcp-publisher does.
+      auto summary = client::ValidationSummary(registry, body);
+      if (summary.ok() && !summary->empty())
+        st = Status(st.code(), st.message() + "; validation: " + *summary);
+    }
+    return Fail(st);
+  }
   std::printf("published %s %s\n", published->name.c_str(), published->version.c_str());
   return 0;
 }

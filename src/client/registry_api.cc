@@ -179,6 +179,29 @@ Result<PublishedServer> PublishServer(const std::string& registry, const std::st
   return p;
 }
 
+Result<std::string> ValidationSummary(const std::string& registry,
+                                      const std::string& server_json) {
+  std::string url = registry + "/v0.1/validate";
+  auto r = Send("POST", url, "", "application/json", server_json);
+  if (!r.ok()) return r.status();
+  boost::json::value holder;
+  const auto* o = ParseObject(r->body, holder);
+  const auto* issues = o != nullptr ? o->if_contains("issues") : nullptr;
+  if (issues == nullptr || !issues->is_array()) return Unexpected(url, "no \"issues\" array");
+  std::string first;
+  size_t errors = 0;
+  for (const auto& i : issues->get_array()) {
+    if (!i.is_object() || StringField(i.get_object(), "severity") != "error") continue;
+    if (errors++ == 0) {
+      std::string path = StringField(i.get_object(), "path");
+      first = (path.empty() ? std::string("(root)") : path) + ": " +
+              StringField(i.get_object(), "message");
+    }
+  }
+  if (errors > 1) first += " (and " + std::to_string(errors - 1) + " more)";
+  return first;
+}
+
 Result<StatusChange> MakeStatusChange(bool deprecate, bool remove, bool restore,
                                       std::optional<std::string> message) {
   int actions = int{deprecate} + int{remove} + int{restore};

@@ -67,6 +67,11 @@ struct PublishedServer {
 Result<PublishedServer> PublishServer(const std::string& registry, const std::string& token,
                                       const std::string& server_json);
 
+// POSTs `server_json` to /v0.1/validate (no token) and returns a one-line summary of its
+// error-severity issues ("<path>: <message> (and N more)"), or "" when it reports none. Used to
+// explain a 422 from publish, which upstream leaves without details.
+Result<std::string> ValidationSummary(const std::string& registry, const std::string& server_json);
+
 // A status change as `mcpreg status` flags express it.
 struct StatusChange {
   std::string status;                  // "active" | "deprecated" | "deleted"

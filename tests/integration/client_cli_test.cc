@@ -232,6 +232,19 @@ TEST_F(ClientCliTest, PublishForbiddenPrintsOneLineAndExitsOne) {
   EXPECT_EQ(out, "");
 }
 
+TEST_F(ClientCliTest, PublishUnprocessableAddsTheValidateRoutesFirstIssue) {
+  Login();
+  reg_.On("POST", "/v0.1/publish", 422,
+          R"({"title":"Unprocessable Entity","status":422,"detail":"Failed to publish server, invalid schema: call /validate for details"})");
+  reg_.On("POST", "/v0.1/validate", 200,
+          R"({"valid":false,"issues":[{"type":"semantic","path":"version","message":"version must not be 'latest'","severity":"error","reference":"version-latest"}]})");
+  std::string out, err;
+  EXPECT_EQ(RunCli({"publish", Write("server.json", R"({"version":"latest"})")}, &out, &err), 1);
+  EXPECT_EQ(err,
+            "mcpreg publish: 422 Unprocessable Entity: Failed to publish server, invalid schema: "
+            "call /validate for details; validation: version: version must not be 'latest'\n");
+}
+
 TEST_F(ClientCliTest, PublishEnvironmentFailuresExitThree) {
   Login();
   std::string out, err;

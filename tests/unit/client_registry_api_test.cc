@@ -216,6 +216,19 @@ TEST_F(RegistryApiTest, UpdateUnknownVersionIsNotFound) {
   EXPECT_EQ(r.status().message(), "404 Not Found: no route");
 }
 
+TEST_F(RegistryApiTest, ValidationSummaryNamesFirstErrorAndCountsTheRest) {
+  reg_.On("POST", "/v0.1/validate", 200,
+          R"({"valid":false,"issues":[{"type":"schema","path":"","message":"w","severity":"warning","reference":"r"},{"type":"semantic","path":"packages[0].transport.url","message":"must be https","severity":"error","reference":"x"},{"type":"schema","path":"version","message":"v","severity":"error","reference":"y"}]})");
+  auto s = ValidationSummary(reg_.url(), R"({"name":"a.b/c"})");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(*s, "packages[0].transport.url: must be https (and 1 more)");
+  EXPECT_EQ(reg_.Requests()[0].body, R"({"name":"a.b/c"})");
+  EXPECT_EQ(reg_.Requests()[0].Header("Authorization"), std::nullopt);
+
+  reg_.On("POST", "/v0.1/validate", 200, R"({"valid":true,"issues":[]})");
+  EXPECT_EQ(*ValidationSummary(reg_.url(), "{}"), "");
+}
+
 TEST(StatusChangeTest, FlagsNeedExactlyOneAction) {
   EXPECT_EQ(MakeStatusChange(true, false, false, std::nullopt)->status, "deprecated");
   EXPECT_EQ(MakeStatusChange(false, true, false, std::string("gone"))->status, "deleted");
