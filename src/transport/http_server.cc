@@ -78,6 +78,24 @@ struct Shared {
   std::atomic<bool> stopping{false};
 };
 
+// The per-response state of one streamed response. A connection may carry several streamed
+// responses one after another (keep-alive); each gets its own state so a writer holding an old
+// stream can never write into a newer one.
+struct StreamState {
+  std::atomic<bool> closed{false};
+  std::mutex mu;
+  std::function<void()> on_close;
+  void Fire() {
+    if (closed.exchange(true)) return;
+    std::function<void()> cb;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      cb = std::move(on_close);
+    }
+    if (cb) cb();
+  }
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Shared> shared)
@@ -102,13 +120,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // --- used by the Responder / stream (always posted onto the strand) ---
   void SendResponse(HttpResponse r);
-  void StartStream(int status, Headers headers);
-  void StreamWrite(std::string data);
-  void StreamClose() { CloseStreamLocked(); }
-
-  std::atomic<bool> stream_closed{false};
-  std::mutex close_cb_mu;
-  std::function<void()> close_cb;
+  void StartStream(std::shared_ptr<StreamState> state, int status, Headers headers);
+  void StreamWrite(const std::shared_ptr<StreamState>& state, std::string data);
+  void StreamClose(const std::shared_ptr<StreamState>& state) {
+    if (state == current_) CloseStreamLocked();
+  }
 
   auto executor() { return stream_.get_executor(); }
 
@@ -203,13 +219,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void DoStreamWrites();
   void WatchStreamPeer();
   void FireClose() {
-    if (stream_closed.exchange(true)) return;
-    std::function<void()> cb;
-    {
-      std::lock_guard<std::mutex> l(close_cb_mu);
-      cb = std::move(close_cb);
-    }
-    if (cb) cb();
+    if (current_) current_->Fire();
   }
 
   void Close() {
@@ -236,6 +246,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Streaming state.
   bool stream_open_ = false;
+  uint64_t stream_gen_ = 0;  // which stream a pending peer watch belongs to
+  std::shared_ptr<StreamState> current_;
   bool stream_finishing_ = false;
   bool writing_ = false;
   std::deque<std::string> queue_;
@@ -246,28 +258,32 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class StreamImpl final : public ResponseStream {
  public:
-  explicit StreamImpl(std::shared_ptr<Session> s) : s_(std::move(s)) {}
+  StreamImpl(std::shared_ptr<Session> s, std::shared_ptr<StreamState> st)
+      : s_(std::move(s)), st_(std::move(st)) {}
   bool Write(std::string data) override {
-    if (s_->stream_closed) return false;
-    asio::post(s_->executor(), [s = s_, d = std::move(data)]() mutable { s->StreamWrite(std::move(d)); });
+    if (st_->closed) return false;
+    asio::post(s_->executor(), [s = s_, st = st_, d = std::move(data)]() mutable {
+      s->StreamWrite(st, std::move(d));
+    });
     return true;
   }
   void Close() override {
-    asio::post(s_->executor(), [s = s_] { s->StreamClose(); });
+    asio::post(s_->executor(), [s = s_, st = st_] { s->StreamClose(st); });
   }
-  bool closed() const override { return s_->stream_closed; }
+  bool closed() const override { return st_->closed; }
   void OnClose(std::function<void()> fn) override {
     bool already;
     {
-      std::lock_guard<std::mutex> l(s_->close_cb_mu);
-      already = s_->stream_closed;
-      if (!already) s_->close_cb = std::move(fn);
+      std::lock_guard<std::mutex> l(st_->mu);
+      already = st_->closed;
+      if (!already) st_->on_close = std::move(fn);
     }
     if (already && fn) fn();
   }
 
  private:
   std::shared_ptr<Session> s_;
+  std::shared_ptr<StreamState> st_;
 };
 
 class ResponderImpl final : public Responder {
@@ -288,10 +304,14 @@ class ResponderImpl final : public Responder {
     asio::post(s_->executor(), [s = s_, r = std::move(response)]() mutable { s->SendResponse(std::move(r)); });
   }
   std::shared_ptr<ResponseStream> Stream(int status, Headers headers) override {
-    auto stream = std::make_shared<StreamImpl>(s_);
-    if (done_.exchange(true)) return stream;
-    asio::post(s_->executor(), [s = s_, status, h = std::move(headers)]() mutable {
-      s->StartStream(status, std::move(h));
+    auto state = std::make_shared<StreamState>();
+    auto stream = std::make_shared<StreamImpl>(s_, state);
+    if (done_.exchange(true)) {
+      state->closed = true;  // a second answer to one request is dropped
+      return stream;
+    }
+    asio::post(s_->executor(), [s = s_, state, status, h = std::move(headers)]() mutable {
+      s->StartStream(std::move(state), status, std::move(h));
     });
     return stream;
   }
@@ -331,9 +351,13 @@ void Session::SendResponse(HttpResponse r) {
                      beast::bind_front_handler(&Session::OnWrite, shared_from_this(), close));
 }
 
-void Session::StartStream(int status, Headers headers) {
+void Session::StartStream(std::shared_ptr<StreamState> state, int status, Headers headers) {
+  current_ = std::move(state);
   if (closed_) return FireClose();
   stream_open_ = true;
+  stream_finishing_ = false;
+  queue_.clear();
+  ++stream_gen_;
   stream_res_ = std::make_shared<bhttp::response<bhttp::empty_body>>();
   stream_res_->version(version_);
   stream_res_->result(static_cast<unsigned>(status));
@@ -356,8 +380,8 @@ void Session::StartStream(int status, Headers headers) {
 // While a stream is open the client sends nothing; a completed read means it went away.
 void Session::WatchStreamPeer() {
   stream_.socket().async_read_some(asio::buffer(peer_buf_),
-      [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-        if (!self->stream_open_) {
+      [self = shared_from_this(), gen = stream_gen_](beast::error_code ec, std::size_t n) {
+        if (!self->stream_open_ || gen != self->stream_gen_) {
           // Stream already finished; keep any bytes for the next request.
           if (!ec && n) {
             auto b = self->buffer_.prepare(n);
@@ -377,8 +401,8 @@ void Session::WatchStreamPeer() {
       });
 }
 
-void Session::StreamWrite(std::string data) {
-  if (!stream_open_ || stream_finishing_ || closed_) return;
+void Session::StreamWrite(const std::shared_ptr<StreamState>& state, std::string data) {
+  if (state != current_ || !stream_open_ || stream_finishing_ || closed_) return;
   if (queue_.size() > 4096) {  // a client that stopped reading: drop it rather than grow
     return Close();
   }

@@ -444,8 +444,12 @@ TEST(CliTest, BadArgumentsExitTwoWithOneLine) {
   EXPECT_EQ(RunCli({"serve", "--listen", "nonsense"}, &out, &err), 2);
   EXPECT_NE(err.find("--listen must be HOST:PORT"), std::string::npos) << err;
   EXPECT_EQ(RunCli({"frobnicate"}, &out, &err), 2);
-  EXPECT_EQ(RunCli({"import", "--db", "/tmp/x.db", "/nonexistent/file.json"}, &out, &err), 2);
+  std::string dir = testing::TempDir();
+  EXPECT_EQ(RunCli({"import", "--db", dir + "/x.db", "/nonexistent/file.json"}, &out, &err), 2);
   EXPECT_NE(err.find("cannot read /nonexistent/file.json"), std::string::npos) << err;
+  // A database left behind by an older binary must be migrated explicitly.
+  EXPECT_EQ(RunCli({"migrate", "--db", dir + "/x.db", "--dry-run"}, &out, &err), 0) << err;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
