@@ -20,7 +20,10 @@ class FeedService;
 
 namespace mcpreg::rest {
 
-http::HttpResponse ListServers(const service::RegistryService& svc, const QueryParams& q);
+class ResponseCache;
+// `raw_query` keys the optional cache of rendered pages.
+http::HttpResponse ListServers(const service::RegistryService& svc, const QueryParams& q,
+                               std::string_view raw_query, ResponseCache* cache);
 http::HttpResponse ListVersions(const service::RegistryService& svc, std::string_view raw_name,
                                 const QueryParams& q);
 http::HttpResponse GetVersion(const service::RegistryService& svc, std::string_view raw_name,

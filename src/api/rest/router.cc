@@ -5,6 +5,7 @@
 
 #include "api/rest/handlers.h"
 #include "api/rest/problem.h"
+#include "api/rest/response_cache.h"
 #include "core/assets.h"
 #include "core/json_out.h"
 #include "core/percent.h"
@@ -61,7 +62,10 @@ constexpr std::string_view kAllowMethods = "GET, POST, PUT, PATCH, DELETE, OPTIO
 
 }  // namespace
 
-Router::Router(RouterDeps deps) : deps_(std::move(deps)) {}
+Router::Router(RouterDeps deps)
+    : deps_(std::move(deps)), cache_(std::make_unique<ResponseCache>()) {}
+
+Router::~Router() = default;
 
 void Router::Handle(http::HttpRequest&& req, std::shared_ptr<http::Responder> responder) const {
   // 1. NUL bytes.
@@ -147,7 +151,7 @@ http::HttpResponse Router::Route(const http::HttpRequest& req) const {
   if (seg(0) == "servers" && get) {
     auto q = query();
     if (!q.ok()) return ProblemResponse(q.status());
-    if (n == 1) return ListServers(*deps_.registry, *q);
+    if (n == 1) return ListServers(*deps_.registry, *q, req.query, cache_.get());
     if (n == 3 && seg(2) == "versions") return ListVersions(*deps_.registry, seg(1), *q);
     if (n == 4 && seg(2) == "versions") return GetVersion(*deps_.registry, seg(1), seg(3), *q);
   }

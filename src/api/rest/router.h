@@ -51,9 +51,12 @@ struct RouterDeps {
   std::string build_time = "unknown";
 };
 
+class ResponseCache;
+
 class Router {
  public:
   explicit Router(RouterDeps deps);
+  ~Router();
   void Handle(http::HttpRequest&& req, std::shared_ptr<http::Responder> responder) const;
 
  private:
@@ -62,6 +65,7 @@ class Router {
   std::optional<http::HttpResponse> RouteWrite(const http::HttpRequest& req,
                                                const std::vector<std::string_view>& segs) const;
   RouterDeps deps_;
+  std::unique_ptr<ResponseCache> cache_;  // rendered GET /servers pages
 };
 
 }  // namespace mcpreg::rest

@@ -3,6 +3,7 @@
 
 #include "api/rest/handlers.h"
 #include "api/rest/problem.h"
+#include "api/rest/response_cache.h"
 #include "core/json_out.h"
 #include "core/percent.h"
 #include "service/registry_service.h"
@@ -32,7 +33,12 @@ std::optional<bool> IncludeDeleted(const QueryParams& q, std::vector<ProblemErro
 
 }  // namespace
 
-http::HttpResponse ListServers(const service::RegistryService& svc, const QueryParams& q) {
+http::HttpResponse ListServers(const service::RegistryService& svc, const QueryParams& q,
+                               std::string_view raw_query, ResponseCache* cache) {
+  // Read the generation before rendering: a body is never tagged newer than its data.
+  const int64_t generation = svc.catalog().last_seq();
+  if (cache)
+    if (auto hit = cache->Get(raw_query, generation)) return JsonResponse(*hit);
   std::vector<ProblemError> errors;
   catalog::ListQuery lq;
   auto limit = q.Int("limit", 30, 1, 100, &errors);
@@ -76,7 +82,8 @@ http::HttpResponse ListServers(const service::RegistryService& svc, const QueryP
     json::AppendString(body, *res.next_cursor);
     body += ',';
   }
-  body += "\"count\":" + std::to_string(res.items.size()) + "}}";
+  body += "\"count\":" + std::to_string(res.items.size()) + "}}\n";
+  if (cache) cache->Put(raw_query, generation, std::make_shared<const std::string>(body));
   return JsonResponse(std::move(body));
 }
 
