@@ -141,6 +141,8 @@ TEST_F(PublishE2ETest, UploadPublishListDeprecateDeleteRestoreWithAudit) {
   auto cached = Do("GET", url.substr(url.find("/v0.1")), "", {{"If-None-Match", "\"" + sha + "\""}});
   EXPECT_EQ(cached.status, 304);
 
+  // Warm the page cache before the write: the listing must still show the new version after.
+  EXPECT_EQ(Do("GET", "/v0.1/servers?search=com.acme%2Ftools").body.find("com.acme/tools"), std::string::npos);
   std::string https_url = "https://registry.example" + url.substr(url.find("/v0.1"));
   std::string pkg = ",\"packages\":[{\"registryType\":\"mcpb\",\"identifier\":\"" + https_url +
                     "\",\"fileSha256\":\"" + sha + "\",\"transport\":{\"type\":\"stdio\"}}]";
@@ -168,6 +170,8 @@ TEST_F(PublishE2ETest, UploadPublishListDeprecateDeleteRestoreWithAudit) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(boost::json::parse(r.body).at("updatedCount").as_int64(), 1);
   EXPECT_EQ(Do("GET", "/v0.1/servers/com.acme%2Ftools/versions/latest").status, 404);
+  EXPECT_EQ(Do("GET", "/v0.1/servers?search=com.acme%2Ftools").body.find("com.acme/tools"), std::string::npos)
+      << "deleted versions leave the (cached) listing";
   r = Do("PATCH", "/v0.1/servers/com.acme%2Ftools/versions/1.0.0/status", "{\"status\":\"active\"}", Bearer(token));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Do("GET", "/v0.1/servers/com.acme%2Ftools/versions/latest").status, 200);
