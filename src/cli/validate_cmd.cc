@@ -1,5 +1,7 @@
-// `mcpreg validate [--json] FILE...`: full validation (schema + semantic rules) of server.json
-// files. Human output: one line per issue, "FILE: <severity> <path>: <message> [<reference>]",
+// `mcpreg validate [--json] [--policy FILE|default] FILE...`: full validation (schema + semantic
+// rules) of server.json files; with --policy, the compliance policy's issues (type "policy",
+// reference = rule id; src/policy/policy.h) are merged into each file's report, `default` being
+// the built-in strict policy. A policy file that cannot be loaded exits 2 like an unreadable file. Human output: one line per issue, "FILE: <severity> <path>: <message> [<reference>]",
 // or "FILE: valid". --json: one array [{"file","valid","issues"}]. Exit 0 when every file is
 // valid, 1 when any is invalid, 2 when a file cannot be read (checked before any output).
 #include <CLI/CLI.hpp>
@@ -7,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,12 +17,14 @@
 #include "cli/commands.h"
 #include "core/json_out.h"
 #include "model/validate.h"
+#include "policy/policy.h"
 
 namespace mcpreg::cli {
 namespace {
 
 struct Options {
   bool json = false;
+  std::string policy;  // "" = none, "default" = built-in, else a YAML/JSON file
   std::vector<std::string> files;
 };
 
@@ -48,12 +53,23 @@ int Run(const Options& opts) {
       return 2;
     }
   }
+  std::optional<policy::Policy> pol;
+  if (!opts.policy.empty()) {
+    Result<policy::Policy> loaded =
+        opts.policy == "default" ? policy::Policy::Default() : policy::Policy::LoadFile(opts.policy);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "mcpreg validate: %s\n", loaded.status().message().c_str());
+      return 2;
+    }
+    pol = std::move(loaded).value();
+  }
   bool all_valid = true;
   std::string out;
   json::JsonOut w(out);
   if (opts.json) w.BeginArray();
   for (size_t i = 0; i < opts.files.size(); ++i) {
     model::ValidationReport report = model::ValidateServerJson(bodies[i]);
+    if (pol) policy::AddPolicyIssues(*pol, bodies[i], report);
     all_valid = all_valid && report.valid;
     const std::string& file = opts.files[i];
     if (opts.json) {
@@ -89,6 +105,8 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("validate", "Validate server.json files");
   cmd->add_flag("--json", opts->json, "Print one JSON document with every file's issues");
+  cmd->add_option("--policy", opts->policy,
+                  "Also apply a compliance policy: a YAML/JSON policy file, or \"default\"");
   cmd->add_option("FILE", opts->files, "server.json files to validate")->required();
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
