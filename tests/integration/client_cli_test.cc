@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 
 #include <boost/json.hpp>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -23,32 +22,7 @@ using testing::RunCli;
 constexpr char kServerResponse[] =
     R"({"server":{"name":"io.github.acme/weather","version":"1.2.0"},"_meta":{"io.modelcontextprotocol.registry/official":{"status":"active","isLatest":true}}})";
 
-// Sets environment variables for one test (the child inherits them) and restores them after.
-class ScopedEnv {
- public:
-  void Set(const std::string& k, const std::string& v) {
-    Save(k);
-    ::setenv(k.c_str(), v.c_str(), 1);
-  }
-  void Unset(const std::string& k) {
-    Save(k);
-    ::unsetenv(k.c_str());
-  }
-  ~ScopedEnv() {
-    for (auto& [k, v] : saved_) {
-      if (v) ::setenv(k.c_str(), v->c_str(), 1);
-      else ::unsetenv(k.c_str());
-    }
-  }
-
- private:
-  void Save(const std::string& k) {
-    if (saved_.count(k)) return;
-    const char* v = std::getenv(k.c_str());
-    saved_[k] = v ? std::optional<std::string>(v) : std::nullopt;
-  }
-  std::map<std::string, std::optional<std::string>> saved_;
-};
+using testing::ScopedEnv;
 
 class ClientCliTest : public ::testing::Test {
  protected:

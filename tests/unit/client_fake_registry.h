@@ -5,10 +5,12 @@
 // Thread-safety: On() before requests are sent; Requests() from any thread.
 #pragma once
 
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -76,6 +78,34 @@ class FakeRegistry {
   std::vector<http::HttpRequest> seen_;
   std::unique_ptr<http::HttpServer> server_;
   bool started_ = false;
+};
+
+// Sets environment variables for one test (child processes inherit them) and restores them on
+// destruction. Not thread-safe: use from the test's main thread only.
+class ScopedEnv {
+ public:
+  void Set(const std::string& k, const std::string& v) {
+    Save(k);
+    ::setenv(k.c_str(), v.c_str(), 1);
+  }
+  void Unset(const std::string& k) {
+    Save(k);
+    ::unsetenv(k.c_str());
+  }
+  ~ScopedEnv() {
+    for (auto& [k, v] : saved_) {
+      if (v) ::setenv(k.c_str(), v->c_str(), 1);
+      else ::unsetenv(k.c_str());
+    }
+  }
+
+ private:
+  void Save(const std::string& k) {
+    if (saved_.count(k)) return;
+    const char* v = std::getenv(k.c_str());
+    saved_[k] = v ? std::optional<std::string>(v) : std::nullopt;
+  }
+  std::map<std::string, std::optional<std::string>> saved_;
 };
 
 // An unsigned JWT-shaped string whose payload carries `iss` (for issuer-based routing).
