@@ -51,9 +51,14 @@ struct ListQuery {
   std::optional<VersionStatus> status;  // extra filter (MCP tool)
 };
 
-struct Entry {  // immutable once published into the catalog
+struct Entry {  // immutable once published into the catalog; not copyable (see server_json)
+  Entry() = default;
+  Entry(const Entry&) = delete;
+  Entry& operator=(const Entry&) = delete;
+
   VersionMeta meta;
-  std::string server_json;  // canonical document bytes
+  // The canonical document bytes: a view into response_json (stored once, not twice).
+  std::string_view server_json;
   std::string
       response_json;  // the ServerResponse envelope bytes, pre-rendered:
                       // {"server":<server_json>,"_meta":{"io.modelcontextprotocol.registry/official":

@@ -36,7 +36,6 @@ std::string RenderResponse(const VersionMeta& m, std::string_view server_json) {
 EntryPtr BuildEntry(const VersionRecord& record, std::vector<std::string>* remote_urls) {
   auto e = std::make_shared<Entry>();
   e->meta = record.meta;
-  e->server_json = record.server_json;
   e->seq = record.seq;
   boost::system::error_code ec;
   boost::json::value doc = boost::json::parse(record.server_json, ec);
@@ -64,7 +63,10 @@ EntryPtr BuildEntry(const VersionRecord& record, std::vector<std::string>* remot
       }
     }
   }
-  e->response_json = RenderResponse(e->meta, e->server_json);
+  e->response_json = RenderResponse(e->meta, record.server_json);
+  // {"server":<document>,"_meta":...}: the document starts right after the first key.
+  constexpr size_t kPrefix = sizeof("{\"server\":") - 1;
+  e->server_json = std::string_view(e->response_json).substr(kPrefix, record.server_json.size());
   return e;
 }
 

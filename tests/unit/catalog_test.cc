@@ -285,7 +285,7 @@ TEST_F(CatalogTest, EntryCarriesParsedFieldsAndRenderedResponse) {
   EXPECT_TRUE(e->has_packages);
   EXPECT_EQ(e->registry_types, (std::vector<std::string>{"npm", "oci"}));
   EXPECT_EQ(e->response_json,
-            "{\"server\":" + e->server_json +
+            "{\"server\":" + std::string(e->server_json) +
                 ",\"_meta\":{\"io.modelcontextprotocol.registry/official\":{\"status\":\"active\","
                 "\"statusChangedAt\":\"2025-10-09T08:53:20Z\",\"publishedAt\":\"2025-10-09T08:53:"
                 "20.000002Z\","
