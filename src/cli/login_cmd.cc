@@ -36,16 +36,17 @@ int RunLoginOidc(const LoginOptions& opts) {
   if (!oidc.ok()) return Fail(oidc.status());
   auto exchanged = client::ExchangeOidcToken(registry, oidc->token);
   if (!exchanged.ok()) {
-    return Fail(Status(exchanged.status().code(), "exchanging the OIDC token from " +
-                                                      oidc->source + " at " + registry + ": " +
+    return Fail(Status(exchanged.status().code(), "exchanging the OIDC token from " + oidc->source +
+                                                      " at " + registry + ": " +
                                                       exchanged.status().message()));
   }
   client::StoredToken stored{registry, exchanged->token, exchanged->expires_at};
   if (Status st = client::WriteTokenFile(*path, stored); !st.ok()) return Fail(st);
-  std::printf("logged in to %s with the OIDC token from %s; registry token valid until %s, saved "
-              "in %s\n",
-              registry.c_str(), oidc->source.c_str(),
-              FormatRfc3339(exchanged->expires_at * 1000000).c_str(), path->c_str());
+  std::printf(
+      "logged in to %s with the OIDC token from %s; registry token valid until %s, saved "
+      "in %s\n",
+      registry.c_str(), oidc->source.c_str(),
+      FormatRfc3339(exchanged->expires_at * 1000000).c_str(), path->c_str());
   return 0;
 }
 
@@ -61,8 +62,7 @@ void RegisterLogin(CLI::App& app, int* exit_code) {
                    "Registry base URL (default: $MCPREG_REGISTRY or http://127.0.0.1:8080)");
   oidc->add_option("--token-file", opts->source.token_file,
                    "File holding the OIDC token ('-' reads stdin); default: discover from CI");
-  oidc->add_option("--audience", opts->source.audience,
-                   "Audience to request from GitHub Actions")
+  oidc->add_option("--audience", opts->source.audience, "Audience to request from GitHub Actions")
       ->capture_default_str();
   oidc->add_option("--service-connection", opts->source.service_connection,
                    "Azure Pipelines service connection id (serviceConnectionId)");

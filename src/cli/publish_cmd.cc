@@ -84,8 +84,8 @@ int RunPublish(const PublishOptions& opts) {
       return Fail(Status(uploaded.status().code(),
                          "uploading " + opts.package + ": " + uploaded.status().message()));
     }
-    std::printf("uploaded %s (%zu bytes, sha256 %s) to %s\n", opts.package.c_str(),
-                bytes->size(), uploaded->sha256.c_str(), uploaded->url.c_str());
+    std::printf("uploaded %s (%zu bytes, sha256 %s) to %s\n", opts.package.c_str(), bytes->size(),
+                uploaded->sha256.c_str(), uploaded->url.c_str());
     auto idx = client::PointPackageAtArtifact(server, filename, uploaded->url, uploaded->sha256);
     if (!idx.ok()) return Fail(idx.status());
     body.clear();
@@ -111,7 +111,8 @@ int RunPublish(const PublishOptions& opts) {
 
 void RegisterPublish(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<PublishOptions>();
-  CLI::App* cmd = app.add_subcommand("publish", "Publish a server.json (after `mcpreg login oidc`)");
+  CLI::App* cmd =
+      app.add_subcommand("publish", "Publish a server.json (after `mcpreg login oidc`)");
   cmd->add_option("server_json", opts->server_json, "The server.json to publish")
       ->capture_default_str();
   cmd->add_option("--package", opts->package,

@@ -62,11 +62,10 @@ Result<OidcToken> FromEndpoint(http::ClientRequest req, const std::string& sourc
   }
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(r->body, ec);
-  const boost::json::value* t =
-      !ec && v.is_object() ? v.get_object().if_contains(field) : nullptr;
+  const boost::json::value* t = !ec && v.is_object() ? v.get_object().if_contains(field) : nullptr;
   if (t == nullptr || !t->is_string() || t->get_string().empty()) {
-    return Status::Unauthenticated(source + " answered the OIDC token request without \"" +
-                                   field + "\"");
+    return Status::Unauthenticated(source + " answered the OIDC token request without \"" + field +
+                                   "\"");
   }
   return OidcToken{std::string(t->get_string()), source};
 }

@@ -23,9 +23,9 @@ inline constexpr char kDefaultAudience[] = "mcp-registry";
 inline constexpr char kGitHubActionsIssuer[] = "https://token.actions.githubusercontent.com";
 
 struct OidcSourceOptions {
-  std::string token_file;          // empty: discover from the CI environment
+  std::string token_file;                   // empty: discover from the CI environment
   std::string audience = kDefaultAudience;  // GitHub Actions only (Azure's is fixed)
-  std::string service_connection;  // Azure Pipelines serviceConnectionId, optional
+  std::string service_connection;           // Azure Pipelines serviceConnectionId, optional
 };
 
 struct OidcToken {

@@ -38,8 +38,7 @@ Result<size_t> FindArtifactPackage(const boost::json::object& server, std::strin
       return i;
   }
   for (size_t i = 0; i < arr.size(); ++i) {
-    if (arr[i].is_object() && StringMember(arr[i].get_object(), "registryType") == "mcpb")
-      return i;
+    if (arr[i].is_object() && StringMember(arr[i].get_object(), "registryType") == "mcpb") return i;
   }
   return Status::InvalidArgument(
       "no package in server.json matches the uploaded file: expected one with \"registryType\": "

@@ -36,14 +36,22 @@ std::string BodySnippet(std::string_view body) {
 
 Code CodeForHttpStatus(int status) {
   switch (status) {
-    case 401: return Code::kUnauthenticated;
-    case 403: return Code::kPermissionDenied;
-    case 404: return Code::kNotFound;
-    case 409: return Code::kAlreadyExists;
-    case 413: return Code::kPayloadTooLarge;
-    case 422: return Code::kUnprocessable;
-    case 429: return Code::kResourceExhausted;
-    default: break;
+    case 401:
+      return Code::kUnauthenticated;
+    case 403:
+      return Code::kPermissionDenied;
+    case 404:
+      return Code::kNotFound;
+    case 409:
+      return Code::kAlreadyExists;
+    case 413:
+      return Code::kPayloadTooLarge;
+    case 422:
+      return Code::kUnprocessable;
+    case 429:
+      return Code::kResourceExhausted;
+    default:
+      break;
   }
   if (status >= 400 && status < 500) return Code::kFailedPrecondition;
   if (status >= 500 && status < 600) return Code::kUnavailable;
@@ -90,7 +98,8 @@ std::string DescribeResponse(const http::ClientResponse& response) {
     detail = StringField(*o, "detail");
     if (const auto* errs = o->if_contains("errors"); errs != nullptr && errs->is_array()) {
       const auto& arr = errs->get_array();
-      if (!arr.empty() && arr[0].is_object()) first_error = StringField(arr[0].get_object(), "message");
+      if (!arr.empty() && arr[0].is_object())
+        first_error = StringField(arr[0].get_object(), "message");
       if (arr.size() > 1) more = arr.size() - 1;
     }
     if (detail.empty() && first_error.empty()) {
@@ -115,7 +124,8 @@ Status StatusFromResponse(const http::ClientResponse& response) {
   return Status(CodeForHttpStatus(response.status), DescribeResponse(response));
 }
 
-Result<RegistryToken> ExchangeOidcToken(const std::string& registry, const std::string& oidc_token) {
+Result<RegistryToken> ExchangeOidcToken(const std::string& registry,
+                                        const std::string& oidc_token) {
   std::optional<std::string> iss = UnverifiedIssuer(oidc_token);
   std::string url = registry + (iss && IsGitHubActionsIssuer(*iss) ? "/v0.1/auth/github-oidc"
                                                                    : "/v0.1/auth/oidc");
@@ -159,8 +169,8 @@ Result<UploadedArtifact> UploadArtifact(const std::string& registry, const std::
   }
   if (a.url.empty()) return Unexpected(url, "no download \"url\"");
   if (a.sha256 != digest)
-    return Unexpected(url, "the registry stored sha256 \"" + a.sha256 + "\" but the file hashes to " +
-                               digest);
+    return Unexpected(
+        url, "the registry stored sha256 \"" + a.sha256 + "\" but the file hashes to " + digest);
   return a;
 }
 
@@ -179,8 +189,7 @@ Result<PublishedServer> PublishServer(const std::string& registry, const std::st
   return p;
 }
 
-Result<std::string> ValidationSummary(const std::string& registry,
-                                      const std::string& server_json) {
+Result<std::string> ValidationSummary(const std::string& registry, const std::string& server_json) {
   std::string url = registry + "/v0.1/validate";
   auto r = Send("POST", url, "", "application/json", server_json);
   if (!r.ok()) return r.status();
@@ -206,8 +215,7 @@ Result<StatusChange> MakeStatusChange(bool deprecate, bool remove, bool restore,
                                       std::optional<std::string> message) {
   int actions = int{deprecate} + int{remove} + int{restore};
   if (actions != 1)
-    return Status::InvalidArgument(
-        "exactly one of --deprecate, --delete or --restore is required");
+    return Status::InvalidArgument("exactly one of --deprecate, --delete or --restore is required");
   if (restore && message)
     return Status::InvalidArgument(
         "--message cannot be used with --restore (an active version carries no status message)");

@@ -37,7 +37,7 @@ std::string DescribeResponse(const http::ClientResponse& response);
 Status StatusFromResponse(const http::ClientResponse& response);
 
 struct RegistryToken {
-  std::string token;  // secret
+  std::string token;       // secret
   int64_t expires_at = 0;  // unix seconds
 };
 

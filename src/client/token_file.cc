@@ -103,8 +103,8 @@ Result<StoredToken> ReadTokenFile(const std::string& path, int64_t now_unix_seco
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT)
-      return Status::Unauthenticated("not logged in (no token file at " + path + "): " +
-                                     kLoginHint);
+      return Status::Unauthenticated("not logged in (no token file at " + path +
+                                     "): " + kLoginHint);
     return Status::Unavailable(Errno("cannot open token file", path));
   }
   struct stat sb {};
@@ -117,9 +117,9 @@ Result<StoredToken> ReadTokenFile(const std::string& path, int64_t now_unix_seco
     ::close(fd);
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(sb.st_mode & 07777));
-    return Status::FailedPrecondition("token file " + path + " is accessible by other users (mode " +
-                                      mode + "): run `chmod 600 " + path +
-                                      "` or log in again");
+    return Status::FailedPrecondition("token file " + path +
+                                      " is accessible by other users (mode " + mode +
+                                      "): run `chmod 600 " + path + "` or log in again");
   }
   std::string text;
   char buf[4096];
@@ -175,8 +175,10 @@ Result<StoredToken> LoadLogin(const std::string& flag, const EnvLookup& env,
   auto token = ReadTokenFile(*path, now_unix_seconds);
   if (!token.ok()) return token.status();
   std::optional<std::string> wanted;
-  if (!flag.empty()) wanted = NormalizeRegistryUrl(flag);
-  else if (auto e = env("MCPREG_REGISTRY")) wanted = NormalizeRegistryUrl(*e);
+  if (!flag.empty())
+    wanted = NormalizeRegistryUrl(flag);
+  else if (auto e = env("MCPREG_REGISTRY"))
+    wanted = NormalizeRegistryUrl(*e);
   if (wanted && *wanted != token->registry) {
     return Status::Unauthenticated("the stored registry token is for " + token->registry +
                                    ", not " + *wanted + ": run `mcpreg login oidc --registry " +

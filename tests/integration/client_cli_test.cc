@@ -1,12 +1,12 @@
 // The real `mcpreg login oidc`, `publish` and `status` binaries against a scripted registry (an
 // in-test HTTP server): exact request shapes, stdout/stderr lines, exit codes, and that no token
 // is ever printed.
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <map>
 
 #include "core/sha256.h"
@@ -31,9 +31,9 @@ class ClientCliTest : public ::testing::Test {
     dir_ = testing::TempDir();
     token_file_ = dir_ + "/cfg/token.json";
     env_.Set("MCPREG_TOKEN_FILE", token_file_);
-    for (const char* k : {"MCPREG_REGISTRY", "ACTIONS_ID_TOKEN_REQUEST_URL",
-                          "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "SYSTEM_OIDCREQUESTURI",
-                          "SYSTEM_ACCESSTOKEN", "GITHUB_ACTIONS"})
+    for (const char* k :
+         {"MCPREG_REGISTRY", "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+          "SYSTEM_OIDCREQUESTURI", "SYSTEM_ACCESSTOKEN", "GITHUB_ACTIONS"})
       env_.Unset(k);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -63,7 +63,8 @@ class ClientCliTest : public ::testing::Test {
 };
 
 TEST_F(ClientCliTest, LoginWithTokenFileStoresPrivateTokenAndPrintsNoSecret) {
-  reg_.On("POST", "/v0.1/auth/oidc", 200, R"({"registry_token":"reg.secret.jwt","expires_at":4102444800})");
+  reg_.On("POST", "/v0.1/auth/oidc", 200,
+          R"({"registry_token":"reg.secret.jwt","expires_at":4102444800})");
   std::string out, err;
   int rc = RunCli({"login", "oidc", "--registry", reg_.url() + "/", "--token-file",
                    Write("oidc.jwt", "oidc.secret.jwt\n")},
@@ -82,13 +83,15 @@ TEST_F(ClientCliTest, LoginWithTokenFileStoresPrivateTokenAndPrintsNoSecret) {
   std::ifstream in(token_file_);
   std::string stored((std::istreambuf_iterator<char>(in)), {});
   EXPECT_EQ(stored, R"({"registry":")" + reg_.url() +
-                        R"(","registry_token":"reg.secret.jwt","expires_at":4102444800})" "\n");
+                        R"(","registry_token":"reg.secret.jwt","expires_at":4102444800})"
+                        "\n");
 }
 
 TEST_F(ClientCliTest, LoginFromGitHubActionsUsesGithubOidcExchange) {
   std::string gh_jwt = testing::FakeJwt("https://token.actions.githubusercontent.com");
   reg_.On("GET", "/gh/token", 200, R"({"value":")" + gh_jwt + R"("})");
-  reg_.On("POST", "/v0.1/auth/github-oidc", 200, R"({"registry_token":"r","expires_at":4102444800})");
+  reg_.On("POST", "/v0.1/auth/github-oidc", 200,
+          R"({"registry_token":"r","expires_at":4102444800})");
   env_.Set("ACTIONS_ID_TOKEN_REQUEST_URL", reg_.url() + "/gh/token?api-version=2.0");
   env_.Set("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-secret");
   env_.Set("MCPREG_REGISTRY", reg_.url());
@@ -110,15 +113,16 @@ TEST_F(ClientCliTest, LoginWithoutAnyTokenSourceIsUsageError) {
 }
 
 TEST_F(ClientCliTest, LoginRefusedByRegistryExitsOneWithTheReason) {
-  reg_.On("POST", "/v0.1/auth/oidc", 401,
-          R"({"title":"Unauthorized","status":401,"detail":"Token exchange failed","errors":[{"message":"issuer is not trusted"}]})");
+  reg_.On(
+      "POST", "/v0.1/auth/oidc", 401,
+      R"({"title":"Unauthorized","status":401,"detail":"Token exchange failed","errors":[{"message":"issuer is not trusted"}]})");
   std::string out, err;
   EXPECT_EQ(RunCli({"login", "oidc", "--registry", reg_.url(), "--token-file",
                     Write("t", "oidc.secret.jwt")},
                    &out, &err),
             1);
-  EXPECT_EQ(err, "mcpreg login: exchanging the OIDC token from token file " + dir_ +
-                     "/t at " + reg_.url() +
+  EXPECT_EQ(err, "mcpreg login: exchanging the OIDC token from token file " + dir_ + "/t at " +
+                     reg_.url() +
                      ": 401 Unauthorized: Token exchange failed: issuer is not trusted\n");
   EXPECT_FALSE(std::filesystem::exists(token_file_));
 }
@@ -156,9 +160,8 @@ TEST_F(ClientCliTest, PublishWithPackageUploadsThenPublishesRewrittenDocument) {
       R"({"name":"io.github.acme/weather","version":"1.2.0","packages":[{"registryType":"mcpb","identifier":"placeholder","transport":{"type":"stdio"}}]})";
   std::string server_json = Write("server.json", doc);
   std::string out, err;
-  ASSERT_EQ(RunCli({"publish", server_json, "--package", Write("weather.mcpb", bundle)}, &out,
-                   &err),
-            0)
+  ASSERT_EQ(
+      RunCli({"publish", server_json, "--package", Write("weather.mcpb", bundle)}, &out, &err), 0)
       << err;
   EXPECT_NE(out.find("uploaded " + dir_ + "/weather.mcpb (" + std::to_string(bundle.size()) +
                      " bytes, sha256 " + digest + ") to https://reg.example/feed/weather.mcpb\n"),
@@ -170,9 +173,10 @@ TEST_F(ClientCliTest, PublishWithPackageUploadsThenPublishesRewrittenDocument) {
   EXPECT_EQ(reqs[1].method, "PUT");
   EXPECT_EQ(reqs[1].body, bundle);
   EXPECT_EQ(reqs[1].Header("X-Content-SHA256").value_or(""), digest);
-  EXPECT_EQ(reqs[2].body,
-            R"({"name":"io.github.acme/weather","version":"1.2.0","packages":[{"registryType":"mcpb","identifier":"https://reg.example/feed/weather.mcpb","transport":{"type":"stdio"},"fileSha256":")" +
-                digest + R"("}]})");
+  EXPECT_EQ(
+      reqs[2].body,
+      R"({"name":"io.github.acme/weather","version":"1.2.0","packages":[{"registryType":"mcpb","identifier":"https://reg.example/feed/weather.mcpb","transport":{"type":"stdio"},"fileSha256":")" +
+          digest + R"("}]})");
   // The file on disk is untouched.
   std::ifstream in(server_json);
   EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), {}), doc);
@@ -181,22 +185,25 @@ TEST_F(ClientCliTest, PublishWithPackageUploadsThenPublishesRewrittenDocument) {
 TEST_F(ClientCliTest, PublishWithPackageButNoMatchingPackageUploadsNothing) {
   Login();
   std::string out, err;
-  EXPECT_EQ(RunCli({"publish",
-                    Write("server.json",
-                          R"({"name":"a.b/c","version":"1.0.0","packages":[{"registryType":"npm","identifier":"c"}]})"),
-                    "--package", Write("c.mcpb", "x")},
-                   &out, &err),
-            2);
-  EXPECT_EQ(err.rfind("mcpreg publish: no package in server.json matches the uploaded file", 0),
-            0u)
+  EXPECT_EQ(
+      RunCli(
+          {"publish",
+           Write(
+               "server.json",
+               R"({"name":"a.b/c","version":"1.0.0","packages":[{"registryType":"npm","identifier":"c"}]})"),
+           "--package", Write("c.mcpb", "x")},
+          &out, &err),
+      2);
+  EXPECT_EQ(err.rfind("mcpreg publish: no package in server.json matches the uploaded file", 0), 0u)
       << err;
   EXPECT_EQ(reg_.Requests().size(), 1u);  // only the login
 }
 
 TEST_F(ClientCliTest, PublishForbiddenPrintsOneLineAndExitsOne) {
   Login();
-  reg_.On("POST", "/v0.1/publish", 403,
-          R"({"title":"Forbidden","status":403,"detail":"You do not have permission to publish this server. You have permission to publish: io.github.alice/*. Attempting to publish: io.github.acme/x."})");
+  reg_.On(
+      "POST", "/v0.1/publish", 403,
+      R"({"title":"Forbidden","status":403,"detail":"You do not have permission to publish this server. You have permission to publish: io.github.alice/*. Attempting to publish: io.github.acme/x."})");
   std::string out, err;
   EXPECT_EQ(RunCli({"publish", Write("server.json", "{}")}, &out, &err), 1);
   EXPECT_EQ(err,
@@ -208,10 +215,12 @@ TEST_F(ClientCliTest, PublishForbiddenPrintsOneLineAndExitsOne) {
 
 TEST_F(ClientCliTest, PublishUnprocessableAddsTheValidateRoutesFirstIssue) {
   Login();
-  reg_.On("POST", "/v0.1/publish", 422,
-          R"({"title":"Unprocessable Entity","status":422,"detail":"Failed to publish server, invalid schema: call /validate for details"})");
-  reg_.On("POST", "/v0.1/validate", 200,
-          R"({"valid":false,"issues":[{"type":"semantic","path":"version","message":"version must not be 'latest'","severity":"error","reference":"version-latest"}]})");
+  reg_.On(
+      "POST", "/v0.1/publish", 422,
+      R"({"title":"Unprocessable Entity","status":422,"detail":"Failed to publish server, invalid schema: call /validate for details"})");
+  reg_.On(
+      "POST", "/v0.1/validate", 200,
+      R"({"valid":false,"issues":[{"type":"semantic","path":"version","message":"version must not be 'latest'","severity":"error","reference":"version-latest"}]})");
   std::string out, err;
   EXPECT_EQ(RunCli({"publish", Write("server.json", R"({"version":"latest"})")}, &out, &err), 1);
   EXPECT_EQ(err,
@@ -226,7 +235,8 @@ TEST_F(ClientCliTest, PublishEnvironmentFailuresExitThree) {
   EXPECT_EQ(err.rfind("mcpreg publish: cannot open server.json file " + dir_ + "/missing.json", 0),
             0u)
       << err;
-  reg_.On("POST", "/v0.1/publish", 500, R"({"title":"Internal Server Error","status":500,"detail":"db down"})");
+  reg_.On("POST", "/v0.1/publish", 500,
+          R"({"title":"Internal Server Error","status":500,"detail":"db down"})");
   EXPECT_EQ(RunCli({"publish", Write("server.json", "{}")}, &out, &err), 3);
   EXPECT_EQ(err, "mcpreg publish: 500 Internal Server Error: db down\n");
 }
@@ -255,10 +265,12 @@ TEST_F(ClientCliTest, StatusUsageErrorsExitTwoBeforeAnyRequest) {
 
 TEST_F(ClientCliTest, StatusOneVersionAndAllVersions) {
   Login();
-  reg_.On("PATCH", "/v0.1/servers/io.github.acme%2Fweather/versions/1.2.0/status", 200,
-          R"({"server":{"name":"io.github.acme/weather","version":"1.2.0"},"_meta":{"io.modelcontextprotocol.registry/official":{"status":"deprecated"}}})");
-  reg_.On("PATCH", "/v0.1/servers/io.github.acme%2Fweather/status", 200,
-          R"({"updatedCount":2,"servers":[{"server":{"version":"1.1.0"},"_meta":{"io.modelcontextprotocol.registry/official":{"status":"active"}}},{"server":{"version":"1.2.0"},"_meta":{"io.modelcontextprotocol.registry/official":{"status":"active"}}}]})");
+  reg_.On(
+      "PATCH", "/v0.1/servers/io.github.acme%2Fweather/versions/1.2.0/status", 200,
+      R"({"server":{"name":"io.github.acme/weather","version":"1.2.0"},"_meta":{"io.modelcontextprotocol.registry/official":{"status":"deprecated"}}})");
+  reg_.On(
+      "PATCH", "/v0.1/servers/io.github.acme%2Fweather/status", 200,
+      R"({"updatedCount":2,"servers":[{"server":{"version":"1.1.0"},"_meta":{"io.modelcontextprotocol.registry/official":{"status":"active"}}},{"server":{"version":"1.2.0"},"_meta":{"io.modelcontextprotocol.registry/official":{"status":"active"}}}]})");
   std::string out, err;
   ASSERT_EQ(RunCli({"status", "io.github.acme/weather", "--version", "1.2.0", "--deprecate",
                     "--message", "use 2.x"},

@@ -2,11 +2,12 @@
 // token signed by a test issuer, `mcpreg publish --package` through the feed, and `mcpreg status`
 // deprecate/delete/restore, checked through the read API; refusals come back as one stderr line
 // with the registry's reason and exit code 1.
+#include <gtest/gtest.h>
+
 #include <boost/json.hpp>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 
 #include "auth/jwks.h"
 #include "auth/jwt.h"
@@ -80,7 +81,8 @@ class ClientE2ETest : public ::testing::Test {
     long now = static_cast<long>(std::time(nullptr));
     boost::json::object c{{"iss", kIssuer}, {"aud", "mcpreg"}, {"sub", "repo:" + org + "/tools"},
                           {"org", org},     {"iat", now},      {"exp", now + exp_offset}};
-    return Write("oidc.jwt", *auth::SignJwt(*key_, auth::JwsAlg::kES256, boost::json::serialize(c)));
+    return Write("oidc.jwt",
+                 *auth::SignJwt(*key_, auth::JwsAlg::kES256, boost::json::serialize(c)));
   }
   static int Cli(std::vector<std::string> args, std::string* out, std::string* err) {
     return RunCli(std::move(args), out, err);
@@ -114,12 +116,14 @@ TEST_F(ClientE2ETest, LoginPublishWithPackageThenDeprecateDeleteRestore) {
 
   const std::string bundle = "MCPB\x02 client e2e bundle";
   const std::string digest = Sha256Hex(bundle);
-  std::string doc = std::string(R"({"$schema":")") + kSchema +
-                    R"(","name":"com.acme/cli-tools","description":"Client e2e","version":"1.0.0",)"
-                    R"("packages":[{"registryType":"mcpb","identifier":"to-be-replaced","transport":{"type":"stdio"}}]})";
-  ASSERT_EQ(Cli({"publish", Write("server.json", doc), "--package", Write("cli-tools.mcpb", bundle)},
-                &out, &err),
-            0)
+  std::string doc =
+      std::string(R"({"$schema":")") + kSchema +
+      R"(","name":"com.acme/cli-tools","description":"Client e2e","version":"1.0.0",)"
+      R"("packages":[{"registryType":"mcpb","identifier":"to-be-replaced","transport":{"type":"stdio"}}]})";
+  ASSERT_EQ(
+      Cli({"publish", Write("server.json", doc), "--package", Write("cli-tools.mcpb", bundle)},
+          &out, &err),
+      0)
       << out << err;
   EXPECT_NE(out.find("published com.acme/cli-tools 1.0.0\n"), std::string::npos) << out;
 
@@ -132,16 +136,19 @@ TEST_F(ClientE2ETest, LoginPublishWithPackageThenDeprecateDeleteRestore) {
   EXPECT_EQ(Get(identifier).body, bundle) << "the published identifier downloads the bundle";
 
   // The same version again: refused by the registry, one line, exit 1.
-  EXPECT_EQ(Cli({"publish", Write("dup.json", std::string(R"({"$schema":")") + kSchema +
-                                                  R"(","name":"com.acme/cli-tools","description":"d","version":"1.0.0"})")},
-                &out, &err),
-            1);
+  EXPECT_EQ(
+      Cli({"publish",
+           Write("dup.json",
+                 std::string(R"({"$schema":")") + kSchema +
+                     R"(","name":"com.acme/cli-tools","description":"d","version":"1.0.0"})")},
+          &out, &err),
+      1);
   EXPECT_EQ(err.rfind("mcpreg publish: 400 Bad Request: ", 0), 0u) << err;
   EXPECT_NE(err.find("duplicate version"), std::string::npos) << err;
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
 
-  ASSERT_EQ(Cli({"status", "com.acme/cli-tools", "--version", "1.0.0", "--deprecate",
-                 "--message", "use 2.x"},
+  ASSERT_EQ(Cli({"status", "com.acme/cli-tools", "--version", "1.0.0", "--deprecate", "--message",
+                 "use 2.x"},
                 &out, &err),
             0)
       << err;
@@ -149,8 +156,7 @@ TEST_F(ClientE2ETest, LoginPublishWithPackageThenDeprecateDeleteRestore) {
   ASSERT_EQ(Cli({"status", "com.acme/cli-tools", "--delete"}, &out, &err), 0) << err;
   EXPECT_EQ(out, "com.acme/cli-tools: 1 version(s) updated\ncom.acme/cli-tools 1.0.0: deleted\n");
   EXPECT_EQ(Get("/v0.1/servers/com.acme%2Fcli-tools/versions/latest").status, 404);
-  ASSERT_EQ(Cli({"status", "com.acme/cli-tools", "--version", "1.0.0", "--restore"}, &out, &err),
-            0)
+  ASSERT_EQ(Cli({"status", "com.acme/cli-tools", "--version", "1.0.0", "--restore"}, &out, &err), 0)
       << err;
   EXPECT_EQ(Get("/v0.1/servers/com.acme%2Fcli-tools/versions/latest").status, 200);
   // Restoring again changes nothing: the registry says so.
@@ -166,10 +172,12 @@ TEST_F(ClientE2ETest, PublishOutsideTheGrantedNamespaceIsForbidden) {
                 &out, &err),
             0)
       << err;
-  EXPECT_EQ(Cli({"publish", Write("server.json", std::string(R"({"$schema":")") + kSchema +
-                                                     R"(","name":"com.other/x","description":"d","version":"1.0.0"})")},
-                &out, &err),
-            1);
+  EXPECT_EQ(
+      Cli({"publish", Write("server.json",
+                            std::string(R"({"$schema":")") + kSchema +
+                                R"(","name":"com.other/x","description":"d","version":"1.0.0"})")},
+          &out, &err),
+      1);
   EXPECT_EQ(err.rfind("mcpreg publish: 403 Forbidden: ", 0), 0u) << err;
   EXPECT_NE(err.find("com.acme/*"), std::string::npos) << "names the held patterns: " << err;
 }

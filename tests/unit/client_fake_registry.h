@@ -39,7 +39,8 @@ class FakeRegistry {
             auto it = routes_.find({req.method, req.path});
             if (it != routes_.end()) reply = it->second;
           }
-          r->Send(reply ? reply(req) : Json(404, R"({"title":"Not Found","status":404,"detail":"no route"})"));
+          r->Send(reply ? reply(req)
+                        : Json(404, R"({"title":"Not Found","status":404,"detail":"no route"})"));
         });
     started_ = server_->Start().ok();
   }
@@ -66,8 +67,7 @@ class FakeRegistry {
   static http::HttpResponse Json(int status, std::string body) {
     http::HttpResponse resp;
     resp.status = status;
-    resp.Set("Content-Type",
-             status >= 400 ? "application/problem+json" : "application/json");
+    resp.Set("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
     resp.body = std::move(body);
     return resp;
   }
@@ -94,8 +94,10 @@ class ScopedEnv {
   }
   ~ScopedEnv() {
     for (auto& [k, v] : saved_) {
-      if (v) ::setenv(k.c_str(), v->c_str(), 1);
-      else ::unsetenv(k.c_str());
+      if (v)
+        ::setenv(k.c_str(), v->c_str(), 1);
+      else
+        ::unsetenv(k.c_str());
     }
   }
 

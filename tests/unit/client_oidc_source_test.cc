@@ -1,8 +1,9 @@
 // OIDC token discovery for `mcpreg login oidc`: token files, the GitHub Actions and Azure
 // Pipelines token endpoints (served by an in-test HTTP server), and issuer routing.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <map>
 
 #include "client/oidc_source.h"
@@ -188,7 +189,8 @@ TEST(OidcSourceTest, AzurePipelinesWithoutAccessTokenSaysHowToMapIt) {
 }
 
 TEST(OidcIssuerTest, UnverifiedIssuerReadsThePayload) {
-  EXPECT_EQ(UnverifiedIssuer(testing::FakeJwt("https://login.example/t")), "https://login.example/t");
+  EXPECT_EQ(UnverifiedIssuer(testing::FakeJwt("https://login.example/t")),
+            "https://login.example/t");
   EXPECT_EQ(UnverifiedIssuer("not-a-jwt"), std::nullopt);
   EXPECT_EQ(UnverifiedIssuer("a.b.c.d"), std::nullopt);
   EXPECT_EQ(UnverifiedIssuer("a.!!!.c"), std::nullopt);

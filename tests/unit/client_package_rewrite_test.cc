@@ -1,6 +1,7 @@
 // `mcpreg publish --package FILE`: which package of a server.json the uploaded file replaces.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/json.hpp>
 
 #include "client/package_rewrite.h"
 #include "core/json_out.h"
@@ -9,8 +10,9 @@ namespace mcpreg::client {
 namespace {
 
 boost::json::object Doc(const char* packages) {
-  return boost::json::parse(std::string(R"({"name":"io.github.acme/w","version":"1.0.0","packages":)") +
-                            packages + "}")
+  return boost::json::parse(
+             std::string(R"({"name":"io.github.acme/w","version":"1.0.0","packages":)") + packages +
+             "}")
       .as_object();
 }
 

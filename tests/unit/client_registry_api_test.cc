@@ -1,7 +1,8 @@
 // The publishing client's registry calls against a scripted registry: request shapes (paths,
 // headers, bodies), response parsing, and how failures become Status codes and messages.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/json.hpp>
 
 #include "client/registry_api.h"
 #include "core/sha256.h"
@@ -30,7 +31,8 @@ class RegistryApiTest : public ::testing::Test {
 };
 
 TEST_F(RegistryApiTest, ExchangeRoutesGitHubTokensToGithubOidc) {
-  reg_.On("POST", "/v0.1/auth/github-oidc", 200, R"({"registry_token":"reg.jwt","expires_at":1760000300})");
+  reg_.On("POST", "/v0.1/auth/github-oidc", 200,
+          R"({"registry_token":"reg.jwt","expires_at":1760000300})");
   std::string jwt = testing::FakeJwt("https://token.actions.githubusercontent.com");
   auto t = ExchangeOidcToken(reg_.url(), jwt);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
@@ -51,8 +53,9 @@ TEST_F(RegistryApiTest, ExchangeRoutesOtherIssuersAndOpaqueTokensToOidc) {
 }
 
 TEST_F(RegistryApiTest, ExchangeRefusalCarriesDetailAndFirstError) {
-  reg_.On("POST", "/v0.1/auth/oidc", 401,
-          R"({"title":"Unauthorized","status":401,"detail":"Token exchange failed","errors":[{"message":"token audience \"x\" is not accepted"}]})");
+  reg_.On(
+      "POST", "/v0.1/auth/oidc", 401,
+      R"({"title":"Unauthorized","status":401,"detail":"Token exchange failed","errors":[{"message":"token audience \"x\" is not accepted"}]})");
   auto t = ExchangeOidcToken(reg_.url(), "opaque");
   ASSERT_FALSE(t.ok());
   EXPECT_TRUE(t.status().IsUnauthenticated());
@@ -72,9 +75,12 @@ TEST_F(RegistryApiTest, ExchangeWithMalformedAnswerIsInternal) {
 TEST_F(RegistryApiTest, UploadPutsBytesWithDigestUnderEncodedPath) {
   const std::string bytes("MCPB\0\x01\x02 bundle", 15);
   const std::string digest = Sha256Hex(bytes);
-  const std::string path = "/v0.1/x/dev.mcpreg/feed/io.github.acme%2Fweather/1.2.0%2Bb1/weather.mcpb";
-  reg_.On("PUT", path, 201,
-          R"({"sha256":")" + digest + R"(","size":15,"url":"https://feed.example/a/weather.mcpb","filename":"weather.mcpb"})");
+  const std::string path =
+      "/v0.1/x/dev.mcpreg/feed/io.github.acme%2Fweather/1.2.0%2Bb1/weather.mcpb";
+  reg_.On(
+      "PUT", path, 201,
+      R"({"sha256":")" + digest +
+          R"(","size":15,"url":"https://feed.example/a/weather.mcpb","filename":"weather.mcpb"})");
   auto a = UploadArtifact(reg_.url(), "reg.jwt", "io.github.acme/weather", "1.2.0+b1",
                           "weather.mcpb", bytes);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
@@ -90,8 +96,9 @@ TEST_F(RegistryApiTest, UploadPutsBytesWithDigestUnderEncodedPath) {
 }
 
 TEST_F(RegistryApiTest, UploadAnsweredWithAnotherDigestIsInternal) {
-  reg_.On("PUT", "/v0.1/x/dev.mcpreg/feed/a.b%2Fc/1.0.0/f.mcpb", 201,
-          R"({"sha256":"0000000000000000000000000000000000000000000000000000000000000000","size":1,"url":"http://x/f"})");
+  reg_.On(
+      "PUT", "/v0.1/x/dev.mcpreg/feed/a.b%2Fc/1.0.0/f.mcpb", 201,
+      R"({"sha256":"0000000000000000000000000000000000000000000000000000000000000000","size":1,"url":"http://x/f"})");
   auto a = UploadArtifact(reg_.url(), "t", "a.b/c", "1.0.0", "f.mcpb", "x");
   ASSERT_FALSE(a.ok());
   EXPECT_EQ(a.status().code(), Code::kInternal);
@@ -141,8 +148,9 @@ TEST_F(RegistryApiTest, PublishForbiddenMessageIsStatusTitleAndDetail) {
 }
 
 TEST_F(RegistryApiTest, PublishValidationFailureCountsTheOtherErrors) {
-  reg_.On("POST", "/v0.1/publish", 422,
-          R"({"title":"Unprocessable Entity","status":422,"detail":"validation failed","errors":[{"message":"expected required property name to be present","location":"body"},{"message":"b"},{"message":"c"}]})");
+  reg_.On(
+      "POST", "/v0.1/publish", 422,
+      R"({"title":"Unprocessable Entity","status":422,"detail":"validation failed","errors":[{"message":"expected required property name to be present","location":"body"},{"message":"b"},{"message":"c"}]})");
   auto p = PublishServer(reg_.url(), "t", "{}");
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.status().code(), Code::kUnprocessable);
@@ -198,8 +206,9 @@ TEST_F(RegistryApiTest, UpdateOneVersionPatchesVersionPath) {
 }
 
 TEST_F(RegistryApiTest, UpdateAllVersionsPatchesServerPathAndReadsEveryVersion) {
-  reg_.On("PATCH", "/v0.1/servers/io.github.acme%2Fweather/status", 200,
-          R"({"updatedCount":2,"servers":[{"server":{"version":"1.0.0"},"_meta":{"io.modelcontextprotocol.registry/official":{"status":"deleted"}}},{"server":{"version":"1.1.0"},"_meta":{"io.modelcontextprotocol.registry/official":{"status":"deleted"}}}]})");
+  reg_.On(
+      "PATCH", "/v0.1/servers/io.github.acme%2Fweather/status", 200,
+      R"({"updatedCount":2,"servers":[{"server":{"version":"1.0.0"},"_meta":{"io.modelcontextprotocol.registry/official":{"status":"deleted"}}},{"server":{"version":"1.1.0"},"_meta":{"io.modelcontextprotocol.registry/official":{"status":"deleted"}}}]})");
   auto r = UpdateStatus(reg_.url(), "t", "io.github.acme/weather", "", {"deleted", std::nullopt});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->updated_count, 2);
@@ -217,8 +226,9 @@ TEST_F(RegistryApiTest, UpdateUnknownVersionIsNotFound) {
 }
 
 TEST_F(RegistryApiTest, ValidationSummaryNamesFirstErrorAndCountsTheRest) {
-  reg_.On("POST", "/v0.1/validate", 200,
-          R"({"valid":false,"issues":[{"type":"schema","path":"","message":"w","severity":"warning","reference":"r"},{"type":"semantic","path":"packages[0].transport.url","message":"must be https","severity":"error","reference":"x"},{"type":"schema","path":"version","message":"v","severity":"error","reference":"y"}]})");
+  reg_.On(
+      "POST", "/v0.1/validate", 200,
+      R"({"valid":false,"issues":[{"type":"schema","path":"","message":"w","severity":"warning","reference":"r"},{"type":"semantic","path":"packages[0].transport.url","message":"must be https","severity":"error","reference":"x"},{"type":"schema","path":"version","message":"v","severity":"error","reference":"y"}]})");
   auto s = ValidationSummary(reg_.url(), R"({"name":"a.b/c"})");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(*s, "packages[0].transport.url: must be https (and 1 more)");

@@ -1,9 +1,9 @@
 // The publishing client's token file: location, permissions, expiry and registry matching.
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <map>
 
 #include "client/token_file.h"
@@ -54,9 +54,10 @@ TEST_F(TokenFileTest, WriteThenReadRoundTrips) {
   EXPECT_EQ(t->expires_at, kNow + 300);
   std::ifstream in(Path());
   std::string text((std::istreambuf_iterator<char>(in)), {});
-  EXPECT_EQ(text,
-            R"({"registry":"http://reg.test:8080","registry_token":"eyJ.secret.token","expires_at":1760000300})"
-            "\n");
+  EXPECT_EQ(
+      text,
+      R"({"registry":"http://reg.test:8080","registry_token":"eyJ.secret.token","expires_at":1760000300})"
+      "\n");
 }
 
 TEST_F(TokenFileTest, WriteCreatesFile0600AndMissingDirectories0700EvenWithOpenUmask) {
@@ -131,11 +132,10 @@ TEST_F(TokenFileTest, ReadGroupOrWorldAccessibleFileIsRefused) {
 
 TEST_F(TokenFileTest, ReadMalformedFilesAreFailedPrecondition) {
   std::filesystem::create_directories(dir_ / "cfg" / "mcpreg");
-  for (const char* text :
-       {"not json", "[]", R"({"registry":"http://x","expires_at":1})",
-        R"({"registry":"http://x","registry_token":"t"})",
-        R"({"registry":"http://x","registry_token":"t","expires_at":"soon"})",
-        R"({"registry_token":"t","expires_at":9999999999})"}) {
+  for (const char* text : {"not json", "[]", R"({"registry":"http://x","expires_at":1})",
+                           R"({"registry":"http://x","registry_token":"t"})",
+                           R"({"registry":"http://x","registry_token":"t","expires_at":"soon"})",
+                           R"({"registry_token":"t","expires_at":9999999999})"}) {
     { std::ofstream(Path()) << text; }
     ::chmod(Path().c_str(), 0600);
     auto t = ReadTokenFile(Path(), kNow);
@@ -146,9 +146,8 @@ TEST_F(TokenFileTest, ReadMalformedFilesAreFailedPrecondition) {
 }
 
 TEST(TokenFilePathTest, EnvironmentPrecedence) {
-  EXPECT_EQ(*TokenFilePath(MapEnv({{"MCPREG_TOKEN_FILE", "/a/t.json"},
-                                   {"XDG_CONFIG_HOME", "/x"},
-                                   {"HOME", "/h"}})),
+  EXPECT_EQ(*TokenFilePath(MapEnv(
+                {{"MCPREG_TOKEN_FILE", "/a/t.json"}, {"XDG_CONFIG_HOME", "/x"}, {"HOME", "/h"}})),
             "/a/t.json");
   EXPECT_EQ(*TokenFilePath(MapEnv({{"XDG_CONFIG_HOME", "/x"}, {"HOME", "/h"}})),
             "/x/mcpreg/token.json");
