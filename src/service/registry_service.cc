@@ -5,6 +5,7 @@
 
 #include "model/server_json.h"
 #include "model/validate.h"
+#include "policy/policy.h"
 #include "core/json_out.h"
 #include "service/auth_service.h"
 #include "service/versioning.h"
@@ -95,6 +96,19 @@ Result<RegistryService::PreparedVersion> RegistryService::Prepare(std::string_vi
   return PreparedVersion{parsed->name, parsed->version, model::SerializeServerJson(*parsed)};
 }
 
+Status RegistryService::CheckGates(std::string_view server_json) const {
+  if (!policy_) return Status::OK();
+  std::string failed;
+  for (const auto& issue : policy::EvaluateText(*policy_, server_json)) {
+    if (issue.severity != "error") continue;
+    if (failed.find(issue.reference) != std::string::npos) continue;
+    failed += (failed.empty() ? "" : ", ") + issue.reference;
+  }
+  if (failed.empty()) return Status::OK();
+  return Status::Unprocessable("Failed to publish server, compliance gates failed (" + failed +
+                               "): call /validate for details");
+}
+
 Status RegistryService::CheckFeedPackages(const model::ServerJson& server) const {
   static constexpr std::string_view kFeedPath = "/x/dev.mcpreg/feed/artifacts/";
   for (size_t i = 0; i < server.packages.size(); ++i) {
@@ -165,6 +179,7 @@ Result<catalog::EntryPtr> RegistryService::Publish(const auth::Principal& who,
   auto prepared = Prepare(server_json);
   if (!prepared.ok()) return prepared.status();
   MCPREG_RETURN_IF_ERROR(CheckPublish(who, prepared->name));
+  MCPREG_RETURN_IF_ERROR(CheckGates(server_json));
   const std::string actor = ActorOf(who);
   auto written = store_.UpdateServer(prepared->name, PublishMutator(*prepared, opts, clock_.Now(), actor));
   if (!written.ok()) return written.status();

@@ -21,6 +21,9 @@
 namespace mcpreg::model {
 struct ServerJson;
 }
+namespace mcpreg::policy {
+struct Policy;
+}
 
 namespace mcpreg::service {
 
@@ -97,6 +100,12 @@ class RegistryService {
   // Catches the catalog up with writes made by other processes sharing the database.
   Status Refresh();
 
+  // Governed mode: API publishes and edits must also pass this compliance policy (errors block,
+  // warnings inform). Operator imports are not gated. Null (the default) = open mode, as
+  // upstream. REQUIRES: `policy` outlives the service; set before serving.
+  void SetPolicy(const policy::Policy* policy) { policy_ = policy; }
+  const policy::Policy* policy() const { return policy_; }
+
   const catalog::Catalog& catalog() const { return catalog_; }
   const Clock& clock() const { return clock_; }
 
@@ -117,9 +126,13 @@ class RegistryService {
   Status CheckRemotesFree(std::string_view name, const model::ServerJson& server) const;
   Status CheckRemotesFree(std::string_view name, std::string_view server_json) const;
 
+  // Unprocessable naming the failed compliance gates, when a policy is set.
+  Status CheckGates(std::string_view server_json) const;
+
   Store& store_;
   catalog::Catalog& catalog_;
   const Clock& clock_;
+  const policy::Policy* policy_ = nullptr;
 };
 
 }  // namespace mcpreg::service

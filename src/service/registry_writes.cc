@@ -155,6 +155,7 @@ Result<catalog::EntryPtr> RegistryService::EditVersion(const auth::Principal& wh
   auto parsed = model::ParseServerJson(*doc);
   if (!parsed.ok()) return parsed.status();
   if (parsed->name != name) return Status::InvalidArgument("Cannot rename server");
+  MCPREG_RETURN_IF_ERROR(CheckGates(server_json));
   if (parsed->version != version)
     return Status::InvalidArgument("Version in request body must match URL path parameter");
   MCPREG_RETURN_IF_ERROR(CheckRemotesFree(name, *parsed));

@@ -12,6 +12,9 @@
 namespace mcpreg::auth {
 struct Principal;
 }
+namespace mcpreg::policy {
+struct Policy;
+}
 namespace mcpreg::service {
 class RegistryService;
 class AuthService;
@@ -28,7 +31,8 @@ http::HttpResponse ListVersions(const service::RegistryService& svc, std::string
                                 const QueryParams& q);
 http::HttpResponse GetVersion(const service::RegistryService& svc, std::string_view raw_name,
                               std::string_view raw_version, const QueryParams& q);
-http::HttpResponse Validate(std::string_view body);
+// Schema + semantic issues, plus the compliance policy's issues when one is configured.
+http::HttpResponse Validate(std::string_view body, const policy::Policy* policy);
 
 // Writes (write_handlers.cc). The router authenticated `who` already.
 http::HttpResponse ExchangeOidc(const service::AuthService& auth, std::string_view body);

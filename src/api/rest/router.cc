@@ -155,7 +155,7 @@ http::HttpResponse Router::Route(const http::HttpRequest& req) const {
     if (n == 3 && seg(2) == "versions") return ListVersions(*deps_.registry, seg(1), *q);
     if (n == 4 && seg(2) == "versions") return GetVersion(*deps_.registry, seg(1), seg(3), *q);
   }
-  if (n == 1 && seg(0) == "validate" && req.method == "POST") return Validate(req.body);
+  if (n == 1 && seg(0) == "validate" && req.method == "POST") return Validate(req.body, deps_.policy);
   if (auto w = RouteWrite(req, std::vector<std::string_view>(segs.begin() + base, segs.end())))
     return std::move(*w);
   return NotFound(req.path);

@@ -33,6 +33,9 @@
 
 #include "transport/http_server.h"
 
+namespace mcpreg::policy {
+struct Policy;
+}
 namespace mcpreg::service {
 class RegistryService;
 class AuthService;
@@ -45,6 +48,7 @@ struct RouterDeps {
   service::RegistryService* registry = nullptr;  // REQUIRED
   service::AuthService* auth = nullptr;          // optional: write API and token exchange
   service::FeedService* feed = nullptr;          // optional: the package feed
+  const policy::Policy* policy = nullptr;        // optional: governed mode's compliance policy
   http::Handler mcp;                             // optional: serves /mcp
   std::string version = MCPREG_VERSION;
   std::string git_commit = "unknown";
