@@ -13,6 +13,8 @@
 #include "auth/jwks.h"
 #include "auth/jwt.h"
 #include "auth/keys.h"
+#include "auth/registry_token.h"
+#include "mcpreg/clock.h"
 #include "core/percent.h"
 #include "core/sha256.h"
 #include "integration/server_process.h"
@@ -207,6 +209,13 @@ TEST_F(PublishE2ETest, AuthorizationMatrixOverEveryWriteRoute) {
   std::string acme = RegistryToken("repo:acme/matrix", "acme");
   std::string other = RegistryToken("repo:umbrella/x", "umbrella");  // no rights
   ASSERT_EQ(Do("POST", "/v0.1/publish", ServerJson("com.acme/matrix", "0.1.0"), Bearer(acme)).status, 200);
+  // A registry token signed with the server's own key but already expired.
+  auto key = auth::LoadOrCreateRegistryKey(*dir_ + "/registry.key");
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  ManualClock past(SystemClock::Instance().Now() - 3600LL * 1000000);
+  auth::RegistryTokens old_tokens(std::move(*key), past, 300);
+  auth::Permission all{"publish", "*"};
+  std::string expired = old_tokens.Issue("oidc", "repo:acme/matrix", std::span(&all, 1))->registry_token;
   std::string blob = "artifact";
   struct Route {
     std::string method, path, body;
@@ -227,6 +236,7 @@ TEST_F(PublishE2ETest, AuthorizationMatrixOverEveryWriteRoute) {
     };
     EXPECT_EQ(with({}).status, 422) << rt.method << " " << rt.path << " without token";
     EXPECT_EQ(with({{"Authorization", "Bearer garbage"}}).status, 401) << rt.path;
+    EXPECT_EQ(with(Bearer(expired)).status, 401) << rt.path << " expired token";
     EXPECT_EQ(with({{"Authorization", "Basic abc"}}).status, 401) << rt.path;
     auto forbidden = with(Bearer(other));
     EXPECT_EQ(forbidden.status, 403) << rt.path << " " << forbidden.body;
