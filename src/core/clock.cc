@@ -68,7 +68,7 @@ std::string FormatRfc3339(Micros t) {
                         static_cast<int>(sod % 3600 / 60), static_cast<int>(sod % 60));
   std::string out(buf, n);
   if (frac != 0) {
-    char f[8];
+    char f[24];
     std::snprintf(f, sizeof f, "%06lld", static_cast<long long>(frac));
     std::string fs(f);
     while (!fs.empty() && fs.back() == '0') fs.pop_back();
