@@ -7,6 +7,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include "api/mcp/http_config.h"
+#include "api/mcp/registry_tools.h"
 #include "api/rest/router.h"
 #include "auth/fetcher.h"
 #include "auth/registry_token.h"
@@ -167,6 +169,20 @@ int Serve(const ServeOptions& in) {
   deps.policy = policy ? &*policy : nullptr;
   deps.auth = &auth_service;
   deps.feed = &feed_service;
+  // MCP endpoint (/mcp): the registry tools over Streamable HTTP (config section `mcp:`).
+  auto mcp_cfg = mcpapi::ParseMcpConfig(cfg.mcp);
+  if (!mcp_cfg.ok()) {
+    log::Error("mcpreg serve: " + mcp_cfg.status().message());
+    return ExitCodeFor(mcp_cfg.status().code());
+  }
+  mcp::McpServer mcp_server(mcpapi::RegistryServerOptions());
+  mcpapi::AddRegistryTools(mcp_server, mcpapi::LocalReader(*reg->service));
+  mcp::McpHttpEndpoint mcp_endpoint(mcp_server, mcp_cfg->http);
+  if (mcp_cfg->enabled) {
+    deps.mcp = [&mcp_endpoint](http::HttpRequest&& req, std::shared_ptr<http::Responder> r) {
+      mcp::HandleMcpHttp(mcp_endpoint, std::move(req), std::move(r));
+    };
+  }
   auto router = std::make_shared<rest::Router>(std::move(deps));
   http::HttpServer server(so, [router](http::HttpRequest&& req, std::shared_ptr<http::Responder> r) {
     router->Handle(std::move(req), std::move(r));
@@ -193,6 +209,7 @@ int Serve(const ServeOptions& in) {
     Status rs = reg->service->Refresh();
     if (!rs.ok()) log::Warn("catalog refresh failed: " + rs.message());
   }
+  mcp_endpoint.CloseAll();
   server.Stop(std::chrono::milliseconds(10000));
   log::Info("stopped");
   return 0;

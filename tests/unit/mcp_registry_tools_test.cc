@@ -1,0 +1,194 @@
+// The registry MCP tools and resource template over a real local registry (temp SQLite db),
+// driven through a Session: schemas, structuredContent validity, filters, errors.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+
+#include "api/mcp/registry_tools.h"
+#include "app/app.h"
+#include "mcp/session.h"
+#include "schema/json_schema.h"
+#include "service/auth_service.h"
+
+namespace mcpreg::mcpapi {
+namespace {
+namespace bj = boost::json;
+
+class Capture : public mcp::Outbox {
+ public:
+  void Send(std::string) override {}
+  void Finish(std::string r) override { response = std::move(r); }
+  std::string response;
+};
+
+std::string Doc(std::string_view name, std::string_view version, std::string_view desc,
+                std::string_view extra) {
+  return std::string(R"({"$schema":"https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json","name":")") +
+         std::string(name) + R"(","version":")" + std::string(version) +
+         R"(","description":")" + std::string(desc) + "\"" + std::string(extra) + "}";
+}
+
+class McpRegistryToolsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("mcp_tools_" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+    auto reg = app::OpenRegistry((dir_ / "r.db").string(), app::MigratePolicy::kApplyIfNew, nullptr);
+    ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+    reg_ = std::move(*reg);
+    std::vector<std::string> docs = {
+        Doc("io.github.acme/weather", "1.0.0", "Weather forecasts",
+            R"(,"packages":[{"registryType":"npm","identifier":"@acme/weather","version":"1.0.0","transport":{"type":"stdio"}}])"),
+        Doc("io.github.acme/weather", "1.1.0", "Weather forecasts and alerts",
+            R"(,"packages":[{"registryType":"npm","identifier":"@acme/weather","version":"1.1.0","transport":{"type":"stdio"},
+               "environmentVariables":[{"name":"API_KEY","isSecret":true,"isRequired":true}]}])"),
+        Doc("com.example/tickets", "2.0.0", "Ticket search",
+            R"(,"remotes":[{"type":"streamable-http","url":"https://tickets.example.com/mcp"}])"),
+    };
+    auto sum = reg_.service->Import(service::LocalOperator(), docs,
+                                    std::vector<service::PublishOptions>(docs.size()));
+    ASSERT_EQ(sum.imported, 3u) << (sum.problems.empty() ? "" : sum.problems[0]);
+    server_ = std::make_unique<mcp::McpServer>(RegistryServerOptions());
+    AddRegistryTools(*server_, LocalReader(*reg_.service));
+    session_ = mcp::Session::Create(*server_);
+    Rpc("initialize", bj::object{{"protocolVersion", "2025-11-25"}, {"capabilities", bj::object{}}});
+    auto tools = Rpc("tools/list", bj::object{});
+    for (const auto& t : tools.at("result").at("tools").as_array()) {
+      auto compiled = schema::JsonSchema::Compile(t.at("outputSchema"));
+      ASSERT_TRUE(compiled.ok()) << compiled.status().ToString();
+      output_schemas_[std::string(t.at("name").as_string())] = *compiled;
+      ASSERT_TRUE(schema::JsonSchema::Compile(t.at("inputSchema")).ok());
+    }
+  }
+  void TearDown() override {
+    session_.reset();
+    server_.reset();
+    reg_ = {};
+    std::filesystem::remove_all(dir_);
+  }
+
+  bj::object Rpc(std::string_view method, bj::value params) {
+    auto out = std::make_shared<Capture>();
+    bj::object msg{{"jsonrpc", "2.0"}, {"id", ++id_}, {"method", method}, {"params", params}};
+    session_->HandleText(bj::serialize(msg), out);
+    return bj::parse(out->response).as_object();
+  }
+  // Calls a tool; checks structuredContent against its outputSchema unless isError.
+  bj::object Call(std::string_view tool, bj::object args) {
+    bj::object r = Rpc("tools/call", bj::object{{"name", tool}, {"arguments", std::move(args)}});
+    bj::object result = r.at("result").as_object();
+    if (!result.contains("isError") || !result.at("isError").as_bool()) {
+      auto errors = output_schemas_.at(std::string(tool))->Validate(result.at("structuredContent"));
+      for (const auto& e : errors) ADD_FAILURE() << tool << ": " << e.instance_path << " " << e.message;
+      EXPECT_EQ(bj::parse(result.at("content").at(0).at("text").as_string()), result.at("structuredContent"));
+    }
+    return result;
+  }
+
+  std::filesystem::path dir_;
+  app::Registry reg_;
+  std::unique_ptr<mcp::McpServer> server_;
+  std::shared_ptr<mcp::Session> session_;
+  std::map<std::string, std::shared_ptr<const schema::JsonSchema>> output_schemas_;
+  int id_ = 0;
+};
+
+TEST_F(McpRegistryToolsTest, ToolsListHasTheFiveToolsWithSchemas) {
+  EXPECT_EQ(output_schemas_.size(), 5u);
+  for (auto name : {"search_servers", "get_server", "list_versions", "get_install_config",
+                    "validate_server_json"}) {
+    EXPECT_TRUE(output_schemas_.count(name)) << name;
+  }
+}
+
+TEST_F(McpRegistryToolsTest, SearchFindsLatestVersionsAndFilters) {
+  bj::object r = Call("search_servers", {{"query", "weather"}});
+  const auto& servers = r.at("structuredContent").at("servers").as_array();
+  ASSERT_EQ(servers.size(), 1u);
+  EXPECT_EQ(servers[0].at("server").at("version"), "1.1.0");
+  EXPECT_EQ(r.at("structuredContent").at("metadata").at("count"), 1);
+
+  EXPECT_EQ(Call("search_servers", {{"query", ""}}).at("structuredContent").at("servers").as_array().size(), 2u);
+  auto remote = Call("search_servers", {{"query", ""}, {"transport", "remote"}});
+  ASSERT_EQ(remote.at("structuredContent").at("servers").as_array().size(), 1u);
+  EXPECT_EQ(remote.at("structuredContent").at("servers").at(0).at("server").at("name"), "com.example/tickets");
+  auto npm = Call("search_servers", {{"query", ""}, {"registryType", "npm"}});
+  EXPECT_EQ(npm.at("structuredContent").at("servers").at(0).at("server").at("name"), "io.github.acme/weather");
+  EXPECT_TRUE(Call("search_servers", {{"query", ""}, {"status", "deprecated"}})
+                  .at("structuredContent").at("servers").as_array().empty());
+}
+
+TEST_F(McpRegistryToolsTest, SearchPaginatesWithCursor) {
+  bj::object first = Call("search_servers", {{"query", ""}, {"limit", 1}});
+  const auto& md = first.at("structuredContent").at("metadata").as_object();
+  ASSERT_TRUE(md.contains("nextCursor"));
+  bj::object second = Call("search_servers", {{"query", ""}, {"limit", 1}, {"cursor", md.at("nextCursor")}});
+  EXPECT_NE(first.at("structuredContent").at("servers").at(0).at("server").at("name"),
+            second.at("structuredContent").at("servers").at(0).at("server").at("name"));
+  bj::object bad = Call("search_servers", {{"query", ""}, {"limit", 500}});
+  EXPECT_EQ(bad.at("isError"), true);
+}
+
+TEST_F(McpRegistryToolsTest, GetServerAndListVersions) {
+  bj::object latest = Call("get_server", {{"name", "io.github.acme/weather"}});
+  EXPECT_EQ(latest.at("structuredContent").at("server").at("version"), "1.1.0");
+  bj::object old = Call("get_server", {{"name", "io.github.acme/weather"}, {"version", "1.0.0"}});
+  EXPECT_EQ(old.at("structuredContent").at("server").at("version"), "1.0.0");
+  bj::object versions = Call("list_versions", {{"name", "io.github.acme/weather"}});
+  const auto& list = versions.at("structuredContent").at("servers").as_array();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].at("server").at("version"), "1.1.0");
+}
+
+TEST_F(McpRegistryToolsTest, UnknownServerIsAToolErrorNotAProtocolError) {
+  for (auto tool : {"get_server", "list_versions", "get_install_config"}) {
+    bj::object r = Rpc("tools/call", bj::object{{"name", tool}, {"arguments", {{"name", "no.such/server"}}}});
+    ASSERT_TRUE(r.contains("result")) << tool;
+    EXPECT_EQ(r.at("result").at("isError"), true) << tool;
+    EXPECT_NE(std::string(r.at("result").at("content").at(0).at("text").as_string()).find("no.such/server"),
+              std::string::npos);
+  }
+}
+
+TEST_F(McpRegistryToolsTest, InstallConfigForEachClient) {
+  bj::object v = Call("get_install_config", {{"name", "io.github.acme/weather"}});
+  const auto& sc = v.at("structuredContent");
+  EXPECT_EQ(sc.at("client"), "vscode");
+  EXPECT_EQ(sc.at("config").at("servers").at("io.github.acme/weather").at("env").at("API_KEY"),
+            "${input:API_KEY}");
+  bj::object c = Call("get_install_config", {{"name", "com.example/tickets"}, {"client", "claude"}});
+  EXPECT_EQ(c.at("structuredContent").at("kind"), "remote");
+  bj::object bad = Rpc("tools/call", bj::object{{"name", "get_install_config"},
+                                                {"arguments", {{"name", "com.example/tickets"}, {"client", "emacs"}}}});
+  EXPECT_EQ(bad.at("result").at("isError"), true);
+}
+
+TEST_F(McpRegistryToolsTest, ValidateAcceptsTextOrObject) {
+  bj::object ok = Call("validate_server_json",
+                       {{"server_json", Doc("io.github.x/demo", "1.0.0", "d", "")}});
+  EXPECT_EQ(ok.at("structuredContent").at("valid"), true);
+  bj::object bad = Call("validate_server_json", {{"server_json", {{"name", "bad name"}}}});
+  EXPECT_EQ(bad.at("structuredContent").at("valid"), false);
+  EXPECT_FALSE(bad.at("structuredContent").at("issues").as_array().empty());
+}
+
+TEST_F(McpRegistryToolsTest, ResourcesListAndReadThroughTheTemplate) {
+  bj::object list = Rpc("resources/list", bj::object{});
+  const auto& resources = list.at("result").at("resources").as_array();
+  ASSERT_EQ(resources.size(), 3u);
+  std::string uri(resources[1].at("uri").as_string());
+  EXPECT_EQ(uri, ServerVersionUri("io.github.acme/weather", "1.0.0"));
+  bj::object read = Rpc("resources/read", bj::object{{"uri", uri}});
+  bj::value doc = bj::parse(read.at("result").at("contents").at(0).at("text").as_string());
+  EXPECT_EQ(doc.at("server").at("version"), "1.0.0");
+  bj::object templates = Rpc("resources/templates/list", bj::object{});
+  EXPECT_EQ(templates.at("result").at("resourceTemplates").at(0).at("uriTemplate"),
+            "mcpreg://servers/{name}/versions/{version}");
+  bj::object missing = Rpc("resources/read", bj::object{{"uri", ServerVersionUri("a.b/c", "9")}});
+  EXPECT_EQ(missing.at("error").at("code"), mcp::kResourceNotFound);
+}
+
+}  // namespace
+}  // namespace mcpreg::mcpapi
