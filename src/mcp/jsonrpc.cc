@@ -96,14 +96,79 @@ std::variant<Message, ParseFailure> ParseMessage(std::string_view text, const Pa
   return m;
 }
 
+namespace {
+
+// Appends `text` as a JSON string. REQUIRES: `text` is valid UTF-8 (it is JSON we produced or
+// parsed), so only '"', '\\' and control characters need escaping; no UTF-8 decoding.
+void AppendJsonTextAsString(std::string& out, std::string_view text) {
+  out += '"';
+  size_t start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c != '"' && c != '\\' && c >= 0x20) continue;
+    out.append(text.data() + start, i - start);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += char(c);
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+    start = i + 1;
+  }
+  out.append(text.data() + start, text.size() - start);
+  out += '"';
+}
+
+// True when `content` is the single text block RawStructuredToolResult made from `raw`.
+bool IsTextCopyOf(const bj::value& content, std::string_view raw) {
+  const bj::array* a = content.if_array();
+  if (!a || a->size() != 1 || !(*a)[0].is_object()) return false;
+  const bj::object& block = (*a)[0].as_object();
+  const bj::value* text = block.if_contains("text");
+  return block.size() == 2 && text && text->is_string() && text->as_string() == raw;
+}
+
+}  // namespace
+
 std::string EncodeResult(const bj::value& id, const bj::value& result) {
   std::string out;
   out.reserve(64);
   out += R"({"jsonrpc":"2.0","id":)";
   json::AppendValue(out, id);
   out += R"(,"result":)";
-  json::AppendValue(out, result);
-  out += '}';
+  const bj::object* obj = result.if_object();
+  const bj::value* raw = obj ? obj->if_contains(kRawStructuredKey) : nullptr;
+  if (!raw || !raw->is_string()) {
+    json::AppendValue(out, result);
+    out += '}';
+    return out;
+  }
+  // A RawStructuredToolResult: splice the pre-serialized structuredContent.
+  out.reserve(out.size() + 2 * raw->as_string().size() + 64);
+  out += '{';
+  bool first = true;
+  for (const auto& [key, value] : *obj) {
+    if (!first) out += ',';
+    first = false;
+    if (&value == raw) {
+      out += R"("structuredContent":)";
+      out.append(raw->as_string().data(), raw->as_string().size());
+      continue;
+    }
+    if (key == "content" && IsTextCopyOf(value, raw->as_string())) {
+      out += R"("content":[{"type":"text","text":)";
+      AppendJsonTextAsString(out, raw->as_string());
+      out += "}]";
+      continue;
+    }
+    json::AppendString(out, key);
+    out += ':';
+    json::AppendValue(out, value);
+  }
+  out += "}}";
   return out;
 }
 

@@ -61,6 +61,10 @@ struct ParseFailure {
 // non-string method, non-object params, response without exactly one of result/error).
 std::variant<Message, ParseFailure> ParseMessage(std::string_view text, const ParseLimits& limits);
 
+// A result member with this key holds pre-serialized JSON text that EncodeResult writes
+// verbatim as "structuredContent" (see RawStructuredToolResult in mcp/server.h).
+inline constexpr std::string_view kRawStructuredKey = "\x01raw:structuredContent";
+
 // Encoders: compact JSON, no trailing newline, members in JSON-RPC order.
 std::string EncodeResult(const boost::json::value& id, const boost::json::value& result);
 std::string EncodeError(const boost::json::value& id, const RpcError& error);

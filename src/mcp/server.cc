@@ -150,4 +150,10 @@ bj::object StructuredToolResult(bj::value structured) {
   return r;
 }
 
+bj::object RawStructuredToolResult(std::string json_object) {
+  bj::object r = TextToolResult(json_object);
+  r[kRawStructuredKey] = bj::string(std::move(json_object));
+  return r;
+}
+
 }  // namespace mcpreg::mcp

@@ -165,5 +165,10 @@ bool MatchUriTemplate(std::string_view tmpl, std::string_view uri,
 boost::json::object TextToolResult(std::string_view text, bool is_error = false);
 // structuredContent plus its JSON text as a text block for clients without structured output.
 boost::json::object StructuredToolResult(boost::json::value structured);
+// The same from already serialized JSON: `json_object` (a valid JSON object, e.g. pre-rendered
+// catalog bytes) is spliced verbatim into the response as structuredContent, with no parse and
+// no re-serialization. The returned object holds it under kRawStructuredKey, which EncodeResult
+// expands; don't read structuredContent from it.
+boost::json::object RawStructuredToolResult(std::string json_object);
 
 }  // namespace mcpreg::mcp

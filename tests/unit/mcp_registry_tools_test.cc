@@ -192,3 +192,20 @@ TEST_F(McpRegistryToolsTest, ResourcesListAndReadThroughTheTemplate) {
 
 }  // namespace
 }  // namespace mcpreg::mcpapi
+
+namespace mcpreg::mcp {
+namespace {
+
+TEST(McpRawResultTest, EncodeResultSplicesRawStructuredContentAndEscapesItsTextCopy) {
+  const std::string raw = R"({"a":"quote \" backslash \\ tab \t","b":[1,2.5,null],"c":"é☃"})";
+  std::string encoded = EncodeResult(7, RawStructuredToolResult(raw));
+  boost::json::value v = boost::json::parse(encoded);
+  EXPECT_EQ(v.at("id"), 7);
+  EXPECT_EQ(v.at("result").at("structuredContent"), boost::json::parse(raw));
+  EXPECT_EQ(v.at("result").at("content").at(0).at("text").as_string(), raw);
+  EXPECT_EQ(v.at("result").at("content").at(0).at("type"), "text");
+  EXPECT_FALSE(v.at("result").as_object().contains(kRawStructuredKey));
+}
+
+}  // namespace
+}  // namespace mcpreg::mcp

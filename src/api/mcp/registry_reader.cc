@@ -54,7 +54,7 @@ class LocalRegistryReader : public RegistryReader {
  public:
   explicit LocalRegistryReader(const service::RegistryService& svc) : svc_(svc) {}
 
-  Result<bj::object> Search(const SearchRequest& req) const override {
+  Result<std::string> Search(const SearchRequest& req) const override {
     MCPREG_RETURN_IF_ERROR(CheckStatusFilter(req.status));
     catalog::ListQuery q;
     q.limit = req.limit;
@@ -73,19 +73,19 @@ class LocalRegistryReader : public RegistryReader {
       else q.cursor = {req.cursor.substr(0, colon), req.cursor.substr(colon + 1)};
     }
     service::ListResult r = svc_.List(q);
-    return ParseObject(ListBody(r.items, r.next_cursor), "search");
+    return ListBody(r.items, r.next_cursor);
   }
 
-  Result<bj::object> Get(std::string_view name, std::string_view version) const override {
+  Result<std::string> Get(std::string_view name, std::string_view version) const override {
     auto e = svc_.GetVersion(name, version, false);
     if (!e.ok()) return e.status();
-    return ParseObject((*e)->response_json, "get");
+    return (*e)->response_json;
   }
 
-  Result<bj::object> Versions(std::string_view name) const override {
+  Result<std::string> Versions(std::string_view name) const override {
     auto v = svc_.ListVersions(name, false);
     if (!v.ok()) return v.status();
-    return ParseObject(ListBody(*v, std::nullopt), "versions");
+    return ListBody(*v, std::nullopt);
   }
 
   std::vector<std::pair<std::string, std::string>> AllVersions(size_t max) const override {
@@ -157,7 +157,7 @@ class RemoteRegistryReader : public RegistryReader {
     while (!base_.empty() && base_.back() == '/') base_.pop_back();
   }
 
-  Result<bj::object> Search(const SearchRequest& req) const override {
+  Result<std::string> Search(const SearchRequest& req) const override {
     MCPREG_RETURN_IF_ERROR(CheckStatusFilter(req.status));
     std::string path = "/v0.1/servers?version=latest&limit=" + std::to_string(req.limit);
     if (!req.query.empty()) path += "&search=" + PercentEncode(req.query);
@@ -168,15 +168,17 @@ class RemoteRegistryReader : public RegistryReader {
     auto list = GetJson(path);
     if (!list.ok()) return list.status();
     FilterItems(*list, req);
-    return list;
+    std::string text;
+    json::AppendValue(text, *list);
+    return text;
   }
 
-  Result<bj::object> Get(std::string_view name, std::string_view version) const override {
-    return GetJson("/v0.1/servers/" + PercentEncode(name) + "/versions/" + PercentEncode(version));
+  Result<std::string> Get(std::string_view name, std::string_view version) const override {
+    return GetText("/v0.1/servers/" + PercentEncode(name) + "/versions/" + PercentEncode(version));
   }
 
-  Result<bj::object> Versions(std::string_view name) const override {
-    return GetJson("/v0.1/servers/" + PercentEncode(name) + "/versions");
+  Result<std::string> Versions(std::string_view name) const override {
+    return GetText("/v0.1/servers/" + PercentEncode(name) + "/versions");
   }
 
   std::vector<std::pair<std::string, std::string>> AllVersions(size_t max) const override {
@@ -209,7 +211,8 @@ class RemoteRegistryReader : public RegistryReader {
   std::string Describe() const override { return base_; }
 
  private:
-  Result<bj::object> GetJson(const std::string& path) const {
+  // The body of a successful answer, checked to be a JSON object.
+  Result<std::string> GetText(const std::string& path) const {
     http::ClientRequest req;
     req.url = base_ + path;
     req.headers.push_back({"Accept", "application/json"});
@@ -229,7 +232,15 @@ class RemoteRegistryReader : public RegistryReader {
       Code code = resp->status < 500 ? Code::kInvalidArgument : Code::kUnavailable;
       return Status(code, "registry answered HTTP " + std::to_string(resp->status) + detail);
     }
-    return ParseObject(resp->body, "registry " + base_);
+    auto parsed = ParseObject(resp->body, "registry " + base_);
+    if (!parsed.ok()) return parsed.status();
+    return std::move(resp->body);
+  }
+
+  Result<bj::object> GetJson(const std::string& path) const {
+    auto text = GetText(path);
+    if (!text.ok()) return text.status();
+    return ParseObject(*text, "registry " + base_);
   }
 
   std::string base_;

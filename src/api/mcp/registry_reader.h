@@ -2,14 +2,14 @@
 // shapes, with two implementations: the local RegistryService (`mcpreg serve`, `mcpreg mcp --db`)
 // and a remote registry over HTTP (`mcpreg mcp --registry URL`, against /v0.1/servers...).
 //
-// Shapes (exactly the REST bodies):
+// Answers are JSON text (so pre-rendered catalog bytes reach the client without a parse), always
+// a JSON object in these shapes (exactly the REST bodies):
 //   ServerResponse  {"server":{...server.json...},"_meta":{"io.modelcontextprotocol.registry/official":{...}}}
 //   ServerList      {"servers":[ServerResponse...],"metadata":{"nextCursor"?,"count"}}
 //
 // Thread-safety: implementations are safe to call concurrently.
 #pragma once
 
-#include <boost/json/object.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,12 +38,11 @@ class RegistryReader {
   virtual ~RegistryReader() = default;
   // Latest version of each matching server, ordered by name. A ServerList.
   // Errors: InvalidArgument (bad filter), Unavailable (remote unreachable).
-  virtual Result<boost::json::object> Search(const SearchRequest& req) const = 0;
+  virtual Result<std::string> Search(const SearchRequest& req) const = 0;
   // One version ("latest" allowed). A ServerResponse. NotFound when absent.
-  virtual Result<boost::json::object> Get(std::string_view name,
-                                          std::string_view version) const = 0;
+  virtual Result<std::string> Get(std::string_view name, std::string_view version) const = 0;
   // Every visible version of a name, newest first. A ServerList. NotFound when none.
-  virtual Result<boost::json::object> Versions(std::string_view name) const = 0;
+  virtual Result<std::string> Versions(std::string_view name) const = 0;
   // (name, version) of every visible version, ordered by name (for resources/list); at most
   // `max` of them.
   virtual std::vector<std::pair<std::string, std::string>> AllVersions(size_t max) const = 0;

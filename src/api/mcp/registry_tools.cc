@@ -99,6 +99,12 @@ Result<bj::object> Structured(Result<bj::object> r) {
   return mcp::StructuredToolResult(std::move(*r));
 }
 
+// Reader answers are JSON object text: spliced into the response without a parse.
+Result<bj::object> Raw(Result<std::string> r) {
+  if (!r.ok()) return r.status();
+  return mcp::RawStructuredToolResult(std::move(*r));
+}
+
 Result<bj::object> SearchServers(const RegistryReader& reader, const bj::object& args) {
   SearchRequest req;
   req.query = StringArg(args, "query");
@@ -111,16 +117,18 @@ Result<bj::object> SearchServers(const RegistryReader& reader, const bj::object&
     if (n < 1 || n > 100) return Status::InvalidArgument("limit must be between 1 and 100");
     req.limit = size_t(n);
   }
-  return Structured(reader.Search(req));
+  return Raw(reader.Search(req));
 }
 
 Result<bj::object> InstallConfig(const RegistryReader& reader, const bj::object& args) {
   auto client = service::ParseInstallClient(StringArg(args, "client", "vscode"));
   if (!client.ok()) return client.status();
   std::string name = StringArg(args, "name");
-  auto doc = reader.Get(name, StringArg(args, "version", "latest"));
-  if (!doc.ok()) return doc.status();
-  const bj::value* server = doc->if_contains("server");
+  auto text = reader.Get(name, StringArg(args, "version", "latest"));
+  if (!text.ok()) return text.status();
+  boost::system::error_code ec;
+  bj::value doc = bj::parse(*text, ec);
+  const bj::value* server = !ec && doc.is_object() ? doc.as_object().if_contains("server") : nullptr;
   if (!server) return Status::Internal("registry response for " + name + " has no server");
   auto parsed = model::ParseServerJson(*server);
   if (!parsed.ok()) return parsed.status();
@@ -131,7 +139,7 @@ Result<bj::object> Validate(const bj::object& args) {
   const bj::value& doc = args.at("server_json");
   model::ValidationReport report = doc.is_string() ? model::ValidateServerJson(std::string_view(doc.as_string()))
                                                    : model::ValidateServerJson(doc);
-  return mcp::StructuredToolResult(bj::parse(report.ToJson()));
+  return mcp::RawStructuredToolResult(report.ToJson());
 }
 
 // Tool errors read better with the server named: "Server not found: io.x/y@1.0".
@@ -205,7 +213,7 @@ void AddRegistryTools(mcp::McpServer& server, std::shared_ptr<RegistryReader> re
     t.handler = [reader](const bj::object& args, mcp::RequestContext&) -> Result<bj::object> {
       auto r = reader->Get(StringArg(args, "name"), StringArg(args, "version", "latest"));
       if (!r.ok()) return Named(r.status(), args);
-      return mcp::StructuredToolResult(std::move(*r));
+      return mcp::RawStructuredToolResult(std::move(*r));
     };
     server.AddTool(std::move(t));
   }
@@ -220,7 +228,7 @@ void AddRegistryTools(mcp::McpServer& server, std::shared_ptr<RegistryReader> re
     t.handler = [reader](const bj::object& args, mcp::RequestContext&) -> Result<bj::object> {
       auto r = reader->Versions(StringArg(args, "name"));
       if (!r.ok()) return Named(r.status(), args);
-      return mcp::StructuredToolResult(std::move(*r));
+      return mcp::RawStructuredToolResult(std::move(*r));
     };
     server.AddTool(std::move(t));
   }
@@ -274,9 +282,7 @@ void AddRegistryTools(mcp::McpServer& server, std::shared_ptr<RegistryReader> re
       -> Result<bj::array> {
     auto r = reader->Get(vars.at("name"), vars.at("version"));
     if (!r.ok()) return r.status();
-    std::string text;
-    json::AppendValue(text, *r);
-    return bj::array{bj::object{{"uri", uri}, {"mimeType", "application/json"}, {"text", text}}};
+    return bj::array{bj::object{{"uri", uri}, {"mimeType", "application/json"}, {"text", *r}}};
   };
   tmpl.list = [reader] {
     std::vector<mcp::ResourceInfo> out;
