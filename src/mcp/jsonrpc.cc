@@ -1,6 +1,7 @@
 #include "mcp/jsonrpc.h"
 
 #include <boost/json/parse.hpp>
+#include <cstring>
 #include <boost/json/parse_options.hpp>
 
 #include "core/json_out.h"
@@ -98,28 +99,31 @@ std::variant<Message, ParseFailure> ParseMessage(std::string_view text, const Pa
 
 namespace {
 
-// Appends `text` as a JSON string. REQUIRES: `text` is valid UTF-8 (it is JSON we produced or
-// parsed), so only '"', '\\' and control characters need escaping; no UTF-8 decoding.
-void AppendJsonTextAsString(std::string& out, std::string_view text) {
-  out += '"';
-  size_t start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c != '"' && c != '\\' && c >= 0x20) continue;
-    out.append(text.data() + start, i - start);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += char(c);
-    } else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-    start = i + 1;
+// Appends JSON text `text` as a JSON string. REQUIRES: `text` is valid JSON (we produced or
+// parsed it) and NUL-terminated: then the only characters to escape are '"', '\\' and the
+// whitespace '\n', '\r', '\t' between tokens, each in two bytes. This string is the bulk of a
+// large tool result, so it is scanned with strcspn (vectorized in glibc) and copied in runs.
+void AppendJsonTextAsString(std::string& out, const char* text, size_t size) {
+  static constexpr char kSpecial[] = "\"\\\n\r\t";
+  size_t pos = out.size();
+  out.resize(pos + 2 * size + 2);
+  char* d = out.data() + pos;
+  *d++ = '"';
+  const char* p = text;
+  const char* end = text + size;
+  while (p < end) {
+    size_t run = std::strcspn(p, kSpecial);
+    if (run > size_t(end - p)) run = size_t(end - p);
+    std::memcpy(d, p, run);
+    d += run;
+    p += run;
+    if (p >= end) break;
+    char c = *p++;
+    *d++ = '\\';
+    *d++ = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : c;
   }
-  out.append(text.data() + start, text.size() - start);
-  out += '"';
+  *d++ = '"';
+  out.resize(size_t(d - out.data()));
 }
 
 // True when `content` is the single text block RawStructuredToolResult made from `raw`.
@@ -160,7 +164,7 @@ std::string EncodeResult(const bj::value& id, const bj::value& result) {
     }
     if (key == "content" && IsTextCopyOf(value, raw->as_string())) {
       out += R"("content":[{"type":"text","text":)";
-      AppendJsonTextAsString(out, raw->as_string());
+      AppendJsonTextAsString(out, raw->as_string().c_str(), raw->as_string().size());
       out += "}]";
       continue;
     }

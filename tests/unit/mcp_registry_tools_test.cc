@@ -205,6 +205,11 @@ TEST(McpRawResultTest, EncodeResultSplicesRawStructuredContentAndEscapesItsTextC
   EXPECT_EQ(v.at("result").at("content").at(0).at("text").as_string(), raw);
   EXPECT_EQ(v.at("result").at("content").at(0).at("type"), "text");
   EXPECT_FALSE(v.at("result").as_object().contains(kRawStructuredKey));
+
+  const std::string pretty = "{\n\t\"a\": [1,\r\n 2],\n \"b\": \"x\\\\y\"\n}";  // whitespace between tokens
+  boost::json::value w = boost::json::parse(EncodeResult(8, RawStructuredToolResult(pretty)));
+  EXPECT_EQ(w.at("result").at("structuredContent"), boost::json::parse(pretty));
+  EXPECT_EQ(w.at("result").at("content").at(0).at("text").as_string(), pretty);
 }
 
 }  // namespace
