@@ -4,7 +4,8 @@
   driver.py stdio --seconds S --window W -- CMD ARGS...   spawn CMD, pipeline requests over stdio
   driver.py session URL                                   initialize over HTTP, print Mcp-Session-Id
 Both take the call's arguments as JSON in $BENCH_ARGS. stdio prints one JSON line
-{"requests","seconds","rps","bytes_per_response"}; every response is checked to be a successful
+{"requests","seconds","rps","bytes_per_response","server_cpu_us_per_request"} (the server
+process's CPU time per call, which stays meaningful when the driver or a loaded machine limits rps); every response is checked to be a successful
 tools/call result carrying structuredContent.
 """
 import io
@@ -34,6 +35,13 @@ def check(line):
         sys.exit(f"bad response: {line[:300]!r}")
 
 
+def cpu_seconds(pid):
+    """utime + stime of process `pid` in seconds (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stdio(seconds, window, cmd):
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
     try:  # a 1 MiB pipe lets a whole response through in one write (Linux; best effort)
@@ -51,6 +59,7 @@ def stdio(seconds, window, cmd):
     for _ in range(window):
         p.stdin.write(call(sent)); sent += 1
     start = time.perf_counter()
+    cpu0 = cpu_seconds(p.pid)
     deadline = start + seconds
     while True:
         line = reader.readline()
@@ -64,12 +73,14 @@ def stdio(seconds, window, cmd):
             break
         p.stdin.write(call(sent)); sent += 1
     elapsed = time.perf_counter() - start
+    cpu = cpu_seconds(p.pid) - cpu0
     p.stdin.close()
     while reader.readline():
         pass
     p.wait(timeout=10)
     print(json.dumps({"requests": done, "seconds": round(elapsed, 3), "rps": round(done / elapsed, 1),
-                      "bytes_per_response": size}))
+                      "bytes_per_response": size,
+                      "server_cpu_us_per_request": round(cpu * 1e6 / max(done, 1), 1)}))
 
 
 def session(url):

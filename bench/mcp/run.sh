@@ -96,7 +96,10 @@ res = {"catalog": {"servers": int(sys.argv[5]), "versions_per": int(sys.argv[6])
        "arguments": json.loads(os.environ["BENCH_ARGS"]),
        "http": {"mcpreg_rps": hm, "ts_sdk_rps": ht, "ratio": round(hm / ht, 1), "connections": int(sys.argv[7])},
        "stdio": {"mcpreg_rps": sm["rps"], "ts_sdk_rps": st["rps"], "ratio": round(sm["rps"] / st["rps"], 1),
-                 "bytes_per_response": sm["bytes_per_response"], "window": 8},
+                 "bytes_per_response": sm["bytes_per_response"], "window": 8,
+                 "mcpreg_cpu_us_per_call": sm["server_cpu_us_per_request"],
+                 "ts_sdk_cpu_us_per_call": st["server_cpu_us_per_request"],
+                 "cpu_ratio": round(st["server_cpu_us_per_request"] / max(sm["server_cpu_us_per_request"], 0.1), 1)},
        "seconds_each": int(sys.argv[8]), "cores": os.cpu_count()}
 json.dump(res, open(os.path.join(os.environ["OUT_DIR"], "mcp-results.json"), "w"), indent=2)
 print(f"tools/call search_servers {json.dumps(res['arguments'])} on {res['catalog']['servers']} servers x {res['catalog']['versions_per']} versions")
@@ -104,4 +107,6 @@ print("| transport | mcpreg req/s | TypeScript SDK req/s | ratio | target |")
 print("|---|---:|---:|---:|---:|")
 print(f"| Streamable HTTP (wrk, 1 session, {res['http']['connections']} conns) | {hm:,.0f} | {ht:,.0f} | {res['http']['ratio']}x | >=10x |")
 print(f"| stdio (pipelined, window 8) | {sm['rps']:,.0f} | {st['rps']:,.0f} | {res['stdio']['ratio']}x | >=5x |")
+s = res["stdio"]
+print(f"| stdio, server CPU per call | {s['mcpreg_cpu_us_per_call']} us | {s['ts_sdk_cpu_us_per_call']} us | {s['cpu_ratio']}x | |")
 PY

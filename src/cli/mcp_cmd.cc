@@ -2,9 +2,9 @@
 // (newline-delimited JSON-RPC on stdin/stdout; logs on stderr only). With --db it reads the
 // local database (catching up with writes of a running `mcpreg serve` every 2 s); with
 // --registry it answers from a registry's public REST API. Exit 0 on end of input.
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>

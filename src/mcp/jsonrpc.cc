@@ -1,8 +1,8 @@
 #include "mcp/jsonrpc.h"
 
 #include <boost/json/parse.hpp>
-#include <cstring>
 #include <boost/json/parse_options.hpp>
+#include <cstring>
 
 #include "core/json_out.h"
 

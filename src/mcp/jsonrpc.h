@@ -36,10 +36,10 @@ enum class MessageKind { kRequest, kNotification, kResponse };
 
 struct Message {
   MessageKind kind = MessageKind::kRequest;
-  boost::json::value id;      // string or integer for requests and responses; null otherwise
-  std::string method;         // requests and notifications
-  boost::json::value params;  // object, or null when absent
-  boost::json::value result;  // successful responses
+  boost::json::value id;          // string or integer for requests and responses; null otherwise
+  std::string method;             // requests and notifications
+  boost::json::value params;      // object, or null when absent
+  boost::json::value result;      // successful responses
   std::optional<RpcError> error;  // error responses
 };
 

@@ -109,7 +109,8 @@ bool MatchUriTemplate(std::string_view tmpl, std::string_view uri,
   while (t < tmpl.size()) {
     if (tmpl[t] != '{') {
       size_t brace = tmpl.find('{', t);
-      std::string_view literal = tmpl.substr(t, brace == std::string_view::npos ? brace : brace - t);
+      std::string_view literal =
+          tmpl.substr(t, brace == std::string_view::npos ? brace : brace - t);
       if (uri.substr(u, literal.size()) != literal) return false;
       t += literal.size();
       u += literal.size();

@@ -43,8 +43,8 @@ struct ToolDef {
   std::string title;
   std::string description;
   boost::json::object input_schema{{"type", "object"}};  // emitted verbatim
-  boost::json::object output_schema;                      // empty = none
-  boost::json::object annotations;                        // empty = none
+  boost::json::object output_schema;                     // empty = none
+  boost::json::object annotations;                       // empty = none
   // The handler may sleep or wait for the client (sampling, elicitation): it then runs on a
   // thread of its own so that the transport can keep reading.
   bool blocking = false;
@@ -114,8 +114,8 @@ struct ServerOptions {
 };
 
 // Protocol versions this library speaks, newest first.
-inline constexpr std::string_view kSupportedVersions[] = {"2025-11-25", "2025-06-18",
-                                                          "2025-03-26", "2024-11-05"};
+inline constexpr std::string_view kSupportedVersions[] = {"2025-11-25", "2025-06-18", "2025-03-26",
+                                                          "2024-11-05"};
 bool IsSupportedVersion(std::string_view version);
 
 class McpServer {

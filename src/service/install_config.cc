@@ -21,8 +21,8 @@ class Inputs {
                   bool required) {
     if (seen_.insert(id).second) {
       std::string desc = description.empty() ? id : description;
-      result_.push_back(
-          bj::object{{"id", id}, {"description", desc}, {"password", secret}, {"required", required}});
+      result_.push_back(bj::object{
+          {"id", id}, {"description", desc}, {"password", secret}, {"required", required}});
       if (client_ != InstallClient::kClaude) {
         prompts_.push_back(bj::object{
             {"type", "promptString"}, {"id", id}, {"description", desc}, {"password", secret}});
@@ -40,9 +40,12 @@ class Inputs {
         auto it = vars.find(text.substr(i + 1, close - i - 1));
         if (it != vars.end()) {
           const model::Input& v = it->second;
-          if (!v.value.empty()) out += v.value;
-          else if (!v.default_value.empty() && !v.is_secret && !v.is_required) out += v.default_value;
-          else out += Ref(it->first, v.description, v.is_secret, v.is_required);
+          if (!v.value.empty())
+            out += v.value;
+          else if (!v.default_value.empty() && !v.is_secret && !v.is_required)
+            out += v.default_value;
+          else
+            out += Ref(it->first, v.description, v.is_secret, v.is_required);
           i = close + 1;
           continue;
         }
@@ -57,7 +60,8 @@ class Inputs {
     if (!in.value.empty()) return Substitute(in.value, in.variables);
     if (in.is_secret || in.is_required) {
       std::string desc = in.description;
-      if (!in.default_value.empty() && !in.is_secret) desc += " (default: " + in.default_value + ")";
+      if (!in.default_value.empty() && !in.is_secret)
+        desc += " (default: " + in.default_value + ")";
       return Ref(id, desc, in.is_secret, in.is_required);
     }
     if (!in.default_value.empty()) return in.default_value;
@@ -110,7 +114,8 @@ bool Contains(const bj::array& a, std::string_view s) {
 // True when an OCI reference already names a tag or digest.
 bool HasTag(const std::string& image) {
   size_t slash = image.rfind('/');
-  std::string_view last = std::string_view(image).substr(slash == std::string::npos ? 0 : slash + 1);
+  std::string_view last =
+      std::string_view(image).substr(slash == std::string::npos ? 0 : slash + 1);
   return last.find(':') != std::string_view::npos || last.find('@') != std::string_view::npos;
 }
 
@@ -262,7 +267,8 @@ Result<bj::object> BuildInstallConfig(const model::ServerJson& server, InstallCl
     r["kind"] = "remote";
     std::string url;
     entry = RemoteEntry(server.remotes.front(), client, inputs, &url);
-    if (client == InstallClient::kClaude) note = "Claude Desktop reaches " + url + " via mcp-remote.";
+    if (client == InstallClient::kClaude)
+      note = "Claude Desktop reaches " + url + " via mcp-remote.";
   }
   bj::object config;
   if (!entry.empty()) {

@@ -16,7 +16,8 @@ namespace {
 namespace bj = boost::json;
 
 std::string Request(int id, std::string_view method, bj::object params) {
-  return bj::serialize(bj::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}});
+  return bj::serialize(
+      bj::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}});
 }
 
 std::string Initialize() {
@@ -25,7 +26,8 @@ std::string Initialize() {
                   {"capabilities", bj::object{}},
                   {"clientInfo", {{"name", "itest"}, {"version", "1"}}}});
 }
-constexpr std::string_view kInitialized = R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
+constexpr std::string_view kInitialized =
+    R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
 
 bj::object Call(int id, std::string_view tool, bj::object args) {
   return bj::object{{"name", tool}, {"arguments", std::move(args)}};
@@ -143,8 +145,10 @@ TEST_F(McpToolsTest, StdioDbStdioRemoteAndHttpGiveTheSameAnswers) {
     EXPECT_EQ(answers->at(4).at("result").at("tools").as_array().size(), 5u);
   }
   // A remote registry is an open world; the local database is not.
-  EXPECT_EQ(local.at(4).at("result").at("tools").at(0).at("annotations").at("openWorldHint"), false);
-  EXPECT_EQ(remote.at(4).at("result").at("tools").at(0).at("annotations").at("openWorldHint"), true);
+  EXPECT_EQ(local.at(4).at("result").at("tools").at(0).at("annotations").at("openWorldHint"),
+            false);
+  EXPECT_EQ(remote.at(4).at("result").at("tools").at(0).at("annotations").at("openWorldHint"),
+            true);
 }
 
 TEST_F(McpToolsTest, McpCommandRejectsMissingDatabaseAndBadRegistryUrl) {

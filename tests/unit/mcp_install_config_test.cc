@@ -109,8 +109,9 @@ TEST(McpInstallConfigTest, RemoteGivesUrlAndHeaderInputsOrMcpRemoteForClaude) {
   bj::object c = Build(kRemote, "claude");
   const auto& ce = c.at("config").at("mcpServers").at("com.acme/api");
   EXPECT_EQ(ce.at("command"), "npx");
-  EXPECT_EQ(bj::serialize(ce.at("args")),
-            R"(["-y","mcp-remote","https://<tenant>.acme.com/mcp","--header","Authorization: Bearer <token>"])");
+  EXPECT_EQ(
+      bj::serialize(ce.at("args")),
+      R"(["-y","mcp-remote","https://<tenant>.acme.com/mcp","--header","Authorization: Bearer <token>"])");
 }
 
 TEST(McpInstallConfigTest, McpbNamesTheBundleAndUnknownClientIsRejected) {

@@ -25,9 +25,10 @@ class Capture : public mcp::Outbox {
 
 std::string Doc(std::string_view name, std::string_view version, std::string_view desc,
                 std::string_view extra) {
-  return std::string(R"({"$schema":"https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json","name":")") +
-         std::string(name) + R"(","version":")" + std::string(version) +
-         R"(","description":")" + std::string(desc) + "\"" + std::string(extra) + "}";
+  return std::string(
+             R"({"$schema":"https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json","name":")") +
+         std::string(name) + R"(","version":")" + std::string(version) + R"(","description":")" +
+         std::string(desc) + "\"" + std::string(extra) + "}";
 }
 
 class McpRegistryToolsTest : public ::testing::Test {
@@ -35,7 +36,8 @@ class McpRegistryToolsTest : public ::testing::Test {
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() / ("mcp_tools_" + std::to_string(getpid()));
     std::filesystem::create_directories(dir_);
-    auto reg = app::OpenRegistry((dir_ / "r.db").string(), app::MigratePolicy::kApplyIfNew, nullptr);
+    auto reg =
+        app::OpenRegistry((dir_ / "r.db").string(), app::MigratePolicy::kApplyIfNew, nullptr);
     ASSERT_TRUE(reg.ok()) << reg.status().ToString();
     reg_ = std::move(*reg);
     std::vector<std::string> docs = {
@@ -53,7 +55,8 @@ class McpRegistryToolsTest : public ::testing::Test {
     server_ = std::make_unique<mcp::McpServer>(RegistryServerOptions());
     AddRegistryTools(*server_, LocalReader(*reg_.service));
     session_ = mcp::Session::Create(*server_);
-    Rpc("initialize", bj::object{{"protocolVersion", "2025-11-25"}, {"capabilities", bj::object{}}});
+    Rpc("initialize",
+        bj::object{{"protocolVersion", "2025-11-25"}, {"capabilities", bj::object{}}});
     auto tools = Rpc("tools/list", bj::object{});
     for (const auto& t : tools.at("result").at("tools").as_array()) {
       auto compiled = schema::JsonSchema::Compile(t.at("outputSchema"));
@@ -81,8 +84,10 @@ class McpRegistryToolsTest : public ::testing::Test {
     bj::object result = r.at("result").as_object();
     if (!result.contains("isError") || !result.at("isError").as_bool()) {
       auto errors = output_schemas_.at(std::string(tool))->Validate(result.at("structuredContent"));
-      for (const auto& e : errors) ADD_FAILURE() << tool << ": " << e.instance_path << " " << e.message;
-      EXPECT_EQ(bj::parse(result.at("content").at(0).at("text").as_string()), result.at("structuredContent"));
+      for (const auto& e : errors)
+        ADD_FAILURE() << tool << ": " << e.instance_path << " " << e.message;
+      EXPECT_EQ(bj::parse(result.at("content").at(0).at("text").as_string()),
+                result.at("structuredContent"));
     }
     return result;
   }
@@ -110,21 +115,32 @@ TEST_F(McpRegistryToolsTest, SearchFindsLatestVersionsAndFilters) {
   EXPECT_EQ(servers[0].at("server").at("version"), "1.1.0");
   EXPECT_EQ(r.at("structuredContent").at("metadata").at("count"), 1);
 
-  EXPECT_EQ(Call("search_servers", {{"query", ""}}).at("structuredContent").at("servers").as_array().size(), 2u);
+  EXPECT_EQ(Call("search_servers", {{"query", ""}})
+                .at("structuredContent")
+                .at("servers")
+                .as_array()
+                .size(),
+            2u);
   auto remote = Call("search_servers", {{"query", ""}, {"transport", "remote"}});
   ASSERT_EQ(remote.at("structuredContent").at("servers").as_array().size(), 1u);
-  EXPECT_EQ(remote.at("structuredContent").at("servers").at(0).at("server").at("name"), "com.example/tickets");
+  EXPECT_EQ(remote.at("structuredContent").at("servers").at(0).at("server").at("name"),
+            "com.example/tickets");
   auto npm = Call("search_servers", {{"query", ""}, {"registryType", "npm"}});
-  EXPECT_EQ(npm.at("structuredContent").at("servers").at(0).at("server").at("name"), "io.github.acme/weather");
+  EXPECT_EQ(npm.at("structuredContent").at("servers").at(0).at("server").at("name"),
+            "io.github.acme/weather");
   EXPECT_TRUE(Call("search_servers", {{"query", ""}, {"status", "deprecated"}})
-                  .at("structuredContent").at("servers").as_array().empty());
+                  .at("structuredContent")
+                  .at("servers")
+                  .as_array()
+                  .empty());
 }
 
 TEST_F(McpRegistryToolsTest, SearchPaginatesWithCursor) {
   bj::object first = Call("search_servers", {{"query", ""}, {"limit", 1}});
   const auto& md = first.at("structuredContent").at("metadata").as_object();
   ASSERT_TRUE(md.contains("nextCursor"));
-  bj::object second = Call("search_servers", {{"query", ""}, {"limit", 1}, {"cursor", md.at("nextCursor")}});
+  bj::object second =
+      Call("search_servers", {{"query", ""}, {"limit", 1}, {"cursor", md.at("nextCursor")}});
   EXPECT_NE(first.at("structuredContent").at("servers").at(0).at("server").at("name"),
             second.at("structuredContent").at("servers").at(0).at("server").at("name"));
   bj::object bad = Call("search_servers", {{"query", ""}, {"limit", 500}});
@@ -144,10 +160,12 @@ TEST_F(McpRegistryToolsTest, GetServerAndListVersions) {
 
 TEST_F(McpRegistryToolsTest, UnknownServerIsAToolErrorNotAProtocolError) {
   for (auto tool : {"get_server", "list_versions", "get_install_config"}) {
-    bj::object r = Rpc("tools/call", bj::object{{"name", tool}, {"arguments", {{"name", "no.such/server"}}}});
+    bj::object r =
+        Rpc("tools/call", bj::object{{"name", tool}, {"arguments", {{"name", "no.such/server"}}}});
     ASSERT_TRUE(r.contains("result")) << tool;
     EXPECT_EQ(r.at("result").at("isError"), true) << tool;
-    EXPECT_NE(std::string(r.at("result").at("content").at(0).at("text").as_string()).find("no.such/server"),
+    EXPECT_NE(std::string(r.at("result").at("content").at(0).at("text").as_string())
+                  .find("no.such/server"),
               std::string::npos);
   }
 }
@@ -158,16 +176,19 @@ TEST_F(McpRegistryToolsTest, InstallConfigForEachClient) {
   EXPECT_EQ(sc.at("client"), "vscode");
   EXPECT_EQ(sc.at("config").at("servers").at("io.github.acme/weather").at("env").at("API_KEY"),
             "${input:API_KEY}");
-  bj::object c = Call("get_install_config", {{"name", "com.example/tickets"}, {"client", "claude"}});
+  bj::object c =
+      Call("get_install_config", {{"name", "com.example/tickets"}, {"client", "claude"}});
   EXPECT_EQ(c.at("structuredContent").at("kind"), "remote");
-  bj::object bad = Rpc("tools/call", bj::object{{"name", "get_install_config"},
-                                                {"arguments", {{"name", "com.example/tickets"}, {"client", "emacs"}}}});
+  bj::object bad =
+      Rpc("tools/call",
+          bj::object{{"name", "get_install_config"},
+                     {"arguments", {{"name", "com.example/tickets"}, {"client", "emacs"}}}});
   EXPECT_EQ(bad.at("result").at("isError"), true);
 }
 
 TEST_F(McpRegistryToolsTest, ValidateAcceptsTextOrObject) {
-  bj::object ok = Call("validate_server_json",
-                       {{"server_json", Doc("io.github.x/demo", "1.0.0", "d", "")}});
+  bj::object ok =
+      Call("validate_server_json", {{"server_json", Doc("io.github.x/demo", "1.0.0", "d", "")}});
   EXPECT_EQ(ok.at("structuredContent").at("valid"), true);
   bj::object bad = Call("validate_server_json", {{"server_json", {{"name", "bad name"}}}});
   EXPECT_EQ(bad.at("structuredContent").at("valid"), false);
@@ -206,7 +227,8 @@ TEST(McpRawResultTest, EncodeResultSplicesRawStructuredContentAndEscapesItsTextC
   EXPECT_EQ(v.at("result").at("content").at(0).at("type"), "text");
   EXPECT_FALSE(v.at("result").as_object().contains(kRawStructuredKey));
 
-  const std::string pretty = "{\n\t\"a\": [1,\r\n 2],\n \"b\": \"x\\\\y\"\n}";  // whitespace between tokens
+  const std::string pretty =
+      "{\n\t\"a\": [1,\r\n 2],\n \"b\": \"x\\\\y\"\n}";  // whitespace between tokens
   boost::json::value w = boost::json::parse(EncodeResult(8, RawStructuredToolResult(pretty)));
   EXPECT_EQ(w.at("result").at("structuredContent"), boost::json::parse(pretty));
   EXPECT_EQ(w.at("result").at("content").at(0).at("text").as_string(), pretty);

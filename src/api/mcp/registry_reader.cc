@@ -69,8 +69,10 @@ class LocalRegistryReader : public RegistryReader {
     }
     if (!req.cursor.empty()) {
       size_t colon = req.cursor.find(':');
-      if (colon == std::string::npos) q.cursor_name_only = req.cursor;
-      else q.cursor = {req.cursor.substr(0, colon), req.cursor.substr(colon + 1)};
+      if (colon == std::string::npos)
+        q.cursor_name_only = req.cursor;
+      else
+        q.cursor = {req.cursor.substr(0, colon), req.cursor.substr(colon + 1)};
     }
     service::ListResult r = svc_.List(q);
     return ListBody(r.items, r.next_cursor);
@@ -131,7 +133,8 @@ void FilterItems(bj::object& list, const SearchRequest& req) {
       bool found = false;
       if (const bj::value* p = s.if_contains("packages"); p && p->is_array()) {
         for (const auto& pkg : p->as_array()) {
-          const bj::value* rt = pkg.is_object() ? pkg.as_object().if_contains("registryType") : nullptr;
+          const bj::value* rt =
+              pkg.is_object() ? pkg.as_object().if_contains("registryType") : nullptr;
           found = found || (rt && rt->is_string() && rt->as_string() == req.registry_type);
         }
       }
@@ -139,8 +142,10 @@ void FilterItems(bj::object& list, const SearchRequest& req) {
     }
     std::string_view status = "active";
     if (const bj::value* m = o.if_contains("_meta"); m && m->is_object()) {
-      const bj::value* off = m->as_object().if_contains("io.modelcontextprotocol.registry/official");
-      const bj::value* st = off && off->is_object() ? off->as_object().if_contains("status") : nullptr;
+      const bj::value* off =
+          m->as_object().if_contains("io.modelcontextprotocol.registry/official");
+      const bj::value* st =
+          off && off->is_object() ? off->as_object().if_contains("status") : nullptr;
       if (st && st->is_string()) status = st->as_string();
     }
     if (req.status.empty() ? status == "deleted" : status != req.status) continue;
@@ -148,7 +153,8 @@ void FilterItems(bj::object& list, const SearchRequest& req) {
   }
   size_t count = kept.size();
   list["servers"] = std::move(kept);
-  if (auto* md = list.if_contains("metadata"); md && md->is_object()) md->as_object()["count"] = count;
+  if (auto* md = list.if_contains("metadata"); md && md->is_object())
+    md->as_object()["count"] = count;
 }
 
 class RemoteRegistryReader : public RegistryReader {
@@ -201,7 +207,8 @@ class RemoteRegistryReader : public RegistryReader {
         }
       }
       const bj::value* md = list->if_contains("metadata");
-      const bj::value* next = md && md->is_object() ? md->as_object().if_contains("nextCursor") : nullptr;
+      const bj::value* next =
+          md && md->is_object() ? md->as_object().if_contains("nextCursor") : nullptr;
       if (!next || !next->is_string() || next->as_string().empty()) break;
       cursor = std::string(next->as_string());
     }
@@ -218,7 +225,8 @@ class RemoteRegistryReader : public RegistryReader {
     req.headers.push_back({"Accept", "application/json"});
     req.timeout = std::chrono::seconds(20);
     auto resp = http::Fetch(req);
-    if (!resp.ok()) return Status::Unavailable("registry " + base_ + ": " + resp.status().message());
+    if (!resp.ok())
+      return Status::Unavailable("registry " + base_ + ": " + resp.status().message());
     if (resp->status == 404) return Status::NotFound("Server not found");
     if (resp->status != 200) {
       std::string detail;

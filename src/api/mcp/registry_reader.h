@@ -4,7 +4,8 @@
 //
 // Answers are JSON text (so pre-rendered catalog bytes reach the client without a parse), always
 // a JSON object in these shapes (exactly the REST bodies):
-//   ServerResponse  {"server":{...server.json...},"_meta":{"io.modelcontextprotocol.registry/official":{...}}}
+//   ServerResponse
+//   {"server":{...server.json...},"_meta":{"io.modelcontextprotocol.registry/official":{...}}}
 //   ServerList      {"servers":[ServerResponse...],"metadata":{"nextCursor"?,"count"}}
 //
 // Thread-safety: implementations are safe to call concurrently.
@@ -25,12 +26,12 @@ class RegistryService;
 namespace mcpreg::mcpapi {
 
 struct SearchRequest {
-  std::string query;           // free text; empty = everything
-  std::string transport;       // "" | "remote" | "local"
-  std::string registry_type;   // "" = any
-  std::string status;          // "" (active + deprecated) | "active" | "deprecated" | "deleted"
-  size_t limit = 30;           // 1..100
-  std::string cursor;          // opaque: the previous page's nextCursor
+  std::string query;          // free text; empty = everything
+  std::string transport;      // "" | "remote" | "local"
+  std::string registry_type;  // "" = any
+  std::string status;         // "" (active + deprecated) | "active" | "deprecated" | "deleted"
+  size_t limit = 30;          // 1..100
+  std::string cursor;         // opaque: the previous page's nextCursor
 };
 
 class RegistryReader {

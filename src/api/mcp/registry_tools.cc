@@ -28,15 +28,18 @@ bj::object Enum(std::string_view description, std::initializer_list<std::string_
 bj::object ObjectSchema(bj::object properties, std::initializer_list<std::string_view> required) {
   bj::array req;
   for (auto r : required) req.push_back(bj::string(r));
-  return bj::object{{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(req)}};
+  return bj::object{
+      {"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(req)}};
 }
 
 bj::object ServerResponseSchema() {
-  bj::object server = ObjectSchema(
-      {{"name", {{"type", "string"}}}, {"description", {{"type", "string"}}},
-       {"version", {{"type", "string"}}}, {"title", {{"type", "string"}}},
-       {"packages", {{"type", "array"}}}, {"remotes", {{"type", "array"}}}},
-      {"name", "version"});
+  bj::object server = ObjectSchema({{"name", {{"type", "string"}}},
+                                    {"description", {{"type", "string"}}},
+                                    {"version", {{"type", "string"}}},
+                                    {"title", {{"type", "string"}}},
+                                    {"packages", {{"type", "array"}}},
+                                    {"remotes", {{"type", "array"}}}},
+                                   {"name", "version"});
   return ObjectSchema({{"server", std::move(server)}, {"_meta", {{"type", "object"}}}}, {"server"});
 }
 
@@ -63,8 +66,9 @@ bj::object InstallConfigSchema() {
        {"kind", Enum("what gets installed", {"package", "remote", "bundle"})},
        {"config", {{"type", "object"}, {"description", "JSON to merge into the file"}}},
        {"inputs", {{"type", "array"}, {"items", std::move(input)}}},
-       {"bundle", ObjectSchema({{"url", {{"type", "string"}}}, {"fileSha256", {{"type", "string"}}}},
-                               {"url"})},
+       {"bundle",
+        ObjectSchema({{"url", {{"type", "string"}}}, {"fileSha256", {{"type", "string"}}}},
+                     {"url"})},
        {"launch", {{"type", "object"}}},
        {"note", {{"type", "string"}}}},
       {"client", "file", "name", "version", "kind", "config", "inputs"});
@@ -113,7 +117,9 @@ Result<bj::object> SearchServers(const RegistryReader& reader, const bj::object&
   req.status = StringArg(args, "status");
   req.cursor = StringArg(args, "cursor");
   if (const bj::value* l = args.if_contains("limit"); l && !l->is_null()) {
-    double n = l->is_int64() ? double(l->as_int64()) : l->is_uint64() ? double(l->as_uint64()) : l->as_double();
+    double n = l->is_int64()    ? double(l->as_int64())
+               : l->is_uint64() ? double(l->as_uint64())
+                                : l->as_double();
     if (n < 1 || n > 100) return Status::InvalidArgument("limit must be between 1 and 100");
     req.limit = size_t(n);
   }
@@ -128,7 +134,8 @@ Result<bj::object> InstallConfig(const RegistryReader& reader, const bj::object&
   if (!text.ok()) return text.status();
   boost::system::error_code ec;
   bj::value doc = bj::parse(*text, ec);
-  const bj::value* server = !ec && doc.is_object() ? doc.as_object().if_contains("server") : nullptr;
+  const bj::value* server =
+      !ec && doc.is_object() ? doc.as_object().if_contains("server") : nullptr;
   if (!server) return Status::Internal("registry response for " + name + " has no server");
   auto parsed = model::ParseServerJson(*server);
   if (!parsed.ok()) return parsed.status();
@@ -137,8 +144,9 @@ Result<bj::object> InstallConfig(const RegistryReader& reader, const bj::object&
 
 Result<bj::object> Validate(const bj::object& args) {
   const bj::value& doc = args.at("server_json");
-  model::ValidationReport report = doc.is_string() ? model::ValidateServerJson(std::string_view(doc.as_string()))
-                                                   : model::ValidateServerJson(doc);
+  model::ValidationReport report =
+      doc.is_string() ? model::ValidateServerJson(std::string_view(doc.as_string()))
+                      : model::ValidateServerJson(doc);
   return mcp::RawStructuredToolResult(report.ToJson());
 }
 
@@ -183,12 +191,17 @@ void AddRegistryTools(mcp::McpServer& server, std::shared_ptr<RegistryReader> re
         "mcpb) or status. Results are paginated: pass metadata.nextCursor as `cursor`.";
     t.input_schema = ObjectSchema(
         {{"query", Str("words to search for; empty matches every server")},
-         {"transport", Enum("only servers with remotes (remote) or packages (local)", {"remote", "local"})},
+         {"transport",
+          Enum("only servers with remotes (remote) or packages (local)", {"remote", "local"})},
          {"registryType", Str("only servers with a package of this registry type, e.g. npm")},
          {"status", Enum("only versions with this status (default: active and deprecated)",
                          {"active", "deprecated", "deleted"})},
-         {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}, {"default", 30},
-                    {"description", "page size"}}},
+         {"limit",
+          {{"type", "integer"},
+           {"minimum", 1},
+           {"maximum", 100},
+           {"default", 30},
+           {"description", "page size"}}},
          {"cursor", Str("metadata.nextCursor of the previous page")}},
         {"query"});
     t.output_schema = ServerListSchema();
@@ -222,7 +235,8 @@ void AddRegistryTools(mcp::McpServer& server, std::shared_ptr<RegistryReader> re
     t.name = "list_versions";
     t.title = "List versions of an MCP server";
     t.description = "Every published version of a server, newest first, with its status.";
-    t.input_schema = ObjectSchema({{"name", Str("server name, e.g. io.github.owner/server")}}, {"name"});
+    t.input_schema =
+        ObjectSchema({{"name", Str("server name, e.g. io.github.owner/server")}}, {"name"});
     t.output_schema = ServerListSchema();
     t.annotations = ReadOnly(t.title, remote);
     t.handler = [reader](const bj::object& args, mcp::RequestContext&) -> Result<bj::object> {
@@ -263,10 +277,11 @@ void AddRegistryTools(mcp::McpServer& server, std::shared_ptr<RegistryReader> re
         "Validates a server.json document exactly like the registry's POST /v0.1/validate: JSON "
         "syntax, $schema version, the JSON Schema and the registry's semantic rules. Returns "
         "every issue with its path, severity and rule.";
-    t.input_schema = ObjectSchema(
-        {{"server_json", {{"type", bj::array{"string", "object"}},
-                          {"description", "the server.json document, as JSON text or an object"}}}},
-        {"server_json"});
+    t.input_schema =
+        ObjectSchema({{"server_json",
+                       {{"type", bj::array{"string", "object"}},
+                        {"description", "the server.json document, as JSON text or an object"}}}},
+                     {"server_json"});
     t.output_schema = ValidationSchema();
     t.annotations = ReadOnly(t.title, false);
     t.handler = [](const bj::object& args, mcp::RequestContext&) { return Validate(args); };
@@ -278,8 +293,8 @@ void AddRegistryTools(mcp::McpServer& server, std::shared_ptr<RegistryReader> re
   tmpl.title = "MCP server version";
   tmpl.description = "One server version as the registry serves it (server.json + _meta)";
   tmpl.mime_type = "application/json";
-  tmpl.read = [reader](std::string_view uri, const std::map<std::string, std::string>& vars)
-      -> Result<bj::array> {
+  tmpl.read = [reader](std::string_view uri,
+                       const std::map<std::string, std::string>& vars) -> Result<bj::array> {
     auto r = reader->Get(vars.at("name"), vars.at("version"));
     if (!r.ok()) return r.status();
     return bj::array{bj::object{{"uri", uri}, {"mimeType", "application/json"}, {"text", *r}}};
