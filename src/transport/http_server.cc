@@ -120,6 +120,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // --- used by the Responder / stream (always posted onto the strand) ---
   void SendResponse(HttpResponse r);
+  void SendShared(HttpResponse r);
   void StartStream(std::shared_ptr<StreamState> state, int status, Headers headers);
   void StreamWrite(const std::shared_ptr<StreamState>& state, std::string data);
   void StreamClose(const std::shared_ptr<StreamState>& state) {
@@ -327,6 +328,8 @@ std::shared_ptr<Responder> Session::MakeResponder() {
 
 void Session::SendResponse(HttpResponse r) {
   if (closed_) return;
+  if (r.shared_body && !head_) return SendShared(std::move(r));
+  if (r.shared_body) r.body = *r.shared_body;
   auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
   res->version(version_);
   res->result(static_cast<unsigned>(r.status));
@@ -349,6 +352,24 @@ void Session::SendResponse(HttpResponse r) {
   }
   bhttp::async_write(stream_, *res,
                      beast::bind_front_handler(&Session::OnWrite, shared_from_this(), close));
+}
+
+// Writes a shared body straight from the cache's buffer (span_body): no copy per request.
+void Session::SendShared(HttpResponse r) {
+  using SpanBody = bhttp::span_body<const char>;
+  auto res = std::make_shared<bhttp::response<SpanBody>>();
+  res->version(version_);
+  res->result(static_cast<unsigned>(r.status));
+  res->set(bhttp::field::server, shared_->options.server_header);
+  for (auto& [k, v] : r.headers) res->set(k, v);
+  bool close = !keep_alive_ || shared_->stopping || closing_;
+  res->keep_alive(!close);
+  res->body() = SpanBody::value_type(r.shared_body->data(), r.shared_body->size());
+  res->prepare_payload();
+  stream_.expires_after(shared_->options.read_timeout);
+  bhttp::async_write(stream_, *res,
+      [self = shared_from_this(), res, keep = std::move(r.shared_body), close](
+          beast::error_code ec, std::size_t n) { self->OnWrite(close, ec, n); });
 }
 
 void Session::StartStream(std::shared_ptr<StreamState> state, int status, Headers headers) {

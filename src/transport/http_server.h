@@ -47,6 +47,9 @@ struct HttpResponse {
   int status = 200;
   Headers headers;  // Content-Length and Connection are set by the server
   std::string body;
+  // Alternative to `body` for large immutable bodies shared between responses (e.g. a cached
+  // page): written without copying. Used when set; `body` is then ignored.
+  std::shared_ptr<const std::string> shared_body;
 
   HttpResponse& Set(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -38,7 +38,12 @@ http::HttpResponse ListServers(const service::RegistryService& svc, const QueryP
   // Read the generation before rendering: a body is never tagged newer than its data.
   const int64_t generation = svc.catalog().last_seq();
   if (cache)
-    if (auto hit = cache->Get(raw_query, generation)) return JsonResponse(*hit);
+    if (auto hit = cache->Get(raw_query, generation)) {
+      http::HttpResponse r;
+      r.Set("Content-Type", "application/json");
+      r.shared_body = std::move(hit);
+      return r;
+    }
   std::vector<ProblemError> errors;
   catalog::ListQuery lq;
   auto limit = q.Int("limit", 30, 1, 100, &errors);
@@ -83,8 +88,12 @@ http::HttpResponse ListServers(const service::RegistryService& svc, const QueryP
     body += ',';
   }
   body += "\"count\":" + std::to_string(res.items.size()) + "}}\n";
-  if (cache) cache->Put(raw_query, generation, std::make_shared<const std::string>(body));
-  return JsonResponse(std::move(body));
+  auto shared = std::make_shared<const std::string>(std::move(body));
+  if (cache) cache->Put(raw_query, generation, shared);
+  http::HttpResponse r;
+  r.Set("Content-Type", "application/json");
+  r.shared_body = std::move(shared);
+  return r;
 }
 
 http::HttpResponse ListVersions(const service::RegistryService& svc, std::string_view raw_name,
