@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "api/mcp/http_config.h"
+#include "api/mcp/mcp_auth.h"
 #include "api/mcp/registry_tools.h"
 #include "api/rest/router.h"
 #include "auth/fetcher.h"
@@ -178,8 +179,18 @@ int Serve(const ServeOptions& in) {
   mcp::McpServer mcp_server(mcpapi::RegistryServerOptions());
   mcpapi::AddRegistryTools(mcp_server, mcpapi::LocalReader(*reg->service));
   mcp::McpHttpEndpoint mcp_endpoint(mcp_server, mcp_cfg->http);
+  std::unique_ptr<mcpapi::McpAuthGate> mcp_gate;
+  if (mcp_cfg->enabled && mcp_cfg->auth.enabled) {
+    mcp_gate = std::make_unique<mcpapi::McpAuthGate>(mcp_cfg->auth, cfg.auth, fetcher,
+                                                     SystemClock::Instance());
+    deps.protected_resource_path = mcp_gate->metadata_path();
+    deps.protected_resource_metadata = mcp_gate->metadata_json();
+  }
   if (mcp_cfg->enabled) {
-    deps.mcp = [&mcp_endpoint](http::HttpRequest&& req, std::shared_ptr<http::Responder> r) {
+    deps.mcp = [&mcp_endpoint, gate = mcp_gate.get()](http::HttpRequest&& req,
+                                                      std::shared_ptr<http::Responder> r) {
+      if (gate)
+        if (auto refused = gate->Check(req)) return r->Send(std::move(*refused));
       mcp::HandleMcpHttp(mcp_endpoint, std::move(req), std::move(r));
     };
   }

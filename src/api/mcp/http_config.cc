@@ -45,6 +45,24 @@ Result<McpEndpointConfig> ParseMcpConfig(const bj::object& section) {
       auto n = Positive(value, key);
       if (!n.ok()) return n.status();
       c.http.max_sessions = size_t(*n);
+    } else if (key == "auth") {
+      if (!value.is_object()) return Expected(key, "an object");
+      c.auth.enabled = true;
+      for (const auto& [k, v] : value.as_object()) {
+        std::string path = "auth." + std::string(k);
+        if (k == "resource") {
+          if (!v.is_string() || v.as_string().empty()) return Expected(path, "a URL");
+          c.auth.resource = std::string(v.as_string());
+        } else if (k == "required") {
+          if (!v.is_bool()) return Expected(path, "true or false");
+          c.auth.required = v.as_bool();
+        } else if (k == "issuers") {
+          MCPREG_RETURN_IF_ERROR(StringList(v, path, &c.auth.issuers));
+        } else {
+          return Status::InvalidArgument("mcp." + path + ": unknown key");
+        }
+      }
+      if (c.auth.resource.empty()) return Expected("auth.resource", "a URL (required)");
     } else {
       return Status::InvalidArgument("mcp." + std::string(key) + ": unknown key");
     }

@@ -115,6 +115,10 @@ http::HttpResponse Router::Route(const http::HttpRequest& req) const {
   auto segs = SplitPath(req.path);
   auto query = [&]() { return QueryParams::Parse(req.query); };
 
+  if (!deps_.protected_resource_metadata.empty() && get &&
+      (req.path == deps_.protected_resource_path ||
+       req.path == "/.well-known/oauth-protected-resource"))
+    return JsonResponse(deps_.protected_resource_metadata);
   if (req.path == "/openapi.yaml" && get)
     return Text(std::string(assets::OpenApiYaml()), "application/yaml");
   if ((req.path == "/" || req.path == "/docs") && get)

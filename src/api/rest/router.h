@@ -50,6 +50,10 @@ struct RouterDeps {
   service::FeedService* feed = nullptr;          // optional: the package feed
   const policy::Policy* policy = nullptr;        // optional: governed mode's compliance policy
   http::Handler mcp;                             // optional: serves /mcp
+  // Optional RFC 9728 protected-resource metadata for /mcp, served at this path and at
+  // /.well-known/oauth-protected-resource.
+  std::string protected_resource_path;
+  std::string protected_resource_metadata;
   std::string version = MCPREG_VERSION;
   std::string git_commit = "unknown";
   std::string build_time = "unknown";
