@@ -77,5 +77,36 @@ TEST(McpAuthTest, ChallengesWithoutTokenAndAcceptsTokensForThisResourceOnly) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(McpAuthTest, AnonymousReadWhenNotRequiredButBadTokensStillRefused) {
+  std::string dir = testing::TempDir();
+  auto key = auth::Key::Generate(auth::KeyType::kEd25519, "ed-1");
+  ASSERT_TRUE(key.ok());
+  auth::JwkSet set;
+  set.Add(*auth::Key::FromJwk(key->PublicJwk()));
+  std::ofstream(dir + "/jwks.json") << set.ToJson();
+  std::ofstream(dir + "/mcpreg.yaml")
+      << "auth:\n  issuers:\n    - name: corp\n      issuer: https://login.corp.example\n"
+         "      audience: mcpreg\n      jwks_file: jwks.json\n"
+         "mcp:\n  auth:\n    resource: " << kResource << "\n    required: false\n";
+  testing::ServerProcess server(dir + "/r.db", {"--config", dir + "/mcpreg.yaml", "--no-demo"});
+  ASSERT_TRUE(server.started()) << server.log();
+  auto init = [&](std::optional<std::string> bearer) {
+    http::ClientRequest req;
+    req.method = "POST";
+    req.url = server.base_url() + "/mcp";
+    req.headers = {{"Content-Type", "application/json"},
+                   {"Accept", "application/json, text/event-stream"}};
+    if (bearer) req.headers.emplace_back("Authorization", "Bearer " + *bearer);
+    req.body = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+    auto r = http::Fetch(req);
+    EXPECT_TRUE(r.ok());
+    return r->status;
+  };
+  EXPECT_EQ(init(std::nullopt), 200);
+  EXPECT_EQ(init("not-a-token"), 401);
+  server.Stop();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace mcpreg
