@@ -35,6 +35,12 @@ std::optional<std::string> Unescape(std::string_view s, bool plus_is_space) {
 std::optional<std::string> PathUnescape(std::string_view s) { return Unescape(s, false); }
 std::optional<std::string> QueryUnescape(std::string_view s) { return Unescape(s, true); }
 
+std::optional<std::string> PathUnescapeTwice(std::string_view s) {
+  auto once = PathUnescape(s);
+  if (!once) return std::nullopt;
+  return PathUnescape(*once);
+}
+
 std::string PercentEncode(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;

@@ -10,6 +10,9 @@ namespace mcpreg {
 
 std::optional<std::string> PathUnescape(std::string_view s);
 std::optional<std::string> QueryUnescape(std::string_view s);
+// Decodes a path segment twice, as the official registry does (its mux decodes once, the
+// handler again), so both "a%2Fb" and "a%252Fb" name "a/b". nullopt on an invalid escape.
+std::optional<std::string> PathUnescapeTwice(std::string_view s);
 // Encodes everything but unreserved characters (RFC 3986), e.g. '/' → %2F.
 std::string PercentEncode(std::string_view s);
 

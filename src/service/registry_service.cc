@@ -1,4 +1,5 @@
 #include "service/registry_service.h"
+#include "service/json_body.h"
 
 #include <boost/json.hpp>
 #include <set>
@@ -15,16 +16,6 @@ namespace mcpreg::service {
 namespace {
 
 constexpr size_t kMaxVersionsPerName = 10000;
-constexpr unsigned kMaxJsonDepth = 64;
-
-Result<boost::json::value> ParseBody(std::string_view body) {
-  boost::json::parse_options opts;
-  opts.max_depth = kMaxJsonDepth;
-  boost::system::error_code ec;
-  auto v = boost::json::parse(body, ec, {}, opts);
-  if (ec) return Status::InvalidArgument("invalid JSON: " + ec.message());
-  return v;
-}
 
 std::string Details(std::initializer_list<std::pair<std::string_view, std::string_view>> kv) {
   std::string out;
@@ -83,7 +74,7 @@ Result<std::vector<catalog::EntryPtr>> RegistryService::ListVersions(std::string
 }
 
 Result<RegistryService::PreparedVersion> RegistryService::Prepare(std::string_view server_json) const {
-  auto doc = ParseBody(server_json);
+  auto doc = ParseJsonBody(server_json);
   if (!doc.ok()) return doc.status();
   auto report = model::ValidateForPublish(*doc);
   if (!report.valid)
@@ -171,7 +162,7 @@ Result<catalog::EntryPtr> RegistryService::Publish(const auth::Principal& who,
                                                    std::string_view server_json,
                                                    const PublishOptions& opts) {
   // Like upstream: authorization on the claimed name comes before validation.
-  auto doc = ParseBody(server_json);
+  auto doc = ParseJsonBody(server_json);
   if (!doc.ok()) return doc.status();
   if (doc->is_object())
     if (auto* n = doc->get_object().if_contains("name"); n && n->is_string())
@@ -243,7 +234,7 @@ ImportSummary RegistryService::Import(const auth::Principal& who,
     if (prepared.ok() && !auth::HasPermission(who.permissions, auth::kActionPublish, prepared->name))
       prepared = CheckPublish(who, prepared->name);
     if (!prepared.ok()) {
-      auto doc = ParseBody(documents[i]);
+      auto doc = ParseJsonBody(documents[i]);
       std::string why = prepared.status().message();
       if (doc.ok()) {
         if (doc->is_object()) {

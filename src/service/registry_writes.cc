@@ -7,21 +7,13 @@
 #include "model/validate.h"
 #include "service/auth_service.h"
 #include "service/registry_service.h"
+#include "service/json_body.h"
 #include "service/versioning.h"
 
 namespace mcpreg::service {
 namespace {
 
 constexpr size_t kMaxStatusMessage = 500;
-
-Result<boost::json::value> ParseBody(std::string_view body) {
-  boost::json::parse_options opts;
-  opts.max_depth = 64;
-  boost::system::error_code ec;
-  auto v = boost::json::parse(body, ec, {}, opts);
-  if (ec) return Status::InvalidArgument("invalid JSON: " + ec.message());
-  return v;
-}
 
 Status CheckStatusRights(const auth::Principal& who, std::string_view name) {
   if (auth::HasPermission(who.permissions, auth::kActionPublish, name) ||
@@ -147,7 +139,7 @@ Result<catalog::EntryPtr> RegistryService::EditVersion(const auth::Principal& wh
     return Status::PermissionDenied("You do not have edit permissions for this server");
   auto current = catalog_.Get(name, version, /*include_deleted=*/false);
   if (!current) return Status::NotFound("Server not found");
-  auto doc = ParseBody(server_json);
+  auto doc = ParseJsonBody(server_json);
   if (!doc.ok()) return doc.status();
   auto report = model::ValidateForPublish(*doc);
   if (!report.valid)

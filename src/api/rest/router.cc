@@ -167,13 +167,6 @@ http::HttpResponse Router::Route(const http::HttpRequest& req) const {
 
 namespace {
 
-// Upstream decodes path segments twice (mux, then url.PathUnescape in the handler).
-std::optional<std::string> Decode2(std::string_view raw) {
-  auto once = PathUnescape(raw);
-  if (!once) return std::nullopt;
-  return PathUnescape(*once);
-}
-
 std::string BaseUrl(const http::HttpRequest& req) {
   auto host = req.Header("Host");
   auto proto = req.Header("X-Forwarded-Proto");
@@ -206,8 +199,8 @@ std::optional<http::HttpResponse> Router::RouteWrite(const http::HttpRequest& re
       return FeedDownload(*deps_.feed, req, std::string(s[4]), file);
     }
     if (n == 5) {
-      auto name = Decode2(s[3]);
-      auto version = Decode2(s[4]);
+      auto name = PathUnescapeTwice(s[3]);
+      auto version = PathUnescapeTwice(s[4]);
       if (!name || !version) return ProblemResponse(Status::InvalidArgument("Invalid path encoding"));
       return FeedList(*deps_.feed, *name, *version, BaseUrl(req));
     }
@@ -229,16 +222,16 @@ std::optional<http::HttpResponse> Router::RouteWrite(const http::HttpRequest& re
   if (!who.ok()) return ProblemResponse(who.status());
   if (s[0] == "publish") return Publish(*deps_.registry, *who, req.body);
   if (feed_route) {
-    auto name = Decode2(s[3]);
-    auto version = Decode2(s[4]);
+    auto name = PathUnescapeTwice(s[3]);
+    auto version = PathUnescapeTwice(s[4]);
     auto file = PathUnescape(s[5]);
     if (!name || !version || !file) return ProblemResponse(Status::InvalidArgument("Invalid path encoding"));
     return FeedUpload(*deps_.feed, *who, req, *name, *version, *file, BaseUrl(req));
   }
-  auto name = Decode2(s[1]);
+  auto name = PathUnescapeTwice(s[1]);
   if (!name) return ProblemResponse(Status::InvalidArgument("Invalid server name encoding"));
   if (m == "PATCH" && n == 3) return SetStatus(*deps_.registry, *who, *name, std::nullopt, req.body);
-  auto version = Decode2(s[3]);
+  auto version = PathUnescapeTwice(s[3]);
   if (!version) return ProblemResponse(Status::InvalidArgument("Invalid version encoding"));
   if (m == "PUT") return Edit(*deps_.registry, *who, *name, *version, req.body);
   return SetStatus(*deps_.registry, *who, *name, *version, req.body);

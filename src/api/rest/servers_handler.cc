@@ -11,13 +11,6 @@
 namespace mcpreg::rest {
 namespace {
 
-// Upstream decodes path segments twice (mux, then url.PathUnescape in the handler).
-std::optional<std::string> DecodeSegment(std::string_view raw) {
-  auto once = PathUnescape(raw);
-  if (!once) return std::nullopt;
-  return PathUnescape(*once);
-}
-
 void AppendItems(std::string& body, const std::vector<catalog::EntryPtr>& items) {
   body += "{\"servers\":[";
   for (size_t i = 0; i < items.size(); ++i) {
@@ -98,7 +91,7 @@ http::HttpResponse ListServers(const service::RegistryService& svc, const QueryP
 
 http::HttpResponse ListVersions(const service::RegistryService& svc, std::string_view raw_name,
                                 const QueryParams& q) {
-  auto name = DecodeSegment(raw_name);
+  auto name = PathUnescapeTwice(raw_name);
   if (!name) return ProblemResponse(Status::InvalidArgument("Invalid server name encoding"));
   std::vector<ProblemError> errors;
   auto include_deleted = IncludeDeleted(q, &errors);
@@ -113,9 +106,9 @@ http::HttpResponse ListVersions(const service::RegistryService& svc, std::string
 
 http::HttpResponse GetVersion(const service::RegistryService& svc, std::string_view raw_name,
                               std::string_view raw_version, const QueryParams& q) {
-  auto name = DecodeSegment(raw_name);
+  auto name = PathUnescapeTwice(raw_name);
   if (!name) return ProblemResponse(Status::InvalidArgument("Invalid server name encoding"));
-  auto version = DecodeSegment(raw_version);
+  auto version = PathUnescapeTwice(raw_version);
   if (!version) return ProblemResponse(Status::InvalidArgument("Invalid version encoding"));
   std::vector<ProblemError> errors;
   auto include_deleted = IncludeDeleted(q, &errors);
