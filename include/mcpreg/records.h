@@ -79,4 +79,34 @@ struct Artifact {
   std::string uploaded_by;
 };
 
+
+// A server request (issue 5): a team asks for a server name to be admitted to the registry.
+// `document` is the request as filed (JSON object text, see service/governance_service.h);
+// the other fields are the registry's bookkeeping. One request per server name.
+struct ServerRequest {
+  std::string name;               // the server name requested, e.g. "com.contoso/weather"
+  std::string state = "pending";  // pending | approved | rejected | retired
+  std::string document = "{}";
+  std::string issuer, subject;    // the publisher identity named in the document
+  int64_t revision = 0;           // store-assigned; +1 on every write (optimistic concurrency)
+  Micros created_at = 0, updated_at = 0;
+  std::string created_by;         // actor who filed it
+  std::string decided_by;         // actor of the last approve/reject/retire ("" while pending)
+  Micros decided_at = 0;
+  std::string reason;             // rejection reason / approval note / retirement message
+};
+
+// One piece of evidence bound to a server version and the digest of what was examined
+// (the package's fileSha256, or "" for a remote-only server).
+struct Evidence {
+  int64_t id = 0;                 // store-assigned, increasing: newer evidence has a higher id
+  std::string server_name, version, digest;
+  std::string kind;               // sarif | threat-model | license | legal
+  std::string verdict;            // pass | fail
+  std::string summary;            // one line for queues and audit
+  std::string document = "{}";    // JSON object: the attestation, or the SARIF verdict
+  Micros at = 0;
+  std::string actor;
+};
+
 }  // namespace mcpreg

@@ -112,6 +112,31 @@ class Store {
   virtual Result<std::vector<Artifact>> FindArtifacts(std::string_view server_name,
                                                       std::string_view version,
                                                       std::string_view sha256) = 0;
+
+  // --- governance: server requests and evidence ---------------------------------------------
+  // Writes `req` (insert when expected_revision == 0, else replace the row whose revision is
+  // expected_revision) with revision = expected_revision + 1, adds `grants` (an identical
+  // existing grant is kept) and appends `audit`, all in one transaction. Errors: AlreadyExists
+  // (insert of an existing name, or the stored revision differs: someone else wrote it; both
+  // are HTTP 409 conflicts), NotFound (replace of a missing name).
+  struct RequestWrite {
+    ServerRequest request;
+    int64_t expected_revision = 0;
+    std::vector<Grant> grants;          // added (an identical existing grant is kept)
+    std::vector<Grant> revoke_grants;   // removed when present
+    std::vector<AuditEvent> audit;
+  };
+  virtual Result<ServerRequest> PutRequest(const RequestWrite& write) = 0;
+  // Errors: NotFound.
+  virtual Result<ServerRequest> GetRequest(std::string_view name) = 0;
+  // All requests (state "" ) or those in `state`, ordered by name.
+  virtual Result<std::vector<ServerRequest>> ListRequests(std::string_view state) = 0;
+  // Appends evidence (id assigned) and its audit entry atomically.
+  virtual Result<Evidence> AddEvidence(const Evidence& evidence, const AuditEvent& event) = 0;
+  // Evidence with id > after_id, filtered by any non-empty argument, ordered by id.
+  virtual Result<std::vector<Evidence>> ListEvidence(std::string_view server_name,
+                                                     std::string_view version,
+                                                     int64_t after_id = 0) = 0;
 };
 
 // Opens (creating if needed) the SQLite database at `path` in WAL mode. Does not migrate;

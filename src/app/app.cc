@@ -18,6 +18,7 @@
 #include "policy/policy.h"
 #include "service/auth_service.h"
 #include "service/feed_service.h"
+#include "service/governance_service.h"
 #include "app/import_source.h"
 #include "core/assets.h"
 #include "core/log.h"
@@ -165,8 +166,20 @@ int Serve(const ServeOptions& in) {
     log::Info("governed mode: publishes must pass the compliance policy");
   }
 
+  // Requests, evidence, review and the governed listing rule (open mode: workflow only).
+  std::vector<std::string> trusted_issuers;
+  for (const auto& i : cfg.auth.issuers) trusted_issuers.push_back(i.issuer);
+  service::GovernanceService governance(*reg->store, *reg->service, SystemClock::Instance(),
+                                        std::move(trusted_issuers));
+  st = governance.Start();
+  if (!st.ok()) {
+    log::Error("mcpreg serve: " + st.message());
+    return ExitCodeFor(st.code());
+  }
+
   rest::RouterDeps deps;
   deps.registry = reg->service.get();
+  deps.governance = &governance;
   deps.policy = policy ? &*policy : nullptr;
   deps.auth = &auth_service;
   deps.feed = &feed_service;
@@ -219,6 +232,8 @@ int Serve(const ServeOptions& in) {
     }
     Status rs = reg->service->Refresh();
     if (!rs.ok()) log::Warn("catalog refresh failed: " + rs.message());
+    rs = governance.Refresh();
+    if (!rs.ok()) log::Warn("governance refresh failed: " + rs.message());
   }
   mcp_endpoint.CloseAll();
   server.Stop(std::chrono::milliseconds(10000));

@@ -3,7 +3,8 @@
 namespace mcpreg::auth {
 
 bool IsKnownAction(std::string_view action) {
-  return action == kActionPublish || action == kActionEdit || action == kActionFeed;
+  return action == kActionPublish || action == kActionEdit || action == kActionFeed ||
+         action == kActionReview;
 }
 
 bool ResourceMatches(std::string_view resource, std::string_view pattern) {

@@ -2,7 +2,8 @@
 // a list of {action, resource-pattern} pairs.
 //
 // Actions: "publish" (publish versions and change their status), "edit" (PUT a version and
-// change status), and mcpreg's "feed" (upload package artifacts to the package feed).
+// change status), and mcpreg's "feed" (upload package artifacts to the package feed) and
+// "review" (decide server requests, attest evidence).
 // Pattern matching is upstream's (internal/auth/jwt.go): "*" matches everything, a pattern
 // ending in "*" is a plain string prefix ("com.example.*" covers "com.example.api/x"), anything
 // else must equal the resource exactly. Matching is case-sensitive.
@@ -20,12 +21,14 @@ namespace mcpreg::auth {
 inline constexpr std::string_view kActionPublish = "publish";
 inline constexpr std::string_view kActionEdit = "edit";
 inline constexpr std::string_view kActionFeed = "feed";
+// Review server requests and attest evidence (threat model, licence, legal).
+inline constexpr std::string_view kActionReview = "review";
 
-// True for the three actions above.
+// True for the four actions above.
 bool IsKnownAction(std::string_view action);
 
 struct Permission {
-  std::string action;    // "publish" | "edit" | "feed"
+  std::string action;    // "publish" | "edit" | "feed" | "review"
   std::string resource;  // pattern, e.g. "io.github.acme/*"
   bool operator==(const Permission&) const = default;
 };

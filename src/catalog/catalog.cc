@@ -25,6 +25,7 @@ bool MatchesFilters(const Entry& e, const ListQuery& q) {
   const VersionMeta& m = e.meta;
   // Cheap, selective checks first.
   if (!q.include_deleted && m.status == VersionStatus::kDeleted) return false;
+  if (!q.include_withheld && e.withheld.load(std::memory_order_relaxed)) return false;
   if (q.latest_only && !m.is_latest) return false;
   if (q.exact_version && m.version != *q.exact_version) return false;
   if (q.updated_since && !(m.updated_at > *q.updated_since)) return false;
@@ -105,8 +106,14 @@ void Catalog::Apply(const std::vector<VersionRecord>& records) {
     b.item.status = r.meta.status;
     b.item.is_latest = r.meta.is_latest;
     b.text = SearchText(*b.item.entry);
+    if (rule_) b.item.entry->withheld.store(!rule_(*b.item.entry), std::memory_order_relaxed);
     built.push_back(std::move(b));
   }
+  // Bumped on every exit path below (after the index changed), so cached pages are dropped.
+  struct Bump {
+    std::atomic<int64_t>& g;
+    ~Bump() { g.fetch_add(1, std::memory_order_acq_rel); }
+  } bump{generation_};
 
   std::unique_lock lock(mu_);
   // Upsert existing keys in place; collect new keys (the last record per key wins).
@@ -203,7 +210,8 @@ Page Catalog::List(const ListQuery& q) const {
   return page;
 }
 
-EntryPtr Catalog::Get(std::string_view name, std::string_view version, bool include_deleted) const {
+EntryPtr Catalog::Get(std::string_view name, std::string_view version, bool include_deleted,
+                      bool include_withheld) const {
   std::shared_lock lock(mu_);
   auto pos = std::lower_bound(items_.begin(), items_.end(), 0, [&](const Item& it, int) {
     return KeyLess(it.entry->meta.name, it.entry->meta.version, name, version);
@@ -212,6 +220,7 @@ EntryPtr Catalog::Get(std::string_view name, std::string_view version, bool incl
     return nullptr;
   }
   if (!include_deleted && pos->entry->meta.status == VersionStatus::kDeleted) return nullptr;
+  if (!include_withheld && pos->entry->withheld.load(std::memory_order_relaxed)) return nullptr;
   return pos->entry;
 }
 
@@ -228,26 +237,29 @@ auto NameRange(const Items& items, std::string_view name) {
 }
 }  // namespace
 
-EntryPtr Catalog::GetLatest(std::string_view name, bool include_deleted) const {
+EntryPtr Catalog::GetLatest(std::string_view name, bool include_deleted,
+                            bool include_withheld) const {
   std::shared_lock lock(mu_);
   auto [lo, hi] = NameRange(items_, name);
   for (auto it = lo; it != hi; ++it) {
     if (!it->entry->meta.is_latest) continue;
     if (!include_deleted && it->entry->meta.status == VersionStatus::kDeleted) return nullptr;
+    if (!include_withheld && it->entry->withheld.load(std::memory_order_relaxed)) return nullptr;
     return it->entry;
   }
   return nullptr;
 }
 
-std::vector<EntryPtr> Catalog::Versions(std::string_view name, bool include_deleted) const {
+std::vector<EntryPtr> Catalog::Versions(std::string_view name, bool include_deleted,
+                                        bool include_withheld) const {
   std::vector<EntryPtr> out;
   {
     std::shared_lock lock(mu_);
     auto [lo, hi] = NameRange(items_, name);
     for (auto it = lo; it != hi; ++it) {
-      if (include_deleted || it->entry->meta.status != VersionStatus::kDeleted) {
-        out.push_back(it->entry);
-      }
+      if (!include_deleted && it->entry->meta.status == VersionStatus::kDeleted) continue;
+      if (!include_withheld && it->entry->withheld.load(std::memory_order_relaxed)) continue;
+      out.push_back(it->entry);
     }
   }
   std::sort(out.begin(), out.end(), [](const EntryPtr& a, const EntryPtr& b) {
@@ -256,6 +268,32 @@ std::vector<EntryPtr> Catalog::Versions(std::string_view name, bool include_dele
     return a->meta.version > b->meta.version;
   });
   return out;
+}
+
+void Catalog::SetListingRule(ListingRule rule) { rule_ = std::move(rule); }
+
+void Catalog::ApplyRule(const std::vector<EntryPtr>& entries) {
+  if (!rule_) return;
+  bool changed = false;
+  for (const auto& e : entries) {
+    bool withheld = !rule_(*e);
+    if (e->withheld.exchange(withheld, std::memory_order_relaxed) != withheld) changed = true;
+  }
+  if (changed) generation_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+void Catalog::Relist(std::string_view name) {
+  ApplyRule(Versions(name, /*include_deleted=*/true, /*include_withheld=*/true));
+}
+
+void Catalog::RelistAll() {
+  std::vector<EntryPtr> all;
+  {
+    std::shared_lock lock(mu_);
+    all.reserve(items_.size());
+    for (const auto& it : items_) all.push_back(it.entry);
+  }
+  ApplyRule(all);
 }
 
 int64_t Catalog::last_seq() const {

@@ -14,7 +14,9 @@
 // rendered before the lock is taken).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -49,6 +51,7 @@ struct ListQuery {
   TransportFilter transport = TransportFilter::kAny;
   std::string registry_type;            // "" = any; else a package with this registryType
   std::optional<VersionStatus> status;  // extra filter (MCP tool)
+  bool include_withheld = false;        // governed mode: also entries the listing rule rejects
 };
 
 struct Entry {  // immutable once published into the catalog; not copyable (see server_json)
@@ -68,6 +71,10 @@ struct Entry {  // immutable once published into the catalog; not copyable (see 
   bool has_remotes = false, has_packages = false;
   std::vector<std::string> registry_types;
   int64_t seq = 0;
+  // Governed mode: the listing rule rejected this version (request not approved, a gate or
+  // evidence failing). Withheld entries are invisible to public reads. The only mutable part of
+  // an entry; set by Catalog::Apply / Relist.
+  mutable std::atomic<bool> withheld{false};
 };
 using EntryPtr = std::shared_ptr<const Entry>;
 
@@ -97,12 +104,30 @@ class Catalog {
   Page List(const ListQuery& q) const;
 
   // The entry for (name, version), or nullptr when absent or deleted (unless include_deleted).
-  EntryPtr Get(std::string_view name, std::string_view version, bool include_deleted) const;
-  // The name's is_latest entry, or nullptr when none (or it is deleted and !include_deleted).
-  EntryPtr GetLatest(std::string_view name, bool include_deleted) const;
+  // Withheld entries (see SetListingRule) count as absent unless include_withheld.
+  EntryPtr Get(std::string_view name, std::string_view version, bool include_deleted,
+               bool include_withheld = false) const;
+  // The name's is_latest entry, or nullptr when none (or it is deleted and !include_deleted,
+  // or withheld and !include_withheld).
+  EntryPtr GetLatest(std::string_view name, bool include_deleted,
+                     bool include_withheld = false) const;
   // All versions of `name`, newest published first (ties: version descending); empty when none.
-  std::vector<EntryPtr> Versions(std::string_view name, bool include_deleted) const;
+  std::vector<EntryPtr> Versions(std::string_view name, bool include_deleted,
+                                 bool include_withheld = false) const;
 
+  // Governed mode: `rule(entry)` says whether a version may be listed; entries it rejects are
+  // withheld. Apply evaluates it for every new entry (outside the lock); Relist re-evaluates a
+  // name after the facts behind the rule changed (approval, evidence, retirement). The rule
+  // must be thread-safe and must not call back into the catalog. REQUIRES: set before serving
+  // (entries applied earlier are evaluated by the first RelistAll()).
+  using ListingRule = std::function<bool(const Entry&)>;
+  void SetListingRule(ListingRule rule);
+  void Relist(std::string_view name);
+  void RelistAll();
+
+  // Changes on every Apply and on every Relist that changed a listing: the tag for cached
+  // responses (unlike last_seq, which only tracks the store).
+  int64_t generation() const { return generation_.load(std::memory_order_acquire); }
   int64_t last_seq() const;  // highest seq applied (0 when empty)
   size_t size() const;       // number of entries, deleted included
 
@@ -134,6 +159,10 @@ class Catalog {
   std::vector<std::vector<EntryPtr>> doc_entries_;  // doc id -> entries using that text
   std::unordered_map<std::string, std::vector<std::pair<std::string, int>>> owners_;
   int64_t last_seq_ = 0;
+  std::atomic<int64_t> generation_{0};
+  ListingRule rule_;  // set once before serving
+  // Evaluates rule_ for `entries` and flips their flags; bumps generation_ when any changed.
+  void ApplyRule(const std::vector<EntryPtr>& entries);
 };
 
 // Brings `catalog` up to date with `store`: loads every change after catalog.last_seq() in

@@ -164,6 +164,7 @@ Policy Policy::Default() {
                     "CC-BY-NC*", "CC-BY-SA-*", "CC-BY-ND-*", "WTFPL", "Commons-Clause",
                     "OSL-*",  "NPL-*",        "QPL-*",     "Sleepycat"};
   p.license_allow_exceptions = {"LLVM-exception"};
+  p.required_evidence = {"sarif", "threat-model", "license", "legal"};
   return p;
 }
 
@@ -180,11 +181,26 @@ Result<Policy> Policy::FromJson(const bj::object& config) {
       const bj::object* rules = kv.value().if_object();
       if (rules == nullptr) return Status::InvalidArgument("policy.rules: expected an object");
       for (const auto& r : *rules) MCPREG_RETURN_IF_ERROR(ParseRule(p, r.key(), r.value()));
+    } else if (key == "evidence") {
+      const bj::array* kinds = kv.value().if_array();
+      if (kinds == nullptr) return Status::InvalidArgument("policy.evidence: expected a list");
+      p.required_evidence.clear();
+      for (const auto& k : *kinds) {
+        const bj::string* s = k.if_string();
+        if (s == nullptr || !IsEvidenceKind(*s))
+          return Status::InvalidArgument(
+              "policy.evidence: expected sarif, threat-model, license or legal");
+        p.required_evidence.emplace_back(*s);
+      }
     } else {
       return Status::InvalidArgument("policy." + std::string(key) + ": unknown key");
     }
   }
   return p;
+}
+
+bool IsEvidenceKind(std::string_view kind) {
+  return kind == "sarif" || kind == "threat-model" || kind == "license" || kind == "legal";
 }
 
 Result<Policy> Policy::FromYaml(std::string_view text) {

@@ -6,6 +6,7 @@
 // keys are errors naming the key:
 //
 //   strict: true                 # false: runtime-needing local packages are warnings, not errors
+//   evidence: [sarif, threat-model, license, legal]   # evidence a version needs to be listed
 //   rules:
 //     <rule id>:                 # one of kRuleIds below
 //       enabled: true
@@ -73,6 +74,8 @@ struct Policy {
   std::vector<std::string> license_allow;
   std::vector<std::string> license_deny;
   std::vector<std::string> license_allow_exceptions;
+  // Governed listing: the evidence kinds every version needs (default: all four).
+  std::vector<std::string> required_evidence;
 
   // The built-in strict policy (`mcpreg validate --policy default`): every rule on, defaults
   // as documented in policy.cc.
@@ -90,6 +93,9 @@ struct Policy {
   // local.runtime-required: "error" when strict, else "warning").
   std::string SeverityOf(std::string_view rule_id) const;
 };
+
+// sarif | threat-model | license | legal.
+bool IsEvidenceKind(std::string_view kind);
 
 // Every rule id the policy knows, in evaluation order.
 const std::vector<std::string_view>& RuleIds();

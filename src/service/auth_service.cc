@@ -12,7 +12,7 @@ namespace mcpreg::service {
 std::vector<std::string> ActionsForRole(std::string_view role) {
   if (role == "publisher") return {"publish"};
   if (role == "feed-contributor") return {"feed"};
-  if (role == "admin") return {"publish", "edit", "feed"};
+  if (role == "admin") return {"publish", "edit", "feed", "review"};
   if (role == "reviewer") return {"review"};
   return {};
 }
@@ -31,7 +31,7 @@ auth::Principal LocalOperator() {
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
   p.subject = std::string(user && *user ? user : "operator") + "@" + host;
-  for (auto action : {auth::kActionPublish, auth::kActionEdit, auth::kActionFeed})
+  for (auto action : {auth::kActionPublish, auth::kActionEdit, auth::kActionFeed, auth::kActionReview})
     p.permissions.push_back({std::string(action), "*"});
   return p;
 }

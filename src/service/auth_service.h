@@ -4,7 +4,7 @@
 //
 // Permissions of a workload identity = what the trusted issuer's claim rules grant (config)
 // ∪ what operators granted it in the database (`mcpreg admin grant`), by role:
-//   publisher → publish, feed-contributor → feed, admin → publish + edit + feed,
+//   publisher → publish, feed-contributor → feed, admin → publish + edit + feed + review,
 //   reviewer → review.
 //
 // Thread-safety: safe for concurrent use.

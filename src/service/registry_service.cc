@@ -175,7 +175,7 @@ Result<catalog::EntryPtr> RegistryService::Publish(const auth::Principal& who,
   auto written = store_.UpdateServer(prepared->name, PublishMutator(*prepared, opts, clock_.Now(), actor));
   if (!written.ok()) return written.status();
   catalog_.Apply(*written);
-  auto e = catalog_.Get(prepared->name, prepared->version, /*include_deleted=*/true);
+  auto e = catalog_.Get(prepared->name, prepared->version, /*include_deleted=*/true, /*include_withheld=*/true);
   if (!e) return Status::Internal("published version missing from the catalog");
   return e;
 }
@@ -252,7 +252,7 @@ ImportSummary RegistryService::Import(const auth::Principal& who,
       if (progress) progress(done + s.unchanged + s.invalid + s.failed, s.total);
       continue;
     }
-    if (auto existing = catalog_.Get(prepared->name, prepared->version, true)) {
+    if (auto existing = catalog_.Get(prepared->name, prepared->version, true, true)) {
       if (existing->server_json == prepared->canonical) {
         ++s.unchanged;
       } else {

@@ -107,6 +107,7 @@ class RegistryService {
   const policy::Policy* policy() const { return policy_; }
 
   const catalog::Catalog& catalog() const { return catalog_; }
+  catalog::Catalog& catalog() { return catalog_; }
   const Clock& clock() const { return clock_; }
 
  private:

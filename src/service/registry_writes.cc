@@ -79,7 +79,7 @@ Result<catalog::EntryPtr> RegistryService::SetVersionStatus(const auth::Principa
                                                             std::optional<std::string> message) {
   MCPREG_RETURN_IF_ERROR(CheckStatusRights(who, name));
   MCPREG_RETURN_IF_ERROR(CheckStatusRequest(status, message));
-  auto current = catalog_.Get(name, version, /*include_deleted=*/true);
+  auto current = catalog_.Get(name, version, /*include_deleted=*/true, /*include_withheld=*/true);
   if (!current) return Status::NotFound("Server version not found");
   if (current->meta.status == VersionStatus::kDeleted && status != VersionStatus::kDeleted)
     MCPREG_RETURN_IF_ERROR(CheckRemotesFree(name, current->server_json));
@@ -97,7 +97,7 @@ Result<catalog::EntryPtr> RegistryService::SetVersionStatus(const auth::Principa
   });
   if (!written.ok()) return written.status();
   catalog_.Apply(*written);
-  auto e = catalog_.Get(name, version, true);
+  auto e = catalog_.Get(name, version, true, true);
   if (!e) return Status::Internal("updated version missing from the catalog");
   return e;
 }
@@ -107,7 +107,7 @@ Result<std::vector<catalog::EntryPtr>> RegistryService::SetServerStatus(
     std::optional<std::string> message) {
   MCPREG_RETURN_IF_ERROR(CheckStatusRights(who, name));
   MCPREG_RETURN_IF_ERROR(CheckStatusRequest(status, message));
-  auto existing = catalog_.Versions(name, /*include_deleted=*/true);
+  auto existing = catalog_.Versions(name, /*include_deleted=*/true, /*include_withheld=*/true);
   if (existing.empty()) return Status::NotFound("Server not found");
   if (status != VersionStatus::kDeleted)
     for (const auto& e : existing)
@@ -128,7 +128,7 @@ Result<std::vector<catalog::EntryPtr>> RegistryService::SetServerStatus(
   });
   if (!written.ok()) return written.status();
   catalog_.Apply(*written);
-  return catalog_.Versions(name, true);
+  return catalog_.Versions(name, true, true);
 }
 
 Result<catalog::EntryPtr> RegistryService::EditVersion(const auth::Principal& who,
@@ -137,7 +137,7 @@ Result<catalog::EntryPtr> RegistryService::EditVersion(const auth::Principal& wh
                                                        std::string_view server_json) {
   if (!auth::HasPermission(who.permissions, auth::kActionEdit, name))
     return Status::PermissionDenied("You do not have edit permissions for this server");
-  auto current = catalog_.Get(name, version, /*include_deleted=*/false);
+  auto current = catalog_.Get(name, version, /*include_deleted=*/false, /*include_withheld=*/true);
   if (!current) return Status::NotFound("Server not found");
   auto doc = ParseJsonBody(server_json);
   if (!doc.ok()) return doc.status();
@@ -165,7 +165,7 @@ Result<catalog::EntryPtr> RegistryService::EditVersion(const auth::Principal& wh
   });
   if (!written.ok()) return written.status();
   catalog_.Apply(*written);
-  auto e = catalog_.Get(name, version, true);
+  auto e = catalog_.Get(name, version, true, true);
   if (!e) return Status::Internal("edited version missing from the catalog");
   return e;
 }

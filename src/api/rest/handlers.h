@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/rest/query.h"
 #include "transport/http_server.h"
@@ -19,6 +20,7 @@ namespace mcpreg::service {
 class RegistryService;
 class AuthService;
 class FeedService;
+class GovernanceService;
 }
 
 namespace mcpreg::rest {
@@ -55,5 +57,20 @@ http::HttpResponse FeedList(service::FeedService& feed, const std::string& name,
                             const std::string& version, const std::string& base_url);
 http::HttpResponse FeedDownload(service::FeedService& feed, const http::HttpRequest& req,
                                 const std::string& sha256, const std::string& filename);
+
+// Governance (governance_handler.cc). `segs` are the path segments after "x/dev.mcpreg";
+// nullopt when no governance route matches.
+//   GET  review                                  the pending queue with gates and evidence
+//   POST requests            GET requests[?state=]
+//   GET|PUT requests/{name}  POST requests/{name}/approve|reject|retire  {"note"|"reason"|"message"}
+//   POST|GET servers/{name}/versions/{version}/evidence
+std::optional<http::HttpResponse> GovernanceRoute(service::GovernanceService& gov,
+                                                  const auth::Principal& who,
+                                                  const http::HttpRequest& req,
+                                                  const std::vector<std::string_view>& segs);
+// GET export/{readme|allowlist|catalog}: the approved set (public, like the listing).
+std::optional<http::HttpResponse> ExportRoute(const service::GovernanceService& gov,
+                                              const http::HttpRequest& req,
+                                              std::string_view kind, const std::string& base_url);
 
 }  // namespace mcpreg::rest

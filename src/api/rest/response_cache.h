@@ -1,6 +1,6 @@
 // ResponseCache: recently rendered list bodies, keyed by the request's query string and
-// tagged with the catalog generation they were rendered at (Catalog::last_seq()). Any write
-// moves the generation on, so a stale body is never served: it just misses and is replaced.
+// tagged with the catalog generation they were rendered at (Catalog::generation()). Any write
+// or listing change moves the generation on, so a stale body is never served: it just misses and is replaced.
 // Clients poll the same few queries (IDEs ask `?limit=50&version=latest` on every gallery
 // open), which this turns into a memcpy.
 //

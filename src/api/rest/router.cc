@@ -206,6 +206,19 @@ std::optional<http::HttpResponse> Router::RouteWrite(const http::HttpRequest& re
     }
     return std::nullopt;
   }
+  const bool ext = n >= 3 && s[0] == "x" && s[1] == "dev.mcpreg" && deps_.governance;
+  if (ext && n == 4 && s[2] == "export" && (m == "GET" || m == "HEAD"))
+    return ExportRoute(*deps_.governance, req, s[3], BaseUrl(req));
+  if (ext && (s[2] == "requests" || s[2] == "review" || s[2] == "servers")) {
+    auto header = req.Header("Authorization");
+    if (!header)
+      return ProblemResponse(Status::Unauthenticated(
+          "this route needs a registry token (Authorization: Bearer <token>)"));
+    auto who = auth.Authenticate(*header);
+    if (!who.ok()) return ProblemResponse(who.status());
+    return GovernanceRoute(*deps_.governance, *who, req,
+                           std::vector<std::string_view>(s.begin() + 2, s.end()));
+  }
   // Everything below needs a registry token.
   bool is_write =
       (m == "POST" && n == 1 && s[0] == "publish") ||

@@ -17,6 +17,8 @@
 //   PUT  {prefix}/x/dev.mcpreg/feed/{name}/{version}/{file} FeedUpload     (Bearer)
 //   GET  {prefix}/x/dev.mcpreg/feed/{name}/{version}        FeedList
 //   GET  {prefix}/x/dev.mcpreg/feed/artifacts/{sha256}[/{file}] FeedDownload
+//   *    {prefix}/x/dev.mcpreg/{requests,review,servers/../evidence}  GovernanceRoute (Bearer)
+//   GET  {prefix}/x/dev.mcpreg/export/{readme|allowlist|catalog}     ExportRoute
 //   GET  {prefix}/health | /ping | /version  (also at the root)
 //   GET  /openapi.yaml, /docs, /
 //   *    /mcp                                               the MCP endpoint (when configured)
@@ -40,6 +42,7 @@ namespace mcpreg::service {
 class RegistryService;
 class AuthService;
 class FeedService;
+class GovernanceService;
 }
 
 namespace mcpreg::rest {
@@ -48,6 +51,7 @@ struct RouterDeps {
   service::RegistryService* registry = nullptr;  // REQUIRED
   service::AuthService* auth = nullptr;          // optional: write API and token exchange
   service::FeedService* feed = nullptr;          // optional: the package feed
+  service::GovernanceService* governance = nullptr;  // optional: requests, review, exports
   const policy::Policy* policy = nullptr;        // optional: governed mode's compliance policy
   http::Handler mcp;                             // optional: serves /mcp
   // Optional RFC 9728 protected-resource metadata for /mcp, served at this path and at

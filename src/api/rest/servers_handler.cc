@@ -29,7 +29,7 @@ std::optional<bool> IncludeDeleted(const QueryParams& q, std::vector<ProblemErro
 http::HttpResponse ListServers(const service::RegistryService& svc, const QueryParams& q,
                                std::string_view raw_query, ResponseCache* cache) {
   // Read the generation before rendering: a body is never tagged newer than its data.
-  const int64_t generation = svc.catalog().last_seq();
+  const int64_t generation = svc.catalog().generation();
   if (cache)
     if (auto hit = cache->Get(raw_query, generation)) {
       http::HttpResponse r;

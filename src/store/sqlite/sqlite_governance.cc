@@ -186,3 +186,149 @@ Result<std::vector<Artifact>> SelectArtifacts(Db& db, std::string_view server_na
 }
 
 }  // namespace mcpreg::store
+
+namespace mcpreg::store {
+namespace {
+
+constexpr std::string_view kRequestColumns =
+    "name, state, document, issuer, subject, revision, created_at, updated_at, created_by, "
+    "decided_by, decided_at, reason";
+
+ServerRequest ReadRequest(Stmt& st) {
+  ServerRequest r;
+  r.name = std::string(st.Text(0));
+  r.state = std::string(st.Text(1));
+  r.document = std::string(st.Text(2));
+  r.issuer = std::string(st.Text(3));
+  r.subject = std::string(st.Text(4));
+  r.revision = st.Int(5);
+  r.created_at = st.Int(6);
+  r.updated_at = st.Int(7);
+  r.created_by = std::string(st.Text(8));
+  r.decided_by = std::string(st.Text(9));
+  r.decided_at = st.Int(10);
+  r.reason = std::string(st.Text(11));
+  return r;
+}
+
+}  // namespace
+
+Result<ServerRequest> WriteRequest(Db& db, const ServerRequest& req, int64_t expected_revision) {
+  auto current = SelectRequest(db, req.name);
+  if (current.ok()) {
+    if (expected_revision == 0)
+      return Status::AlreadyExists("a request for " + req.name + " already exists");
+    if (current->revision != expected_revision)
+      return Status::AlreadyExists("the request for " + req.name +
+                                   " was changed by someone else (now revision " +
+                                   std::to_string(current->revision) + "); reload and retry");
+  } else if (!current.status().IsNotFound()) {
+    return current.status();
+  } else if (expected_revision != 0) {
+    return Status::NotFound("no request for " + req.name);
+  }
+  auto st = db.Prepare(
+      "INSERT OR REPLACE INTO server_requests (" + std::string(kRequestColumns) +
+      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  if (!st.ok()) return st.status();
+  ServerRequest out = req;
+  out.revision = expected_revision + 1;
+  st->BindText(1, out.name);
+  st->BindText(2, out.state);
+  st->BindText(3, out.document);
+  st->BindText(4, out.issuer);
+  st->BindText(5, out.subject);
+  st->BindInt(6, out.revision);
+  st->BindInt(7, out.created_at);
+  st->BindInt(8, out.updated_at);
+  st->BindText(9, out.created_by);
+  st->BindText(10, out.decided_by);
+  st->BindInt(11, out.decided_at);
+  st->BindText(12, out.reason);
+  int rc = st->Step();
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "writing a server request");
+  return out;
+}
+
+Result<ServerRequest> SelectRequest(Db& db, std::string_view name) {
+  auto st = db.Prepare("SELECT " + std::string(kRequestColumns) +
+                       " FROM server_requests WHERE name = ?1");
+  if (!st.ok()) return st.status();
+  st->BindText(1, name);
+  int rc = st->Step();
+  if (rc == SQLITE_ROW) return ReadRequest(*st);
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "reading a server request");
+  return Status::NotFound("no request for " + std::string(name));
+}
+
+Result<std::vector<ServerRequest>> SelectRequests(Db& db, std::string_view state) {
+  auto st = db.Prepare("SELECT " + std::string(kRequestColumns) +
+                       " FROM server_requests WHERE (?1 = '' OR state = ?1) ORDER BY name");
+  if (!st.ok()) return st.status();
+  st->BindText(1, state);
+  std::vector<ServerRequest> out;
+  int rc;
+  while ((rc = st->Step()) == SQLITE_ROW) out.push_back(ReadRequest(*st));
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "listing server requests");
+  return out;
+}
+
+Status EnsureGrant(Db& db, const Grant& grant) {
+  auto g = InsertGrant(db, grant);
+  if (g.ok() || g.status().IsAlreadyExists()) return Status::OK();
+  return g.status();
+}
+
+Result<Evidence> InsertEvidence(Db& db, const Evidence& e) {
+  auto st = db.Prepare(
+      "INSERT INTO evidence (server_name, version, digest, kind, verdict, summary, document, at, "
+      "actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id");
+  if (!st.ok()) return st.status();
+  st->BindText(1, e.server_name);
+  st->BindText(2, e.version);
+  st->BindText(3, e.digest);
+  st->BindText(4, e.kind);
+  st->BindText(5, e.verdict);
+  st->BindText(6, e.summary);
+  st->BindText(7, e.document);
+  st->BindInt(8, e.at);
+  st->BindText(9, e.actor);
+  int rc = st->Step();
+  if (rc != SQLITE_ROW) return SqliteStatus(rc, db.raw(), "recording evidence");
+  Evidence out = e;
+  out.id = st->Int(0);
+  st->Reset();
+  return out;
+}
+
+Result<std::vector<Evidence>> SelectEvidence(Db& db, std::string_view server_name,
+                                             std::string_view version, int64_t after_id) {
+  auto st = db.Prepare(
+      "SELECT id, server_name, version, digest, kind, verdict, summary, document, at, actor "
+      "FROM evidence WHERE id > ?3 AND (?1 = '' OR server_name = ?1) AND (?2 = '' OR version = ?2) "
+      "ORDER BY id");
+  if (!st.ok()) return st.status();
+  st->BindText(1, server_name);
+  st->BindText(2, version);
+  st->BindInt(3, after_id);
+  std::vector<Evidence> out;
+  int rc;
+  while ((rc = st->Step()) == SQLITE_ROW) {
+    Evidence e;
+    e.id = st->Int(0);
+    e.server_name = std::string(st->Text(1));
+    e.version = std::string(st->Text(2));
+    e.digest = std::string(st->Text(3));
+    e.kind = std::string(st->Text(4));
+    e.verdict = std::string(st->Text(5));
+    e.summary = std::string(st->Text(6));
+    e.document = std::string(st->Text(7));
+    e.at = st->Int(8);
+    e.actor = std::string(st->Text(9));
+    out.push_back(std::move(e));
+  }
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "listing evidence");
+  return out;
+}
+
+}  // namespace mcpreg::store

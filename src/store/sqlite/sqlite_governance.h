@@ -1,4 +1,4 @@
-// SQL for the governance tables (grants, audit_log, feed_artifacts) of the SQLite backend, as
+// SQL for the governance tables (grants, audit_log, feed_artifacts, server_requests, evidence) of the SQLite backend, as
 // free functions over an open connection. The caller (SqliteStore) owns locking and
 // transactions: every write function REQUIRES an open write transaction on `db`.
 #pragma once
@@ -26,5 +26,17 @@ Result<std::vector<Grant>> SelectGrants(Db& db, std::string_view issuer, std::st
 Status UpsertArtifact(Db& db, const Artifact& a);
 Result<std::vector<Artifact>> SelectArtifacts(Db& db, std::string_view server_name,
                                               std::string_view version, std::string_view sha256);
+
+// Inserts (expected_revision 0) or replaces by revision; see Store::PutRequest.
+Result<ServerRequest> WriteRequest(Db& db, const ServerRequest& req, int64_t expected_revision);
+// NotFound when absent.
+Result<ServerRequest> SelectRequest(Db& db, std::string_view name);
+Result<std::vector<ServerRequest>> SelectRequests(Db& db, std::string_view state);
+// Inserts a grant unless an identical one exists.
+Status EnsureGrant(Db& db, const Grant& grant);
+
+Result<Evidence> InsertEvidence(Db& db, const Evidence& e);
+Result<std::vector<Evidence>> SelectEvidence(Db& db, std::string_view server_name,
+                                             std::string_view version, int64_t after_id);
 
 }  // namespace mcpreg::store

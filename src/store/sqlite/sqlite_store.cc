@@ -153,6 +153,46 @@ class SqliteStore final : public Store {
     return store::SelectArtifacts(*reader_, server_name, version, sha256);
   }
 
+  Result<ServerRequest> PutRequest(const RequestWrite& w) override {
+    return WriteTxn<ServerRequest>([&](Db& db) -> Result<ServerRequest> {
+      auto r = store::WriteRequest(db, w.request, w.expected_revision);
+      if (!r.ok()) return r.status();
+      for (const auto& g : w.grants) MCPREG_RETURN_IF_ERROR(store::EnsureGrant(db, g));
+      for (const auto& g : w.revoke_grants) {
+        Status s = store::DeleteGrant(db, g);
+        if (!s.ok() && !s.IsNotFound()) return s;
+      }
+      for (const auto& e : w.audit) {
+        auto a = store::InsertAudit(db, e);
+        if (!a.ok()) return a.status();
+      }
+      return r;
+    });
+  }
+  Result<ServerRequest> GetRequest(std::string_view name) override {
+    std::lock_guard lock(reader_mu_);
+    return store::SelectRequest(*reader_, name);
+  }
+  Result<std::vector<ServerRequest>> ListRequests(std::string_view state) override {
+    std::lock_guard lock(reader_mu_);
+    return store::SelectRequests(*reader_, state);
+  }
+  Result<Evidence> AddEvidence(const Evidence& evidence, const AuditEvent& event) override {
+    return WriteTxn<Evidence>([&](Db& db) -> Result<Evidence> {
+      auto e = store::InsertEvidence(db, evidence);
+      if (!e.ok()) return e.status();
+      auto a = store::InsertAudit(db, event);
+      if (!a.ok()) return a.status();
+      return e;
+    });
+  }
+  Result<std::vector<Evidence>> ListEvidence(std::string_view server_name,
+                                             std::string_view version,
+                                             int64_t after_id) override {
+    std::lock_guard lock(reader_mu_);
+    return store::SelectEvidence(*reader_, server_name, version, after_id);
+  }
+
  private:
   // Runs `fn` in its own write transaction on the writer connection; commits when it succeeds.
   template <typename T, typename Fn>

@@ -1,0 +1,166 @@
+// GovernanceService: the life of a server under governance (issue 5) — request, automated
+// gates, evidence, review, listing, retirement — on top of RegistryService and the Store.
+//
+// A server request (one per server name) is a JSON object:
+//   {"name": "com.contoso/weather",                 // the server name to admit
+//    "team": "Weather Platform", "contacts": ["weather@contoso.com"],
+//    "consumption": "first-party" | "third-party" | "both",
+//    "hosting": "local" | "remote" | "both",
+//    "publisher": {"issuer": "https://...", "subject": "..."},  // the workload identity
+//    "pipeline": "https://dev.azure.com/contoso/weather/_build?definitionId=7",
+//    "apis": [{"name": "Graph", "owner": "Identity", "permission": "https://..."}],  // optional
+//    "description": "...",                                                      // optional
+//    "server": { draft server.json }}                                           // optional
+// Structural problems are Unprocessable naming the field ("request.hosting: ..."); everything
+// that can be fixed later is a gate issue, reported with the request instead of refusing it.
+//
+// Request gates (model::Issue, type "policy", reference = rule id; errors block approval):
+//   request.publisher-identity  issuer is a configured trusted issuer (when any is configured);
+//                               subject is not a personal account (e-mail/UPN) or a secret
+//   request.api-permission      every API owned by another team has a recorded permission
+//   request.hosting             the draft's packages/remotes agree with `hosting`
+//   request.name                the draft's name equals the request's name
+//   request.secrets             no token/key/connection string in the request's free text
+//   request.draft               (warning) no draft server.json to run the policy on
+//   + every policy rule on the draft, paths prefixed "server.".
+// The policy is the registry's (governed mode) or the built-in default (open mode).
+//
+// Evidence (per version, bound to the digest examined: a package's fileSha256, or "" for a
+// remote-only server): {"kind": "sarif", "digest"?, "sarif": <SARIF 2.1.0 log>} or an
+// attestation {"kind": "threat-model"|"license"|"legal", "verdict": "approved"|"rejected",
+// "reviewer", "link"?, "notes"?, "digest"?, "expression" (license only: SPDX)}. A SARIF log
+// passes unless it has a blocking open result (policy/sarif.h); an attestation passes when
+// approved, and a licence whose expression the policy denies never passes. The newest evidence
+// of a kind decides. SARIF needs "publish" or "review" on the name; attestations "review".
+//
+// Listing rule (governed mode only): a version is listed iff its request is approved, its
+// status is not deleted, no policy error fires on its document, and for every kind in
+// policy.required_evidence the newest matching evidence passes. Others are withheld from every
+// public read (catalog::Entry::withheld). Open mode lists like upstream.
+//
+// Permissions: filing needs any authenticated principal; reading or updating a request needs
+// "review" on its name or being its filer; approve/reject need "review"; retire needs "publish"
+// or "edit" on the name. Approval grants the request's publisher identity the roles publisher
+// and feed-contributor on exactly the requested name. Every transition is audited with the
+// request name as resource, in the same transaction as the change.
+//
+// Thread-safety: all methods may be called concurrently. In-memory state (requests, evidence)
+// is loaded by Start() and caught up by Refresh() with writes from other processes.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "auth/principal.h"
+#include "catalog/catalog.h"
+#include "mcpreg/clock.h"
+#include "mcpreg/records.h"
+#include "mcpreg/status.h"
+#include "mcpreg/store.h"
+#include "model/validate.h"
+#include "policy/policy.h"
+#include "service/registry_service.h"
+
+namespace mcpreg::service {
+
+struct EvidenceState {
+  std::string kind;
+  std::string state;  // pass | fail | missing
+  std::optional<Evidence> latest;
+};
+
+struct VersionCompliance {
+  std::string version;
+  std::string status;                // active | deprecated | deleted
+  std::vector<std::string> digests;  // what evidence must be bound to ({""} for remote-only)
+  std::vector<model::Issue> gates;
+  bool gates_pass = true;
+  std::vector<EvidenceState> evidence;  // one per required kind
+  bool evidence_pass = true;
+  bool listed = false;
+};
+
+struct RequestView {
+  ServerRequest request;
+  std::vector<model::Issue> gates;  // request gates + policy on the draft
+  bool gates_pass = true;
+  std::vector<VersionCompliance> versions;  // published versions, newest first
+};
+
+class GovernanceService {
+ public:
+  // `trusted_issuers`: the OIDC issuers the registry trusts (config auth.issuers[].issuer).
+  GovernanceService(Store& store, RegistryService& registry, const Clock& clock,
+                    std::vector<std::string> trusted_issuers);
+
+  // Loads requests and evidence. In governed mode (registry.policy() set) installs the listing
+  // rule on the catalog and evaluates it for every version.
+  Status Start();
+  // Catches up with requests/evidence written by other processes; relists what changed.
+  Status Refresh();
+  bool governed() const { return registry_.policy() != nullptr; }
+
+  Result<RequestView> File(const auth::Principal& who, std::string_view body);
+  // Replaces the document of a pending or rejected request (back to pending).
+  // Errors: NotFound, FailedPrecondition (approved/retired), InvalidArgument (name mismatch).
+  Result<RequestView> Update(const auth::Principal& who, std::string_view name,
+                             std::string_view body);
+  Result<RequestView> Get(const auth::Principal& who, std::string_view name) const;
+  // Requests the principal may read, optionally in one state, ordered by name.
+  Result<std::vector<RequestView>> List(const auth::Principal& who, std::string_view state) const;
+  // Errors: FailedPrecondition (not pending; error gates failing).
+  Result<RequestView> Approve(const auth::Principal& who, std::string_view name, std::string note);
+  // Errors: InvalidArgument (empty reason), FailedPrecondition (not pending).
+  Result<RequestView> Reject(const auth::Principal& who, std::string_view name, std::string reason);
+  // Moves every version to deleted with `message` and the request to retired; history stays.
+  // Errors: InvalidArgument (empty message), FailedPrecondition (already retired).
+  Result<RequestView> Retire(const auth::Principal& who, std::string_view name,
+                             std::string message);
+
+  Result<Evidence> AddEvidence(const auth::Principal& who, std::string_view name,
+                               std::string_view version, std::string_view body);
+  std::vector<Evidence> ListEvidence(std::string_view name, std::string_view version) const;
+
+  // The listing rule (true in open mode for everything not deleted).
+  bool Listed(const catalog::Entry& entry) const;
+  // What exports publish: one entry per name — its latest listed version — sorted by name.
+  // Governed: names with an approved request; open: every listed name.
+  std::vector<catalog::EntryPtr> ApprovedSet() const;
+
+ private:
+  const policy::Policy& GatePolicy() const;
+  RequestView View(const ServerRequest& r) const;
+  VersionCompliance Compliance(const catalog::Entry& e, bool with_issues) const;
+  std::vector<model::Issue> RequestGates(const ServerRequest& r) const;
+  bool MayRead(const auth::Principal& who, const ServerRequest& r) const;
+  Result<ServerRequest> Load(std::string_view name) const;
+  // Stores `w`, updates the in-memory copy and relists the name.
+  Result<RequestView> Write(Store::RequestWrite w);
+  void Remember(const ServerRequest& r);
+  void Remember(const Evidence& e);
+
+  Store& store_;
+  RegistryService& registry_;
+  const Clock& clock_;
+  std::vector<std::string> trusted_issuers_;
+  policy::Policy default_policy_;
+
+  mutable std::shared_mutex mu_;
+  std::map<std::string, ServerRequest, std::less<>> requests_;
+  std::map<std::pair<std::string, std::string>, std::vector<Evidence>, std::less<>> evidence_;
+  int64_t last_evidence_id_ = 0;
+};
+
+// JSON renderings shared by REST, CLI and MCP.
+std::string RequestViewJson(const RequestView& v);
+std::string RequestListJson(const std::vector<RequestView>& v);
+std::string EvidenceJson(const Evidence& e);
+std::string EvidenceListJson(const std::vector<Evidence>& v);
+
+}  // namespace mcpreg::service
