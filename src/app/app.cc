@@ -190,7 +190,8 @@ int Serve(const ServeOptions& in) {
     return ExitCodeFor(mcp_cfg.status().code());
   }
   mcp::McpServer mcp_server(mcpapi::RegistryServerOptions());
-  mcpapi::AddRegistryTools(mcp_server, mcpapi::LocalReader(*reg->service));
+  mcpapi::AddRegistryTools(mcp_server, mcpapi::LocalReader(*reg->service),
+                           policy ? &*policy : nullptr);
   mcp::McpHttpEndpoint mcp_endpoint(mcp_server, mcp_cfg->http);
   std::unique_ptr<mcpapi::McpAuthGate> mcp_gate;
   if (mcp_cfg->enabled && mcp_cfg->auth.enabled) {

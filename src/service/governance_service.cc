@@ -211,6 +211,20 @@ void WriteGateSummary(json::JsonOut& w, const std::vector<model::Issue>& gates) 
       .Key("warnings").Int(warnings).Key("failed").String(FailedRules(gates)).EndObject();
 }
 
+// Secrets are never stored: a request whose text or draft carries one is refused outright
+// (messages are redacted), unlike other gate failures, which are recorded for review.
+Status RefuseSecrets(const std::vector<model::Issue>& gates) {
+  static const std::set<std::string_view> kSecretRules = {
+      "request.secrets", "secrets.token", "secrets.private-key", "secrets.jwt",
+      "secrets.connection-string"};
+  std::string where;
+  for (const auto& i : gates)
+    if (i.severity == "error" && kSecretRules.count(i.reference))
+      where += (where.empty() ? "" : "; ") + i.path + ": " + i.message + " [" + i.reference + "]";
+  if (where.empty()) return Status::OK();
+  return Status::Unprocessable("request refused, secrets are never stored: " + where);
+}
+
 }  // namespace
 
 GovernanceService::GovernanceService(Store& store, RegistryService& registry, const Clock& clock,
@@ -314,7 +328,7 @@ std::vector<model::Issue> GovernanceService::RequestGates(const ServerRequest& r
   for (const auto& f : policy::ScanString(pol, r.subject))
     if (f.rule != "secrets.email")
       Error(out, "publisher.subject", "subject contains a " + f.kind + " (" + f.redacted + ")",
-            "request.publisher-identity");
+            "request.secrets");
   // APIs owned by another team need that team's recorded permission.
   const std::string team = Str(o, "team");
   if (const bj::value* apis = o.if_contains("apis"); apis && apis->is_array())
@@ -454,6 +468,7 @@ Result<RequestView> GovernanceService::File(const auth::Principal& who, std::str
   r.created_at = r.updated_at = now;
   r.created_by = actor;
   auto gates = RequestGates(r);
+  MCPREG_RETURN_IF_ERROR(RefuseSecrets(gates));
   Store::RequestWrite w;
   w.request = r;
   w.audit.push_back({now, actor, "request", r.name, Details([&](json::JsonOut& d) {
@@ -487,6 +502,7 @@ Result<RequestView> GovernanceService::Update(const auth::Principal& who, std::s
   r.decided_at = 0;
   r.reason.clear();
   auto gates = RequestGates(r);
+  MCPREG_RETURN_IF_ERROR(RefuseSecrets(gates));
   Store::RequestWrite w;
   w.request = r;
   w.expected_revision = current->revision;

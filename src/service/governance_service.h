@@ -21,6 +21,8 @@
 //   request.hosting             the draft's packages/remotes agree with `hosting`
 //   request.name                the draft's name equals the request's name
 //   request.secrets             no token/key/connection string in the request's free text
+//                               or subject; like the draft's secrets.* findings, this refuses
+//                               the request outright (Unprocessable, redacted): never stored
 //   request.draft               (warning) no draft server.json to run the policy on
 //   + every policy rule on the draft, paths prefixed "server.".
 // The policy is the registry's (governed mode) or the built-in default (open mode).

@@ -1,11 +1,13 @@
 #include "api/mcp/registry_tools.h"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "core/json_out.h"
 #include "core/percent.h"
 #include "model/server_json.h"
 #include "model/validate.h"
+#include "policy/policy.h"
 #include "service/install_config.h"
 
 namespace mcpreg::mcpapi {
@@ -142,11 +144,20 @@ Result<bj::object> InstallConfig(const RegistryReader& reader, const bj::object&
   return Structured(service::BuildInstallConfig(*parsed, *client));
 }
 
-Result<bj::object> Validate(const bj::object& args) {
+Result<bj::object> Validate(const bj::object& args, const policy::Policy* registry_policy) {
   const bj::value& doc = args.at("server_json");
   model::ValidationReport report =
       doc.is_string() ? model::ValidateServerJson(std::string_view(doc.as_string()))
                       : model::ValidateServerJson(doc);
+  std::string which = StringArg(args, "policy");
+  if (which.empty()) which = "registry";
+  if (which != "registry" && which != "default" && which != "none")
+    return Status::InvalidArgument("policy must be registry, default or none");
+  static const policy::Policy kDefault = policy::Policy::Default();
+  const policy::Policy* pol = which == "default" ? &kDefault : which == "registry" ? registry_policy : nullptr;
+  if (pol)
+    policy::AddPolicyIssues(*pol, doc.is_string() ? std::string(doc.as_string()) : bj::serialize(doc),
+                            report);
   return mcp::RawStructuredToolResult(report.ToJson());
 }
 
@@ -178,7 +189,8 @@ mcp::ServerOptions RegistryServerOptions() {
   return o;
 }
 
-void AddRegistryTools(mcp::McpServer& server, std::shared_ptr<RegistryReader> reader) {
+void AddRegistryTools(mcp::McpServer& server, std::shared_ptr<RegistryReader> reader,
+                      const policy::Policy* policy) {
   const bool remote = reader->Describe() != "local database";
   {
     mcp::ToolDef t;
@@ -275,16 +287,26 @@ void AddRegistryTools(mcp::McpServer& server, std::shared_ptr<RegistryReader> re
     t.title = "Validate server.json";
     t.description =
         "Validates a server.json document exactly like the registry's POST /v0.1/validate: JSON "
-        "syntax, $schema version, the JSON Schema and the registry's semantic rules. Returns "
-        "every issue with its path, severity and rule.";
+        "syntax, $schema version, the JSON Schema and the registry's semantic rules, plus the "
+        "compliance gates (type \"policy\": runtime-free local packages, Streamable HTTP and "
+        "declared auth for remotes, no secrets or confidential data, no samples, licence). "
+        "Returns every issue with its path, severity and rule.";
     t.input_schema =
         ObjectSchema({{"server_json",
                        {{"type", bj::array{"string", "object"}},
-                        {"description", "the server.json document, as JSON text or an object"}}}},
+                        {"description", "the server.json document, as JSON text or an object"}}},
+                      {"policy",
+                       {{"type", "string"},
+                        {"enum", bj::array{"registry", "default", "none"}},
+                        {"description",
+                         "compliance policy to apply: the registry's own (default; none in open "
+                         "mode), the built-in strict default, or none"}}}},
                      {"server_json"});
     t.output_schema = ValidationSchema();
     t.annotations = ReadOnly(t.title, false);
-    t.handler = [](const bj::object& args, mcp::RequestContext&) { return Validate(args); };
+    t.handler = [policy](const bj::object& args, mcp::RequestContext&) {
+      return Validate(args, policy);
+    };
     server.AddTool(std::move(t));
   }
   mcp::TemplateDef tmpl;

@@ -23,13 +23,20 @@
 #include "api/mcp/registry_reader.h"
 #include "mcp/server.h"
 
+namespace mcpreg::policy {
+struct Policy;
+}
+
 namespace mcpreg::mcpapi {
 
 // Identity ("mcpreg", MCPREG_VERSION) and instructions for the registry MCP server.
 mcp::ServerOptions RegistryServerOptions();
 
-// Registers the tools and the resource template on `server`.
-void AddRegistryTools(mcp::McpServer& server, std::shared_ptr<RegistryReader> reader);
+// Registers the tools and the resource template on `server`. `policy` (optional, must outlive
+// the server): the registry's compliance policy, whose issues validate_server_json adds to
+// its report (the tool's `policy` argument can also ask for the built-in default or none).
+void AddRegistryTools(mcp::McpServer& server, std::shared_ptr<RegistryReader> reader,
+                      const policy::Policy* policy = nullptr);
 
 // The resource URI of one server version (name and version percent-encoded).
 std::string ServerVersionUri(std::string_view name, std::string_view version);

@@ -436,6 +436,10 @@ Status SqliteStore::ApplyOne(std::string_view name, const Mutator& mutate,
   if (!gs.ok()) return gs.status();
   if ((rc = (*gs)->Step()) != SQLITE_ROW) return SqliteStatus(rc, db.raw(), "reading store_seq");
   int64_t seq = (*gs)->Int(0);
+  // Finish the statement now: a cached statement left on a row keeps a read snapshot open on
+  // the writer connection after COMMIT, and the next BEGIN IMMEDIATE fails with SQLITE_BUSY
+  // once another process has written.
+  (*gs)->Reset();
 
   for (auto* r : dirty) {
     bool is_new = !existing.count(r->meta.version);
