@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "auth/permissions.h"
+
 #include <boost/json.hpp>
 #include <charconv>
 #include <filesystem>
@@ -196,10 +198,10 @@ class Parser {
     if (g["action"] && g["actions"]) Fail(g, gp, "use either action or actions, not both");
     if (g["action"]) rule.actions = {Str(g["action"], gp + ".action")};
     if (g["actions"]) rule.actions = StrList(g["actions"], gp + ".actions");
-    if (rule.actions.empty()) Fail(g, gp, "missing key \"action\" (publish, edit or feed)");
+    if (rule.actions.empty()) Fail(g, gp, "missing key \"action\" (publish, edit, feed or review)");
     for (const std::string& a : rule.actions) {
-      if (a != "publish" && a != "edit" && a != "feed") {
-        Fail(g, gp + ".action", "unknown action \"" + a + "\" (publish, edit or feed)");
+      if (!auth::IsKnownAction(a)) {
+        Fail(g, gp + ".action", "unknown action \"" + a + "\" (publish, edit, feed or review)");
       }
     }
     if (!g["resource"]) Fail(g, gp, "missing key \"resource\"");

@@ -670,11 +670,20 @@ Result<Evidence> GovernanceService::AddEvidence(const auth::Principal& who, std:
   if (!policy::IsEvidenceKind(ev.kind))
     return Status::Unprocessable("evidence.kind: must be one of sarif, threat-model, license, legal");
   const bool may_review = auth::HasPermission(who.permissions, auth::kActionReview, name);
-  if (ev.kind == "sarif" ? !(may_review || auth::HasPermission(who.permissions, auth::kActionPublish, name))
-                         : !may_review)
-    return Status::PermissionDenied(ev.kind == "sarif"
-                                        ? "uploading scan results needs publish or review on " + ev.server_name
-                                        : "attestations need the reviewer role on " + ev.server_name);
+  bool filer;
+  {
+    std::shared_lock lock(mu_);
+    auto it = requests_.find(name);
+    filer = it != requests_.end() && it->second.created_by == ActorOf(who);
+  }
+  if (ev.kind == "sarif"
+          ? !(may_review || filer || auth::HasPermission(who.permissions, auth::kActionPublish, name))
+          : !may_review)
+    return Status::PermissionDenied(
+        ev.kind == "sarif"
+            ? "uploading scan results needs publish or review on " + ev.server_name +
+                  ", or being the request's filer"
+            : "attestations need the reviewer role on " + ev.server_name);
   if (version.empty() || version.size() > 255 || version == "latest")
     return Status::InvalidArgument("evidence needs a concrete version (not latest)");
   // Bind to the version's digest: given, or taken from the published version.

@@ -33,7 +33,8 @@
 // "reviewer", "link"?, "notes"?, "digest"?, "expression" (license only: SPDX)}. A SARIF log
 // passes unless it has a blocking open result (policy/sarif.h); an attestation passes when
 // approved, and a licence whose expression the policy denies never passes. The newest evidence
-// of a kind decides. SARIF needs "publish" or "review" on the name; attestations "review".
+// of a kind decides. SARIF needs "publish" or "review" on the name or being the request's
+// filer (scans usually come before approval); attestations need "review".
 //
 // Listing rule (governed mode only): a version is listed iff its request is approved, its
 // status is not deleted, no policy error fires on its document, and for every kind in
