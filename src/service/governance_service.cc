@@ -396,7 +396,8 @@ VersionCompliance GovernanceService::Compliance(const catalog::Entry& e, bool wi
   VersionCompliance c;
   c.version = e.meta.version;
   c.status = std::string(ToString(e.meta.status));
-  c.digests = Digests(e.server_json);
+  if (with_issues || (governed() && !registry_.policy()->required_evidence.empty()))
+    c.digests = Digests(e.server_json);
   bool approved;
   {
     std::shared_lock lock(mu_);
@@ -424,9 +425,11 @@ VersionCompliance GovernanceService::Compliance(const catalog::Entry& e, bool wi
     return c;
   }
   // The policy is the expensive part: skip it when the answer is already "withheld".
-  if (with_issues || (approved && c.evidence_pass && e.meta.status != VersionStatus::kDeleted)) {
+  if (with_issues) {
     c.gates = policy::EvaluateText(*registry_.policy(), e.server_json);
     c.gates_pass = !HasError(c.gates);
+  } else if (approved && c.evidence_pass && e.meta.status != VersionStatus::kDeleted) {
+    c.gates_pass = registry_.GatesPass(e.server_json);  // memoized: publish evaluated it
   }
   c.listed = approved && c.evidence_pass && c.gates_pass && e.meta.status != VersionStatus::kDeleted;
   return c;

@@ -8,6 +8,7 @@
 #include "model/validate.h"
 #include "policy/policy.h"
 #include "core/json_out.h"
+#include "core/sha256.h"
 #include "service/auth_service.h"
 #include "service/versioning.h"
 #include "auth/permissions.h"
@@ -87,8 +88,24 @@ Result<RegistryService::PreparedVersion> RegistryService::Prepare(std::string_vi
   return PreparedVersion{parsed->name, parsed->version, model::SerializeServerJson(*parsed)};
 }
 
+bool RegistryService::GatesPass(std::string_view canonical) const {
+  if (!policy_) return true;
+  std::string key = Sha256Hex(canonical);
+  {
+    std::lock_guard lock(gate_mu_);
+    if (auto it = gate_verdicts_.find(key); it != gate_verdicts_.end()) return it->second;
+  }
+  bool pass = true;
+  for (const auto& issue : policy::EvaluateText(*policy_, canonical))
+    if (issue.severity == "error") pass = false;
+  std::lock_guard lock(gate_mu_);
+  if (gate_verdicts_.size() >= kMaxGateVerdicts) gate_verdicts_.clear();
+  gate_verdicts_.emplace(std::move(key), pass);
+  return pass;
+}
+
 Status RegistryService::CheckGates(std::string_view server_json) const {
-  if (!policy_) return Status::OK();
+  if (!policy_ || GatesPass(server_json)) return Status::OK();
   std::string failed;
   for (const auto& issue : policy::EvaluateText(*policy_, server_json)) {
     if (issue.severity != "error") continue;
@@ -170,7 +187,7 @@ Result<catalog::EntryPtr> RegistryService::Publish(const auth::Principal& who,
   auto prepared = Prepare(server_json);
   if (!prepared.ok()) return prepared.status();
   MCPREG_RETURN_IF_ERROR(CheckPublish(who, prepared->name));
-  MCPREG_RETURN_IF_ERROR(CheckGates(server_json));
+  MCPREG_RETURN_IF_ERROR(CheckGates(prepared->canonical));
   const std::string actor = ActorOf(who);
   auto written = store_.UpdateServer(prepared->name, PublishMutator(*prepared, opts, clock_.Now(), actor));
   if (!written.ok()) return written.status();

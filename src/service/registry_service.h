@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <functional>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -105,6 +107,10 @@ class RegistryService {
   // upstream. REQUIRES: `policy` outlives the service; set before serving.
   void SetPolicy(const policy::Policy* policy) { policy_ = policy; }
   const policy::Policy* policy() const { return policy_; }
+  // Governed mode: true when the policy raises no error on `canonical` (a document as stored);
+  // always true in open mode. Verdicts are memoized by the document's SHA-256 (bounded), so the
+  // gate check at publish and the listing rule evaluate one document once.
+  bool GatesPass(std::string_view canonical) const;
 
   const catalog::Catalog& catalog() const { return catalog_; }
   catalog::Catalog& catalog() { return catalog_; }
@@ -127,13 +133,17 @@ class RegistryService {
   Status CheckRemotesFree(std::string_view name, const model::ServerJson& server) const;
   Status CheckRemotesFree(std::string_view name, std::string_view server_json) const;
 
-  // Unprocessable naming the failed compliance gates, when a policy is set.
-  Status CheckGates(std::string_view server_json) const;
+  // Unprocessable naming the failed compliance gates, when a policy is set. `canonical` is
+  // the document as it will be stored (what the listing rule evaluates later).
+  Status CheckGates(std::string_view canonical) const;
 
   Store& store_;
   catalog::Catalog& catalog_;
   const Clock& clock_;
   const policy::Policy* policy_ = nullptr;
+  static constexpr size_t kMaxGateVerdicts = 100000;
+  mutable std::mutex gate_mu_;
+  mutable std::unordered_map<std::string, bool> gate_verdicts_;  // sha256 -> gates pass
 };
 
 }  // namespace mcpreg::service

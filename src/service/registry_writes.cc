@@ -147,11 +147,11 @@ Result<catalog::EntryPtr> RegistryService::EditVersion(const auth::Principal& wh
   auto parsed = model::ParseServerJson(*doc);
   if (!parsed.ok()) return parsed.status();
   if (parsed->name != name) return Status::InvalidArgument("Cannot rename server");
-  MCPREG_RETURN_IF_ERROR(CheckGates(server_json));
+  std::string canonical = model::SerializeServerJson(*parsed);
+  MCPREG_RETURN_IF_ERROR(CheckGates(canonical));
   if (parsed->version != version)
     return Status::InvalidArgument("Version in request body must match URL path parameter");
   MCPREG_RETURN_IF_ERROR(CheckRemotesFree(name, *parsed));
-  std::string canonical = model::SerializeServerJson(*parsed);
   const Micros now = clock_.Now();
   auto written = store_.UpdateServer(name, [&](ServerRows& rows) -> Status {
     auto* row = rows.Find(version);
