@@ -137,8 +137,9 @@ Status RegistryService::CheckFeedPackages(const model::ServerJson& server) const
 }
 
 Store::Mutator RegistryService::PublishMutator(const PreparedVersion& p, const PublishOptions& opts,
-                                               Micros now, const std::string& actor) const {
-  return [&p, &opts, now, &actor](ServerRows& rows) -> Status {
+                                               Micros now, const std::string& actor,
+                                               bool gated) const {
+  return [&p, &opts, now, &actor, gated](ServerRows& rows) -> Status {
     if (rows.Find(p.version))
       return Status::FailedPrecondition("invalid version: cannot publish duplicate version");
     if (rows.rows.size() >= kMaxVersionsPerName)
@@ -170,7 +171,7 @@ Store::Mutator RegistryService::PublishMutator(const PreparedVersion& p, const P
       versioning::RecomputeLatest(rows);
     }
     rows.audit.push_back({now, actor, opts.status || opts.published_at ? "import" : "publish", p.name,
-                          Details({{"version", p.version}})});
+                          Details({{"version", p.version}, {"gates", gated ? "pass" : "not checked"}})});
     return Status::OK();
   };
 }
@@ -187,9 +188,17 @@ Result<catalog::EntryPtr> RegistryService::Publish(const auth::Principal& who,
   auto prepared = Prepare(server_json);
   if (!prepared.ok()) return prepared.status();
   MCPREG_RETURN_IF_ERROR(CheckPublish(who, prepared->name));
-  MCPREG_RETURN_IF_ERROR(CheckGates(prepared->canonical));
   const std::string actor = ActorOf(who);
-  auto written = store_.UpdateServer(prepared->name, PublishMutator(*prepared, opts, clock_.Now(), actor));
+  if (Status gates = CheckGates(prepared->canonical); !gates.ok()) {
+    // A refused publish is a gate result: it goes into the audit log too.
+    auto logged = store_.AppendAudit({clock_.Now(), actor, "publish-refused", prepared->name,
+                                      Details({{"version", prepared->version},
+                                               {"reason", gates.message()}})});
+    if (!logged.ok()) return logged.status();
+    return gates;
+  }
+  auto written = store_.UpdateServer(prepared->name, PublishMutator(*prepared, opts, clock_.Now(), actor,
+                                                                       /*gated=*/policy_ != nullptr));
   if (!written.ok()) return written.status();
   catalog_.Apply(*written);
   auto e = catalog_.Get(prepared->name, prepared->version, /*include_deleted=*/true, /*include_withheld=*/true);

@@ -127,8 +127,9 @@ class RegistryService {
   Status CheckFeedPackages(const model::ServerJson& server) const;
   // The in-transaction part of publishing `p` (duplicate, cap, isLatest). `p` and `opts` must
   // outlive the returned mutator's use.
+  // `gated`: the compliance gates were checked (recorded in the audit entry).
   Store::Mutator PublishMutator(const PreparedVersion& p, const PublishOptions& opts,
-                                Micros now, const std::string& actor) const;
+                                Micros now, const std::string& actor, bool gated = false) const;
   // FailedPrecondition when a remote URL of `server_json` belongs to another, non-deleted name.
   Status CheckRemotesFree(std::string_view name, const model::ServerJson& server) const;
   Status CheckRemotesFree(std::string_view name, std::string_view server_json) const;

@@ -391,6 +391,19 @@ TEST_F(GovernanceTest, RetireRemovesEveryVersionAndTheRightsButKeepsHistory) {
   EXPECT_TRUE(verified->ok) << verified->problem;
 }
 
+TEST_F(GovernanceTest, GateResultsOfPublishesAreAudited) {
+  auto refused = registry_->Publish(publisher_, NpxServer());
+  ASSERT_EQ(refused.status().code(), Code::kUnprocessable);
+  EXPECT_NE(refused.status().message().find("local.runtime-required"), std::string::npos);
+  ASSERT_TRUE(registry_->Publish(publisher_, GoodServer()).ok());
+  auto audit = store_->ListAudit(kName, 0, 0);
+  ASSERT_EQ(audit->size(), 2u);
+  EXPECT_EQ((*audit)[0].event.action, "publish-refused");
+  EXPECT_NE((*audit)[0].event.details.find("local.runtime-required"), std::string::npos);
+  EXPECT_EQ((*audit)[1].event.action, "publish");
+  EXPECT_NE((*audit)[1].event.details.find(R"("gates":"pass")"), std::string::npos);
+}
+
 TEST_F(GovernanceTest, RetiringAServerWithoutRequestRecordsOne) {
   ASSERT_TRUE(registry_->Publish(Who("op", {{"publish", "*"}}), GoodServer()).ok());
   auto admin = Who("admin", {{"edit", "*"}});
