@@ -1,6 +1,8 @@
 // The registry MCP tools and resource template over a real local registry (temp SQLite db),
 // driven through a Session: schemas, structuredContent validity, filters, errors.
 #include <gtest/gtest.h>
+
+#include "policy/policy.h"
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -193,6 +195,39 @@ TEST_F(McpRegistryToolsTest, ValidateAcceptsTextOrObject) {
   bj::object bad = Call("validate_server_json", {{"server_json", {{"name", "bad name"}}}});
   EXPECT_EQ(bad.at("structuredContent").at("valid"), false);
   EXPECT_FALSE(bad.at("structuredContent").at("issues").as_array().empty());
+}
+
+TEST_F(McpRegistryToolsTest, ValidateReportsPolicyIssuesInTheSameShape) {
+  const std::string npx = Doc("io.github.x/demo", "1.0.0", "d",
+      R"(,"packages":[{"registryType":"npm","identifier":"@x/demo","version":"1.0.0","runtimeHint":"npx","transport":{"type":"stdio"}}])");
+  auto policy_issues = [](const bj::object& r) {
+    int n = 0;
+    for (const auto& i : r.at("structuredContent").at("issues").as_array())
+      if (i.at("type") == "policy") {
+        EXPECT_FALSE(i.at("reference").as_string().empty());
+        ++n;
+      }
+    return n;
+  };
+  // Open mode: schema issues only, unless the call asks for the built-in policy.
+  bj::object open = Call("validate_server_json", {{"server_json", npx}});
+  EXPECT_EQ(policy_issues(open), 0);
+  bj::object strict = Call("validate_server_json", {{"server_json", npx}, {"policy", "default"}});
+  EXPECT_GT(policy_issues(strict), 0);
+  EXPECT_EQ(strict.at("structuredContent").at("valid"), false);
+  EXPECT_NE(bj::serialize(strict).find("local.runtime-required"), std::string::npos);
+  bj::object bad = Rpc("tools/call", bj::object{{"name", "validate_server_json"},
+      {"arguments", bj::object{{"server_json", npx}, {"policy", "lenient"}}}});
+  EXPECT_TRUE(bad.at("result").at("isError").as_bool());
+  // Governed: the registry's own policy applies by default; "none" opts out.
+  policy::Policy pol = policy::Policy::Default();
+  session_.reset();
+  server_ = std::make_unique<mcp::McpServer>(RegistryServerOptions());
+  AddRegistryTools(*server_, LocalReader(*reg_.service), &pol);
+  session_ = mcp::Session::Create(*server_);
+  Rpc("initialize", bj::object{{"protocolVersion", "2025-11-25"}, {"capabilities", bj::object{}}});
+  EXPECT_GT(policy_issues(Call("validate_server_json", {{"server_json", npx}})), 0);
+  EXPECT_EQ(policy_issues(Call("validate_server_json", {{"server_json", npx}, {"policy", "none"}})), 0);
 }
 
 TEST_F(McpRegistryToolsTest, ResourcesListAndReadThroughTheTemplate) {
