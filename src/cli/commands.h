@@ -20,5 +20,9 @@ void RegisterPublish(CLI::App& app, int* exit_code);
 void RegisterStatus(CLI::App& app, int* exit_code);
 void RegisterAdmin(CLI::App& app, int* exit_code);
 void RegisterAudit(CLI::App& app, int* exit_code);
+void RegisterRequest(CLI::App& app, int* exit_code);
+void RegisterEvidence(CLI::App& app, int* exit_code);
+void RegisterReview(CLI::App& app, int* exit_code);
+void RegisterExport(CLI::App& app, int* exit_code);
 
 }  // namespace mcpreg::cli

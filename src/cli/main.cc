@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
   mcpreg::cli::RegisterStatus(app, &exit_code);
   mcpreg::cli::RegisterAdmin(app, &exit_code);
   mcpreg::cli::RegisterAudit(app, &exit_code);
+  mcpreg::cli::RegisterRequest(app, &exit_code);
+  mcpreg::cli::RegisterEvidence(app, &exit_code);
+  mcpreg::cli::RegisterReview(app, &exit_code);
+  mcpreg::cli::RegisterExport(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -280,4 +280,18 @@ Result<StatusChangeResult> UpdateStatus(const std::string& registry, const std::
   return result;
 }
 
+Result<std::string> CallGovernance(const std::string& registry, const std::string& token,
+                                   std::string method, const std::vector<std::string>& segments,
+                                   std::string_view query, std::string body) {
+  std::string url = registry + "/v0.1/x/dev.mcpreg";
+  for (const auto& s : segments) url += "/" + PercentEncode(s);
+  if (!query.empty()) url += "?" + std::string(query);
+  std::string type = body.empty() ? std::string() : std::string("application/json");
+  auto r = Send(std::move(method), url, token, std::move(type), std::move(body));
+  if (!r.ok()) return r.status();
+  boost::json::value holder;
+  if (ParseObject(r->body, holder) == nullptr) return Unexpected(url, "not a JSON object");
+  return std::move(r->body);
+}
+
 }  // namespace mcpreg::client

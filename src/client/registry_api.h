@@ -4,6 +4,7 @@
 //   PUT   {registry}/v0.1/x/dev.mcpreg/feed/{name}/{version}/{filename}   (file bytes)
 //   POST  {registry}/v0.1/publish                               (server.json)
 //   PATCH {registry}/v0.1/servers/{name}[/versions/{version}]/status
+//   GET|POST|PUT {registry}/v0.1/x/dev.mcpreg/{requests,review,servers/.../evidence}  (governance)
 // Path segments are percent-encoded. Registry tokens go only into Authorization headers.
 //
 // Errors, shared by every call (so the CLI's exit code follows from the code through
@@ -99,5 +100,15 @@ struct StatusChangeResult {
 Result<StatusChangeResult> UpdateStatus(const std::string& registry, const std::string& token,
                                         std::string_view name, std::string_view version,
                                         const StatusChange& change);
+
+// One governance call under {registry}/v0.1/x/dev.mcpreg/ (service/governance_service.h):
+// `segments` are the path segments after that prefix, each percent-encoded here (a server name's
+// "/" travels as %2F); `query` is appended verbatim after "?" when not empty ("state=pending");
+// `body`, when not empty, is sent as application/json. Returns the 2xx response body verbatim
+// (the registry's JSON rendering: RequestViewJson, EvidenceListJson, ...). Errors as in the file
+// comment; Internal when a 2xx body is not a JSON object.
+Result<std::string> CallGovernance(const std::string& registry, const std::string& token,
+                                   std::string method, const std::vector<std::string>& segments,
+                                   std::string_view query = {}, std::string body = {});
 
 }  // namespace mcpreg::client
