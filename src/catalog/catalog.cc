@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <mutex>
 
 namespace mcpreg::catalog {
@@ -26,7 +27,7 @@ bool MatchesFilters(const Entry& e, const ListQuery& q) {
   // Cheap, selective checks first.
   if (!q.include_deleted && m.status == VersionStatus::kDeleted) return false;
   if (!q.include_withheld && e.withheld.load(std::memory_order_relaxed)) return false;
-  if (q.latest_only && !m.is_latest) return false;
+  if (q.latest_only && !e.serve_latest.load(std::memory_order_relaxed)) return false;
   if (q.exact_version && m.version != *q.exact_version) return false;
   if (q.updated_since && !(m.updated_at > *q.updated_since)) return false;
   if (q.status && m.status != *q.status) return false;
@@ -115,6 +116,8 @@ void Catalog::Apply(const std::vector<VersionRecord>& records) {
     ~Bump() { g.fetch_add(1, std::memory_order_acq_rel); }
   } bump{generation_};
 
+  std::set<std::string_view> touched;  // views into `records`
+  for (const auto& r : records) touched.insert(r.meta.name);
   std::unique_lock lock(mu_);
   // Upsert existing keys in place; collect new keys (the last record per key wins).
   std::map<std::pair<std::string_view, std::string_view>, Built*> fresh;
@@ -140,7 +143,10 @@ void Catalog::Apply(const std::vector<VersionRecord>& records) {
       if (!inserted && it->second->item.entry->seq <= e.seq) it->second = &b;
     }
   }
-  if (fresh.empty()) return;
+  if (fresh.empty()) {
+    for (const auto& name : touched) UpdateServeLatest(name);
+    return;
+  }
   size_t old_size = items_.size();
   items_.reserve(old_size + fresh.size());
   for (auto& [key, b] : fresh) {  // std::map iterates in key order: the tail stays sorted
@@ -151,6 +157,7 @@ void Catalog::Apply(const std::vector<VersionRecord>& records) {
   }
   std::inplace_merge(items_.begin(), items_.begin() + old_size, items_.end(),
                      [](const Item& a, const Item& b) { return EntryLess(*a.entry, *b.entry); });
+  for (const auto& name : touched) UpdateServeLatest(name);
 }
 
 size_t Catalog::StartIndex(const ListQuery& q) const {
@@ -242,9 +249,10 @@ EntryPtr Catalog::GetLatest(std::string_view name, bool include_deleted,
   std::shared_lock lock(mu_);
   auto [lo, hi] = NameRange(items_, name);
   for (auto it = lo; it != hi; ++it) {
-    if (!it->entry->meta.is_latest) continue;
-    if (!include_deleted && it->entry->meta.status == VersionStatus::kDeleted) return nullptr;
-    if (!include_withheld && it->entry->withheld.load(std::memory_order_relaxed)) return nullptr;
+    const Entry& e = *it->entry;
+    if (include_withheld ? !e.meta.is_latest : !it->is_latest) continue;
+    if (!include_deleted && e.meta.status == VersionStatus::kDeleted) return nullptr;
+    if (!include_withheld && e.withheld.load(std::memory_order_relaxed)) return nullptr;
     return it->entry;
   }
   return nullptr;
@@ -272,6 +280,35 @@ std::vector<EntryPtr> Catalog::Versions(std::string_view name, bool include_dele
 
 void Catalog::SetListingRule(ListingRule rule) { rule_ = std::move(rule); }
 
+void Catalog::UpdateServeLatest(std::string_view name) {
+  auto [lo, hi] = NameRange(items_, name);
+  auto set = [&](auto it, bool serve) {
+    items_[static_cast<size_t>(it - items_.cbegin())].is_latest = serve;
+    it->entry->serve_latest.store(serve, std::memory_order_relaxed);
+  };
+  // Open mode, or a listed latest: serve exactly the stored isLatest flags.
+  bool latest_withheld = false;
+  for (auto it = lo; it != hi; ++it)
+    if (it->entry->meta.is_latest && it->entry->withheld.load(std::memory_order_relaxed))
+      latest_withheld = true;
+  if (!rule_ || !latest_withheld) {
+    for (auto it = lo; it != hi; ++it) set(it, it->entry->meta.is_latest);
+    return;
+  }
+  // Governed mode: a withheld latest hands over to the newest listed version.
+  auto pick = hi;
+  for (auto it = lo; it != hi; ++it) {
+    const Entry& e = *it->entry;
+    if (e.withheld.load(std::memory_order_relaxed) || e.meta.status == VersionStatus::kDeleted)
+      continue;
+    if (pick == hi || e.meta.published_at > pick->entry->meta.published_at ||
+        (e.meta.published_at == pick->entry->meta.published_at &&
+         e.meta.version > pick->entry->meta.version))
+      pick = it;
+  }
+  for (auto it = lo; it != hi; ++it) set(it, it == pick);
+}
+
 void Catalog::ApplyRule(const std::vector<EntryPtr>& entries) {
   if (!rule_) return;
   bool changed = false;
@@ -284,6 +321,8 @@ void Catalog::ApplyRule(const std::vector<EntryPtr>& entries) {
 
 void Catalog::Relist(std::string_view name) {
   ApplyRule(Versions(name, /*include_deleted=*/true, /*include_withheld=*/true));
+  std::unique_lock lock(mu_);
+  UpdateServeLatest(name);
 }
 
 void Catalog::RelistAll() {
@@ -294,6 +333,12 @@ void Catalog::RelistAll() {
     for (const auto& it : items_) all.push_back(it.entry);
   }
   ApplyRule(all);
+  std::unique_lock lock(mu_);
+  for (size_t i = 0; i < items_.size();) {
+    std::string_view name = items_[i].entry->meta.name;
+    UpdateServeLatest(name);
+    while (i < items_.size() && items_[i].entry->meta.name == name) ++i;
+  }
 }
 
 int64_t Catalog::last_seq() const {

@@ -75,6 +75,10 @@ struct Entry {  // immutable once published into the catalog; not copyable (see 
   // evidence failing). Withheld entries are invisible to public reads. The only mutable part of
   // an entry; set by Catalog::Apply / Relist.
   mutable std::atomic<bool> withheld{false};
+  // The version `version=latest` serves: meta.is_latest, except in governed mode when that
+  // version is withheld — then the newest listed version of the name (whose response still
+  // says isLatest:false, as stored). Set by the catalog under its lock.
+  mutable std::atomic<bool> serve_latest{false};
 };
 using EntryPtr = std::shared_ptr<const Entry>;
 
@@ -107,8 +111,8 @@ class Catalog {
   // Withheld entries (see SetListingRule) count as absent unless include_withheld.
   EntryPtr Get(std::string_view name, std::string_view version, bool include_deleted,
                bool include_withheld = false) const;
-  // The name's is_latest entry, or nullptr when none (or it is deleted and !include_deleted,
-  // or withheld and !include_withheld).
+  // The name's serving-latest entry (see Entry::serve_latest; with include_withheld, the
+  // is_latest one), or nullptr when none (or it is deleted and !include_deleted).
   EntryPtr GetLatest(std::string_view name, bool include_deleted,
                      bool include_withheld = false) const;
   // All versions of `name`, newest published first (ties: version descending); empty when none.
@@ -143,7 +147,7 @@ class Catalog {
     // Copies of the most used filter fields, so scans do not touch every Entry.
     Micros updated_at = 0;
     VersionStatus status = VersionStatus::kActive;
-    bool is_latest = false;
+    bool is_latest = false;  // mirrors entry->serve_latest
   };
 
   // REQUIRES: mu_ held. First position whose key is strictly after the query's cursor.
@@ -163,6 +167,8 @@ class Catalog {
   ListingRule rule_;  // set once before serving
   // Evaluates rule_ for `entries` and flips their flags; bumps generation_ when any changed.
   void ApplyRule(const std::vector<EntryPtr>& entries);
+  // REQUIRES: mu_ held exclusively. Recomputes serve_latest for the versions of `name`.
+  void UpdateServeLatest(std::string_view name);
 };
 
 // Brings `catalog` up to date with `store`: loads every change after catalog.last_seq() in

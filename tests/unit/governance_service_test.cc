@@ -294,6 +294,22 @@ TEST_F(GovernanceTest, ListingNeedsApprovalGatesAndEveryEvidence) {
   EXPECT_TRUE(Listed("1.0.0"));
   ASSERT_EQ(gov_->ApprovedSet().size(), 1u);
   EXPECT_EQ(gov_->ApprovedSet()[0]->meta.version, "1.0.0") << "exports take the newest listed version";
+  // `latest` keeps serving the newest listed version while 1.1.0 waits for its evidence, so
+  // the server does not drop out of IDE galleries (version=latest) on every release.
+  auto latest = registry_->GetVersion(kName, "latest", false);
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ((*latest)->meta.version, "1.0.0");
+  catalog::ListQuery q;
+  q.latest_only = true;
+  q.limit = 10;
+  auto page = registry_->List(q);
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0]->meta.version, "1.0.0");
+  AllEvidence("1.1.0");
+  EXPECT_EQ((*registry_->GetVersion(kName, "latest", false))->meta.version, "1.1.0");
+  page = registry_->List(q);
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0]->meta.version, "1.1.0");
 }
 
 TEST_F(GovernanceTest, EvidenceIsBoundToTheVersionDigest) {
