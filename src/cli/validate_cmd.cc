@@ -1,11 +1,17 @@
 // `mcpreg validate [--json] [--policy FILE|default] FILE...`: full validation (schema + semantic
 // rules) of server.json files; with --policy, the compliance policy's issues (type "policy",
 // reference = rule id; src/policy/policy.h) are merged into each file's report, `default` being
-// the built-in strict policy. A policy file that cannot be loaded exits 2 like an unreadable file. Human output: one line per issue, "FILE: <severity> <path>: <message> [<reference>]",
+// the built-in strict policy. --probe (implies --policy default when none is given) also runs the
+// active remote probe (rule remote.probe, policy/remote_probe.h): an unauthenticated MCP
+// initialize to every remote must get a 401 with an RFC 9728 resource_metadata challenge.
+// A policy file that cannot be loaded exits 2 like an unreadable file. Human output: one line
+// per issue, "FILE: <severity> <path>: <message> [<reference>]",
 // or "FILE: valid". --json: one array [{"file","valid","issues"}]. Exit 0 when every file is
 // valid, 1 when any is invalid, 2 when a file cannot be read (checked before any output).
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <chrono>
+#include <memory>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -18,6 +24,7 @@
 #include "core/json_out.h"
 #include "model/validate.h"
 #include "policy/policy.h"
+#include "policy/remote_probe.h"
 
 namespace mcpreg::cli {
 namespace {
@@ -25,6 +32,7 @@ namespace {
 struct Options {
   bool json = false;
   std::string policy;  // "" = none, "default" = built-in, else a YAML/JSON file
+  bool probe = false;
   std::vector<std::string> files;
 };
 
@@ -54,22 +62,25 @@ int Run(const Options& opts) {
     }
   }
   std::optional<policy::Policy> pol;
-  if (!opts.policy.empty()) {
+  const std::string which = opts.policy.empty() && opts.probe ? "default" : opts.policy;
+  if (!which.empty()) {
     Result<policy::Policy> loaded =
-        opts.policy == "default" ? policy::Policy::Default() : policy::Policy::LoadFile(opts.policy);
+        which == "default" ? policy::Policy::Default() : policy::Policy::LoadFile(which);
     if (!loaded.ok()) {
       std::fprintf(stderr, "mcpreg validate: %s\n", loaded.status().message().c_str());
       return 2;
     }
     pol = std::move(loaded).value();
   }
+  std::unique_ptr<policy::RemoteProber> prober;
+  if (opts.probe) prober = std::make_unique<policy::HttpRemoteProber>(std::chrono::seconds(10));
   bool all_valid = true;
   std::string out;
   json::JsonOut w(out);
   if (opts.json) w.BeginArray();
   for (size_t i = 0; i < opts.files.size(); ++i) {
     model::ValidationReport report = model::ValidateServerJson(bodies[i]);
-    if (pol) policy::AddPolicyIssues(*pol, bodies[i], report);
+    if (pol) policy::AddPolicyIssues(*pol, bodies[i], report, prober.get());
     all_valid = all_valid && report.valid;
     const std::string& file = opts.files[i];
     if (opts.json) {
@@ -107,6 +118,9 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
   cmd->add_flag("--json", opts->json, "Print one JSON document with every file's issues");
   cmd->add_option("--policy", opts->policy,
                   "Also apply a compliance policy: a YAML/JSON policy file, or \"default\"");
+  cmd->add_flag("--probe", opts->probe,
+                "Probe every remote: an unauthenticated MCP initialize must get 401 with an "
+                "RFC 9728 resource_metadata challenge (implies --policy default)");
   cmd->add_option("FILE", opts->files, "server.json files to validate")->required();
   cmd->callback([opts, exit_code] { *exit_code = Run(*opts); });
 }
