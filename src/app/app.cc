@@ -147,10 +147,15 @@ int Serve(const ServeOptions& in) {
   service::FeedService feed_service(std::move(*blobs), *reg->store, SystemClock::Instance(),
                                     cfg.feed.max_bytes);
   const size_t feed_max = cfg.feed.max_bytes;
-  so.body_limit_for = [feed_max](std::string_view method, std::string_view target) -> size_t {
-    return method == "PUT" && target.find("/x/dev.mcpreg/feed/") != std::string_view::npos
-               ? feed_max
-               : 0;
+  const size_t evidence_max = cfg.limits.max_evidence_bytes;
+  so.body_limit_for = [feed_max, evidence_max](std::string_view method,
+                                               std::string_view target) -> size_t {
+    if (method == "PUT" && target.find("/x/dev.mcpreg/feed/") != std::string_view::npos)
+      return feed_max;
+    if (method == "POST" && target.find("/x/dev.mcpreg/servers/") != std::string_view::npos &&
+        target.ends_with("/evidence"))
+      return evidence_max;
+    return 0;
   };
 
   // Governed mode when the config has a `policy:` section.

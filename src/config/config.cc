@@ -331,7 +331,12 @@ class Parser {
       }
     }
     if (YAML::Node l = root["limits"]) {
-      CheckMap(l, "limits", {"max_body_bytes", "max_header_bytes", "read_timeout_seconds"});
+      CheckMap(l, "limits", {"max_body_bytes", "max_header_bytes", "read_timeout_seconds",
+                             "max_evidence_bytes"});
+      if (l["max_evidence_bytes"]) {
+        c.limits.max_evidence_bytes =
+            Uint(l["max_evidence_bytes"], "limits.max_evidence_bytes", 1024, 1ULL << 34);
+      }
       if (l["max_body_bytes"]) {
         c.limits.max_body_bytes =
             Uint(l["max_body_bytes"], "limits.max_body_bytes", 1024, 1ULL << 34);

@@ -2,7 +2,8 @@
 //
 //   listen: "0.0.0.0:8080"            # or {host: 0.0.0.0, port: 8080}
 //   db: /var/lib/mcpreg/registry.db   # or {path: ...}
-//   limits: {max_body_bytes: 4194304, max_header_bytes: 16384, read_timeout_seconds: 30}
+//   limits: {max_body_bytes: 4194304, max_header_bytes: 16384, read_timeout_seconds: 30,
+//            max_evidence_bytes: 33554432}   # evidence uploads (SARIF logs) may be larger
 //   auth:
 //     registry_key_file: /var/lib/mcpreg/registry.key   # optional; default next to the db
 //     token_ttl_seconds: 300
@@ -52,6 +53,7 @@ struct DbConfig {
 
 struct LimitsConfig {
   uint64_t max_body_bytes = 4 * 1024 * 1024;
+  uint64_t max_evidence_bytes = 32 * 1024 * 1024;  // POST .../evidence (SARIF logs)
   uint64_t max_header_bytes = 16 * 1024;
   uint32_t read_timeout_seconds = 30;
 };

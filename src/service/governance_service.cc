@@ -473,6 +473,17 @@ Result<RequestView> GovernanceService::File(const auth::Principal& who, std::str
   auto gates = RequestGates(r);
   MCPREG_RETURN_IF_ERROR(RefuseSecrets(gates));
   Store::RequestWrite w;
+  // A retired name may be requested again (its history stays in the audit log); any other
+  // existing request is updated, not re-filed.
+  auto existing = Load(r.name);
+  if (existing.ok()) {
+    if (existing->state != "retired")
+      return Status::AlreadyExists("a request for " + r.name + " already exists (" +
+                                   existing->state + "); update it instead");
+    w.expected_revision = existing->revision;
+  } else if (!existing.status().IsNotFound()) {
+    return existing.status();
+  }
   w.request = r;
   w.audit.push_back({now, actor, "request", r.name, Details([&](json::JsonOut& d) {
                        d.Key("state").String("pending").Key("issuer").String(r.issuer)

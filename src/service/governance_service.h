@@ -109,6 +109,8 @@ class GovernanceService {
   Status Refresh();
   bool governed() const { return registry_.policy() != nullptr; }
 
+  // Files a request. Errors: Unprocessable/InvalidArgument (malformed; a secret inside),
+  // AlreadyExists (a request for the name exists and is not retired).
   Result<RequestView> File(const auth::Principal& who, std::string_view body);
   // Replaces the document of a pending or rejected request (back to pending).
   // Errors: NotFound, FailedPrecondition (approved/retired), InvalidArgument (name mismatch).

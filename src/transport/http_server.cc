@@ -134,7 +134,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closing_ || shared_->stopping) return Close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
-    parser_->body_limit(shared_->options.max_body_bytes);
+    // Beast compares Content-Length with the body limit while parsing the header, before
+    // OnHeader could raise it for a route (body_limit_for): no limit until the header is in,
+    // then OnHeader applies the effective one.
+    parser_->body_limit(boost::none);
+    body_limit_ = shared_->options.max_body_bytes;
     stream_.expires_after(buffer_.size() > 0 ? shared_->options.read_timeout
                                              : shared_->options.idle_timeout);
     // The first byte may wait for the idle timeout; once it arrives the whole request must come
@@ -148,8 +152,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_->options.body_limit_for) {
       const auto& h = parser_->get();
       size_t limit = shared_->options.body_limit_for(h.method_string(), h.target());
-      if (limit) parser_->body_limit(limit);
+      if (limit) body_limit_ = limit;
     }
+    if (auto length = parser_->content_length(); length && *length > body_limit_)
+      return OnReadError(bhttp::error::body_limit);
+    parser_->body_limit(body_limit_);
     stream_.expires_after(shared_->options.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
@@ -167,8 +174,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return SendError(431, "request header fields exceed " +
                                 std::to_string(shared_->options.max_header_bytes) + " bytes");
     if (ec == bhttp::error::body_limit)
-      return SendError(413, "request body exceeds " +
-                                std::to_string(shared_->options.max_body_bytes) + " bytes");
+      return SendError(413, "request body exceeds " + std::to_string(body_limit_) + " bytes");
     return SendError(400, "malformed HTTP request: " + ec.message());
   }
 
@@ -237,6 +243,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::shared_ptr<Shared> shared_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  uint64_t body_limit_ = 0;  // the effective body limit of the request being read
   std::shared_ptr<bhttp::response<bhttp::string_body>> res_;
   bool keep_alive_ = false;
   unsigned version_ = 11;

@@ -409,6 +409,27 @@ TEST_F(ApiTest, OversizedHeaderIs431AndOversizedBodyIs413AndGarbageIs400) {
   EXPECT_EQ(Get("/v0.1/ping").status, 200);
 }
 
+TEST_F(ApiTest, RoutesWithLargerBodyLimitsApplyThemAtTheHeader) {
+  // The limit is decided from the request line: feed uploads (100 MiB) and evidence uploads
+  // (32 MiB) may exceed the 4 MiB default; each limit is enforced before any body is read.
+  auto status_line = [&](const std::string& method, const std::string& target, size_t length) {
+    int fd = Connect(server_->port());
+    std::string head = method + " " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                       std::to_string(length) + "\r\n\r\n";
+    (void)!write(fd, head.data(), head.size());
+    std::string resp = ReadUntilClose(fd);
+    close(fd);
+    return resp;
+  };
+  std::string r = status_line("PUT", "/v0.1/x/dev.mcpreg/feed/a%2Fb/1.0.0/b.mcpb", 200u << 20);
+  EXPECT_EQ(r.rfind("HTTP/1.1 413", 0), 0u) << r.substr(0, 200);
+  EXPECT_NE(r.find("exceeds 104857600 bytes"), std::string::npos) << r;
+  r = status_line("POST", "/v0.1/x/dev.mcpreg/servers/a%2Fb/versions/1.0.0/evidence", 40u << 20);
+  EXPECT_NE(r.find("exceeds 33554432 bytes"), std::string::npos) << r;
+  r = status_line("POST", "/v0.1/publish", 5u << 20);
+  EXPECT_NE(r.find("exceeds 4194304 bytes"), std::string::npos) << r;
+}
+
 TEST_F(ApiTest, ReimportChangesNothing) {
   std::string out, err;
   int rc = RunCli({"import", "--db", *dir_ + "/registry.db",

@@ -77,7 +77,7 @@ class GovernanceE2E : public ::testing::Test {
     if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
     if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
     auto r = http::Fetch(req);
-    EXPECT_TRUE(r.ok()) << method << " " << path;
+    EXPECT_TRUE(r.ok()) << method << " " << path << ": " << (r.ok() ? "" : r.status().message());
     return r.ok() ? *r : http::ClientResponse{};
   }
   // A registry token for a workload identity of the test issuer.
@@ -151,6 +151,18 @@ TEST_F(GovernanceE2E, RequestToRetirement) {
     auto a = Call("POST", ev, body, reviewer);
     ASSERT_EQ(a.status, 201) << a.body;
   }
+
+  // A big scan (beyond the 4 MiB default body limit) is accepted on the evidence route
+  // (limits.max_evidence_bytes, 32 MiB by default).
+  std::string big = R"({"kind":"sarif","sarif":{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Scanner"}},"results":[)";
+  for (int i = 0; i < 30000; ++i)
+    big += std::string(i ? "," : "") + R"({"ruleId":"N)" + std::to_string(i) +
+           R"(","level":"note","message":{"text":"informational finding number )" + std::to_string(i) +
+           R"( with some padding text to make the log realistically large"}})";
+  big += "]}]}}";
+  ASSERT_GT(big.size(), 4u << 20);
+  auto bigscan = Call("POST", base + "/servers/" + enc + "/versions/0.0.1/evidence", big, team);
+  EXPECT_EQ(bigscan.status, 201) << bigscan.body.substr(0, 300);
 
   // 5. Approve: the publisher identity gets publish + feed-contributor on the name.
   auto approved = Call("POST", base + "/requests/" + enc + "/approve",

@@ -396,6 +396,11 @@ TEST_F(GovernanceTest, RetireRemovesEveryVersionAndTheRightsButKeepsHistory) {
   EXPECT_TRUE(store_->ListGrants(kIssuer, kSubject)->empty());
   EXPECT_TRUE(gov_->ApprovedSet().empty());
   EXPECT_EQ(gov_->Retire(publisher_, kName, "again").status().code(), Code::kFailedPrecondition);
+  // The name may be requested afresh; it starts over as pending and unlisted.
+  auto again = gov_->File(team_, Request(GoodServer()));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->request.state, "pending");
+  EXPECT_FALSE(Listed("1.0.0"));
   // The audit trail tells the whole story and its chain verifies.
   auto audit = store_->ListAudit(kName, 0, 0);
   std::vector<std::string> actions;
