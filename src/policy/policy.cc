@@ -46,6 +46,13 @@ const std::vector<RuleInfo>& Rules() {
       {"content.sample", "error", {"words", "phrases"}},
       {"content.denylist", "error", {"names"}},
       {"license.spdx", "error", {"allow", "deny", "allowExceptions"}},
+      // Server-request gates (evaluated by service/governance_service.cc on requests).
+      {"request.publisher-identity", "error", {}},
+      {"request.api-permission", "error", {}},
+      {"request.hosting", "error", {}},
+      {"request.name", "error", {}},
+      {"request.secrets", "error", {}},
+      {"request.draft", "warning", {}},
   };
   return kRules;
 }

@@ -20,7 +20,9 @@
 //   secrets.token, secrets.private-key, secrets.jwt, secrets.connection-string,
 //   secrets.internal-host {hosts}, secrets.classification {words}, secrets.email {allowDomains},
 //   secrets.secret-input, secrets.secret-value, content.sample {words, phrases},
-//   content.denylist {names}, license.spdx {allow, deny, allowExceptions}.
+//   content.denylist {names}, license.spdx {allow, deny, allowExceptions}; and the server-request
+//   gates request.publisher-identity, request.api-permission, request.hosting, request.name,
+//   request.secrets, request.draft (warning) — see service/governance_service.h.
 //
 // Evaluation returns model::Issue{type "policy", path, message, severity, reference = rule id},
 // the same shape as schema issues, so reports can be merged. Paths use upstream's notation

@@ -143,9 +143,12 @@ std::string Str(const bj::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
+// Adds a request-gate issue unless the policy disables the rule, at the policy's severity.
+// (Secret findings are refused outright whatever their configured severity: RefuseSecrets.)
 void Error(std::vector<model::Issue>& out, std::string path, std::string message, std::string rule,
-           std::string severity = "error") {
-  out.push_back({"policy", std::move(path), std::move(message), std::move(severity), std::move(rule)});
+           const policy::Policy& pol) {
+  if (!pol.Enabled(rule)) return;
+  out.push_back({"policy", std::move(path), std::move(message), pol.SeverityOf(rule), std::move(rule)});
 }
 
 bool HasError(const std::vector<model::Issue>& issues) {
@@ -219,7 +222,7 @@ Status RefuseSecrets(const std::vector<model::Issue>& gates) {
       "secrets.connection-string"};
   std::string where;
   for (const auto& i : gates)
-    if (i.severity == "error" && kSecretRules.count(i.reference))
+    if (kSecretRules.count(i.reference))  // at any configured severity
       where += (where.empty() ? "" : "; ") + i.path + ": " + i.message + " [" + i.reference + "]";
   if (where.empty()) return Status::OK();
   return Status::Unprocessable("request refused, secrets are never stored: " + where);
@@ -306,7 +309,7 @@ std::vector<model::Issue> GovernanceService::RequestGates(const ServerRequest& r
   bj::error_code ec;
   bj::value doc = bj::parse(r.document, ec);
   if (ec || !doc.is_object()) {
-    Error(out, "", "the stored request is not a JSON object", "request.document");
+    out.push_back({"policy", "", "the stored request is not a JSON object", "error", "request.document"});
     return out;
   }
   const bj::object& o = doc.get_object();
@@ -317,18 +320,18 @@ std::vector<model::Issue> GovernanceService::RequestGates(const ServerRequest& r
     Error(out, "publisher.issuer",
           "issuer " + r.issuer + " is not a trusted OIDC issuer of this registry; publishing "
           "identities must come from a configured workload-identity issuer",
-          "request.publisher-identity");
+          "request.publisher-identity", pol);
   if (auto at = r.subject.find('@'); at != std::string::npos && at > 0 &&
                                      r.subject.find('.', at) != std::string::npos &&
                                      r.subject.find(':') == std::string::npos)
     Error(out, "publisher.subject",
           "subject looks like a personal account; use a workload identity (managed identity, "
           "service principal or CI OIDC subject)",
-          "request.publisher-identity");
+          "request.publisher-identity", pol);
   for (const auto& f : policy::ScanString(pol, r.subject))
     if (f.rule != "secrets.email")
       Error(out, "publisher.subject", "subject contains a " + f.kind + " (" + f.redacted + ")",
-            "request.secrets");
+            "request.secrets", pol);
   // APIs owned by another team need that team's recorded permission.
   const std::string team = Str(o, "team");
   if (const bj::value* apis = o.if_contains("apis"); apis && apis->is_array())
@@ -339,14 +342,14 @@ std::vector<model::Issue> GovernanceService::RequestGates(const ServerRequest& r
         Error(out, "apis[" + std::to_string(i) + "].permission",
               "API " + Str(a, "name") + " is owned by " + owner +
                   "; record that team's permission (a link or ticket) before review",
-              "request.api-permission");
+              "request.api-permission", pol);
     }
   // No secrets in the request's own text.
   auto scan = [&](const std::string& path, std::string_view text) {
     for (const auto& f : policy::ScanString(pol, text))
       if (f.rule == "secrets.token" || f.rule == "secrets.private-key" || f.rule == "secrets.jwt" ||
           f.rule == "secrets.connection-string")
-        Error(out, path, path + " contains a " + f.kind + " (" + f.redacted + ")", "request.secrets");
+        Error(out, path, path + " contains a " + f.kind + " (" + f.redacted + ")", "request.secrets", pol);
   };
   for (std::string_view key : {"team", "pipeline", "description"}) scan(std::string(key), Str(o, key));
   if (const bj::value* apis = o.if_contains("apis"); apis && apis->is_array())
@@ -358,12 +361,12 @@ std::vector<model::Issue> GovernanceService::RequestGates(const ServerRequest& r
   const bj::value* draft = o.if_contains("server");
   if (!draft) {
     Error(out, "server", "no draft server.json: the compliance gates run when one is attached",
-          "request.draft", "warning");
+          "request.draft", pol);
     return out;
   }
   const bj::object& d = draft->get_object();
   if (Str(d, "name") != r.name)
-    Error(out, "server.name", "the draft's name must be " + r.name, "request.name");
+    Error(out, "server.name", "the draft's name must be " + r.name, "request.name", pol);
   auto count = [&](std::string_view key) {
     const bj::value* v = d.if_contains(key);
     return v && v->is_array() ? v->get_array().size() : size_t{0};
@@ -372,14 +375,14 @@ std::vector<model::Issue> GovernanceService::RequestGates(const ServerRequest& r
   const bool local = count("packages") > 0, remote = count("remotes") > 0;
   if ((hosting == "local" || hosting == "both") && !local)
     Error(out, "server.packages", "hosting is " + hosting + " but the draft has no packages",
-          "request.hosting");
+          "request.hosting", pol);
   if ((hosting == "remote" || hosting == "both") && !remote)
     Error(out, "server.remotes", "hosting is " + hosting + " but the draft has no remotes",
-          "request.hosting");
+          "request.hosting", pol);
   if (hosting == "local" && remote)
-    Error(out, "server.remotes", "hosting is local but the draft has remotes", "request.hosting");
+    Error(out, "server.remotes", "hosting is local but the draft has remotes", "request.hosting", pol);
   if (hosting == "remote" && local)
-    Error(out, "server.packages", "hosting is remote but the draft has packages", "request.hosting");
+    Error(out, "server.packages", "hosting is remote but the draft has packages", "request.hosting", pol);
   auto prefixed = [](const std::string& p) { return p.empty() ? std::string("server") : "server." + p; };
   for (auto issue : model::ValidateServerJson(*draft).issues) {
     issue.path = prefixed(issue.path);

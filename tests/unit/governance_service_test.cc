@@ -226,6 +226,19 @@ TEST_F(GovernanceTest, GatesFailThenFixThenApproveGrantsPublishRights) {
   EXPECT_EQ(gov_->Update(team_, kName, Request(GoodServer())).status().code(), Code::kFailedPrecondition);
 }
 
+TEST_F(GovernanceTest, RequestGatesAreConfigurableInThePolicy) {
+  auto custom = policy::Policy::FromYaml(
+      "rules:\n  request.api-permission: {enabled: false}\n  request.draft: {severity: error}\n");
+  ASSERT_TRUE(custom.ok()) << custom.status().message();
+  policy_ = *custom;
+  auto r = gov_->File(team_, Request("", kSubject, R"(,"apis":[{"name":"Graph","owner":"Identity"}])"));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_FALSE(HasRule(*r, "request.api-permission")) << "disabled";
+  EXPECT_TRUE(HasRule(*r, "request.draft")) << "raised to error: a draft is required";
+  EXPECT_EQ(gov_->Approve(reviewer_, kName, "").status().code(), Code::kFailedPrecondition);
+  EXPECT_FALSE(policy::Policy::FromYaml("rules:\n  request.unknown: {enabled: false}\n").ok());
+}
+
 TEST_F(GovernanceTest, RejectNeedsAReasonAndAllowsResubmission) {
   ASSERT_TRUE(gov_->File(team_, Request(GoodServer())).ok());
   EXPECT_TRUE(gov_->Reject(reviewer_, kName, "").status().IsInvalidArgument());
