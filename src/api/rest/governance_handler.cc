@@ -58,7 +58,8 @@ std::optional<http::HttpResponse> GovernanceRoute(service::GovernanceService& go
     auto name = decode(s[1]);
     if (!name) return ProblemResponse(Status::InvalidArgument("Invalid server name encoding"));
     if (n == 2 && m == "GET") return Reply(gov.Get(who, *name), service::RequestViewJson);
-    if (n == 2 && m == "PUT") return Reply(gov.Update(who, *name, req.body), service::RequestViewJson);
+    if (n == 2 && m == "PUT")
+      return Reply(gov.Update(who, *name, req.body), service::RequestViewJson);
     if (n == 3 && m == "POST") {
       std::string_view verb = s[2];
       std::string_view key = verb == "approve" ? "note" : verb == "reject" ? "reason" : "message";
@@ -88,8 +89,8 @@ std::optional<http::HttpResponse> GovernanceRoute(service::GovernanceService& go
 }
 
 std::optional<http::HttpResponse> ExportRoute(const service::GovernanceService& gov,
-                                              const http::HttpRequest& req,
-                                              std::string_view kind, const std::string& base_url) {
+                                              const http::HttpRequest& req, std::string_view kind,
+                                              const std::string& base_url) {
   service::ExportOptions opts;
   opts.registry_url = base_url;
   auto set = gov.ApprovedSet();
