@@ -231,5 +231,45 @@ TEST_F(GovernanceE2E, RequestToRetirement) {
   EXPECT_NE(err.find("chain broken"), std::string::npos) << err;
 }
 
+TEST_F(GovernanceE2E, MalformedInputIsA4xxProblemNeverA5xx) {
+  const std::string base = "/v0.1/x/dev.mcpreg";
+  const std::string enc = PercentEncode(kName);
+  const std::string team = Token("weather-dev-portal", "weather");
+  const std::string reviewer = Token("platform-reviewer", "platform");
+  // Gates fail (npx), so even a well-formed approval is refused: every call below must fail.
+  ASSERT_EQ(Call("POST", base + "/requests", Request(Server("npx")), team).status, 201);
+  std::string deep(5000, '[');
+  std::vector<std::string> bodies = {
+      "", "null", "[]", "{", "\"text\"", "{\"name\":1}", deep, "{\"kind\":[]}",
+      R"({"name":"com.contoso/weather","team":{},"contacts":"x"})",
+      R"({"kind":"sarif","sarif":{"version":"2.1.0","runs":[{"results":[{"level":"bogus"}]}]}})",
+      R"({"kind":"license","verdict":"approved","reviewer":"r","expression":"((("})",
+      R"({"note":5})", R"({"reason":null})", R"({"message":["x"]})",
+      "{\"note\":\"" + std::string(100000, 'x') + "\"}"};
+  std::vector<std::pair<std::string, std::string>> routes = {
+      {"POST", base + "/requests"},
+      {"PUT", base + "/requests/" + enc},
+      {"POST", base + "/requests/" + enc + "/approve"},
+      {"POST", base + "/requests/" + enc + "/reject"},
+      {"POST", base + "/requests/" + enc + "/retire"},
+      {"POST", base + "/servers/" + enc + "/versions/1.0.0/evidence"},
+      {"GET", base + "/requests/" + enc + "/nothing"},
+      {"GET", base + "/requests?state=finished"},
+  };
+  for (const auto& [method, path] : routes)
+    for (const std::string& body : bodies)
+      for (const std::string* token : {&team, &reviewer}) {
+        auto r = Call(method, path, body, *token);
+        EXPECT_GE(r.status, 400) << method << " " << path << " " << body.substr(0, 60);
+        EXPECT_LT(r.status, 500) << method << " " << path << " " << body.substr(0, 60) << " -> " << r.body;
+      }
+  // Nothing of that changed the request: still pending at its first revision.
+  auto v = Call("GET", base + "/requests/" + enc, "", reviewer);
+  ASSERT_EQ(v.status, 200);
+  EXPECT_EQ(bj::parse(v.body).at("state"), "pending");
+  EXPECT_EQ(bj::parse(v.body).at("revision"), 1);
+  EXPECT_EQ(Call("GET", "/v0.1/health").status, 200);
+}
+
 }  // namespace
 }  // namespace mcpreg
