@@ -15,6 +15,7 @@
 #include "auth/keys.h"
 #include "core/percent.h"
 #include "integration/server_process.h"
+#include "unit/client_fake_registry.h"
 #include "transport/http_client.h"
 
 namespace mcpreg {
@@ -229,6 +230,44 @@ TEST_F(GovernanceE2E, RequestToRetirement) {
   sqlite3_close(db);
   EXPECT_NE(testing::RunCli({"audit", "verify", "--db", db_}, &out, &err), 0);
   EXPECT_NE(err.find("chain broken"), std::string::npos) << err;
+}
+
+// The CLI's remote mode against the real server: `mcpreg login oidc` stores a token, then
+// request/evidence/review commands call the governance routes with it.
+TEST_F(GovernanceE2E, CliRemoteModeAgainstTheRealServer) {
+  testing::ScopedEnv env;
+  env.Unset("MCPREG_REGISTRY");
+  auto login = [&](const std::string& sub, const std::string& team) {
+    long now = static_cast<long>(std::time(nullptr));
+    std::ofstream(dir_ + "/" + sub + ".jwt") << *auth::SignJwt(*key_, auth::JwsAlg::kEdDSA,
+        bj::serialize(bj::object{{"iss", kIssuer}, {"aud", "mcpreg"}, {"sub", sub}, {"team", team},
+                                 {"iat", now}, {"exp", now + 300}}));
+    env.Set("MCPREG_TOKEN_FILE", dir_ + "/" + sub + "-token.json");
+    std::string out, err;
+    EXPECT_EQ(testing::RunCli({"login", "oidc", "--registry", server_->base_url(), "--token-file",
+                               dir_ + "/" + sub + ".jwt"}, &out, &err), 0) << err;
+  };
+  const std::string url = server_->base_url();
+  std::string out, err;
+  login("weather-dev-portal", "weather");
+  std::ofstream(dir_ + "/req.json") << Request(Server("npx"));
+  ASSERT_EQ(testing::RunCli({"request", "file", dir_ + "/req.json", "--registry", url}, &out, &err), 0) << err;
+  EXPECT_NE(out.find("local.runtime-required"), std::string::npos) << out;
+  std::ofstream(dir_ + "/req.json") << Request(Server(""));
+  ASSERT_EQ(testing::RunCli({"request", "update", kName, dir_ + "/req.json", "--registry", url}, &out, &err), 0) << err;
+  std::ofstream(dir_ + "/clean.sarif") << R"({"version":"2.1.0","runs":[{"tool":{"driver":{"name":"CodeQL"}},"results":[]}]})";
+  ASSERT_EQ(testing::RunCli({"evidence", "add", kName, "1.0.0", "--sarif", dir_ + "/clean.sarif",
+                             "--digest", kDigest, "--registry", url}, &out, &err), 0) << err;
+  // A team member cannot approve; the reviewer can, from the queue.
+  EXPECT_EQ(testing::RunCli({"review", "approve", kName, "--registry", url}, &out, &err), 1);
+  EXPECT_NE(err.find("403"), std::string::npos) << err;
+  login("platform-reviewer", "platform");
+  ASSERT_EQ(testing::RunCli({"review", "list", "--registry", url}, &out, &err), 0) << err;
+  EXPECT_NE(out.find("com.contoso/weather"), std::string::npos) << out;
+  EXPECT_NE(out.find("pass"), std::string::npos) << out;
+  ASSERT_EQ(testing::RunCli({"review", "approve", kName, "--note", "ok", "--registry", url}, &out, &err), 0) << err;
+  auto v = Call("GET", "/v0.1/x/dev.mcpreg/requests/" + PercentEncode(kName), "", Token("platform-reviewer", "platform"));
+  EXPECT_EQ(bj::parse(v.body).at("state"), "approved");
 }
 
 TEST_F(GovernanceE2E, MalformedInputIsA4xxProblemNeverA5xx) {
