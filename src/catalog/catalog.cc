@@ -1,9 +1,9 @@
-#include "catalog/catalog.h"
-
 #include <algorithm>
 #include <map>
-#include <set>
 #include <mutex>
+#include <set>
+
+#include "catalog/catalog.h"
 
 namespace mcpreg::catalog {
 namespace {
@@ -100,6 +100,9 @@ void Catalog::Apply(const std::vector<VersionRecord>& records) {
   };
   std::vector<Built> built;
   built.reserve(records.size());
+  std::vector<EntryPtr> entries;  // kept to re-evaluate the rule (see below)
+  // Read before evaluating: a Relist that starts after this may miss rows not yet inserted.
+  const uint64_t epoch = relist_epoch_.load(std::memory_order_acquire);
   for (const auto& r : records) {
     Built b;
     b.item.entry = BuildEntry(r, &b.item.remote_urls);
@@ -107,7 +110,10 @@ void Catalog::Apply(const std::vector<VersionRecord>& records) {
     b.item.status = r.meta.status;
     b.item.is_latest = r.meta.is_latest;
     b.text = SearchText(*b.item.entry);
-    if (rule_) b.item.entry->withheld.store(!rule_(*b.item.entry), std::memory_order_relaxed);
+    if (rule_) {
+      b.item.entry->withheld.store(!rule_(*b.item.entry), std::memory_order_relaxed);
+      entries.push_back(b.item.entry);
+    }
     built.push_back(std::move(b));
   }
   // Bumped on every exit path below (after the index changed), so cached pages are dropped.
@@ -118,46 +124,53 @@ void Catalog::Apply(const std::vector<VersionRecord>& records) {
 
   std::set<std::string_view> touched;  // views into `records`
   for (const auto& r : records) touched.insert(r.meta.name);
-  std::unique_lock lock(mu_);
-  // Upsert existing keys in place; collect new keys (the last record per key wins).
-  std::map<std::pair<std::string_view, std::string_view>, Built*> fresh;
-  for (auto& b : built) {
-    const Entry& e = *b.item.entry;
-    last_seq_ = std::max(last_seq_, e.seq);
-    auto pos =
-        std::lower_bound(items_.begin(), items_.end(), e,
-                         [](const Item& it, const Entry& x) { return EntryLess(*it.entry, x); });
-    if (pos != items_.end() && pos->entry->meta.name == e.meta.name &&
-        pos->entry->meta.version == e.meta.version) {
-      if (pos->entry->seq > e.seq) continue;  // stale
-      RemoveOwners(*pos);
-      UnlinkDoc(*pos);
-      b.item.doc = text_.Acquire(b.text);
-      *pos = std::move(b.item);
-      LinkDoc(*pos);
-      AddOwners(*pos);
-    } else {
-      auto key = std::make_pair(std::string_view(e.meta.name), std::string_view(e.meta.version));
-      // The key views point into the first record's strings; `built` keeps them alive.
-      auto [it, inserted] = fresh.emplace(key, &b);
-      if (!inserted && it->second->item.entry->seq <= e.seq) it->second = &b;
+  {
+    std::unique_lock lock(mu_);
+    // Upsert existing keys in place; collect new keys (the last record per key wins).
+    std::map<std::pair<std::string_view, std::string_view>, Built*> fresh;
+    for (auto& b : built) {
+      const Entry& e = *b.item.entry;
+      last_seq_ = std::max(last_seq_, e.seq);
+      auto pos =
+          std::lower_bound(items_.begin(), items_.end(), e,
+                           [](const Item& it, const Entry& x) { return EntryLess(*it.entry, x); });
+      if (pos != items_.end() && pos->entry->meta.name == e.meta.name &&
+          pos->entry->meta.version == e.meta.version) {
+        if (pos->entry->seq > e.seq) continue;  // stale
+        RemoveOwners(*pos);
+        UnlinkDoc(*pos);
+        b.item.doc = text_.Acquire(b.text);
+        *pos = std::move(b.item);
+        LinkDoc(*pos);
+        AddOwners(*pos);
+      } else {
+        auto key = std::make_pair(std::string_view(e.meta.name), std::string_view(e.meta.version));
+        // The key views point into the first record's strings; `built` keeps them alive.
+        auto [it, inserted] = fresh.emplace(key, &b);
+        if (!inserted && it->second->item.entry->seq <= e.seq) it->second = &b;
+      }
     }
-  }
-  if (fresh.empty()) {
+    size_t old_size = items_.size();
+    items_.reserve(old_size + fresh.size());
+    for (auto& [key, b] : fresh) {  // std::map iterates in key order: the tail stays sorted
+      b->item.doc = text_.Acquire(b->text);
+      items_.push_back(std::move(b->item));
+      LinkDoc(items_.back());
+      AddOwners(items_.back());
+    }
+    if (!fresh.empty())
+      std::inplace_merge(
+          items_.begin(), items_.begin() + old_size, items_.end(),
+          [](const Item& a, const Item& b) { return EntryLess(*a.entry, *b.entry); });
     for (const auto& name : touched) UpdateServeLatest(name);
-    return;
   }
-  size_t old_size = items_.size();
-  items_.reserve(old_size + fresh.size());
-  for (auto& [key, b] : fresh) {  // std::map iterates in key order: the tail stays sorted
-    b->item.doc = text_.Acquire(b->text);
-    items_.push_back(std::move(b->item));
-    LinkDoc(items_.back());
-    AddOwners(items_.back());
+  // The governance facts changed while these rows were evaluated, and the relist that followed
+  // may have run before they were inserted: evaluate them again with the current facts.
+  if (rule_ && relist_epoch_.load(std::memory_order_acquire) != epoch) {
+    ApplyRule(entries);
+    std::unique_lock lock(mu_);
+    for (const auto& name : touched) UpdateServeLatest(name);
   }
-  std::inplace_merge(items_.begin(), items_.begin() + old_size, items_.end(),
-                     [](const Item& a, const Item& b) { return EntryLess(*a.entry, *b.entry); });
-  for (const auto& name : touched) UpdateServeLatest(name);
 }
 
 size_t Catalog::StartIndex(const ListQuery& q) const {
@@ -320,12 +333,14 @@ void Catalog::ApplyRule(const std::vector<EntryPtr>& entries) {
 }
 
 void Catalog::Relist(std::string_view name) {
+  relist_epoch_.fetch_add(1, std::memory_order_acq_rel);
   ApplyRule(Versions(name, /*include_deleted=*/true, /*include_withheld=*/true));
   std::unique_lock lock(mu_);
   UpdateServeLatest(name);
 }
 
 void Catalog::RelistAll() {
+  relist_epoch_.fetch_add(1, std::memory_order_acq_rel);
   std::vector<EntryPtr> all;
   {
     std::shared_lock lock(mu_);

@@ -164,6 +164,8 @@ class Catalog {
   std::unordered_map<std::string, std::vector<std::pair<std::string, int>>> owners_;
   int64_t last_seq_ = 0;
   std::atomic<int64_t> generation_{0};
+  // Incremented when a Relist starts; lets Apply notice a relist that raced its evaluation.
+  std::atomic<uint64_t> relist_epoch_{0};
   ListingRule rule_;  // set once before serving
   // Evaluates rule_ for `entries` and flips their flags; bumps generation_ when any changed.
   void ApplyRule(const std::vector<EntryPtr>& entries);

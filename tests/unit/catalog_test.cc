@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <algorithm>
 #include <filesystem>
 #include <random>
@@ -274,6 +276,51 @@ TEST_F(CatalogTest, GetGetLatestAndVersions) {
   ASSERT_EQ(versions.size(), 3u);
   EXPECT_EQ(versions[0]->meta.version, "1.5.0");  // seq 6: newest
   EXPECT_TRUE(cat_.Versions("io.github.b", true).empty());
+}
+
+TEST(CatalogListingRuleTest, WithheldEntriesAreInvisibleAndRelistFlipsThem) {
+  Catalog cat;
+  std::set<std::string> allowed;
+  cat.SetListingRule([&](const Entry& e) { return allowed.count(e.meta.version) > 0; });
+  cat.Apply({Make({"io.a/x", "1.0.0", "", "d", VersionStatus::kActive, false}, 1),
+             Make({"io.a/x", "2.0.0", "", "d", VersionStatus::kActive, true}, 2)});
+  ListQuery q;
+  q.limit = 10;
+  EXPECT_TRUE(cat.List(q).items.empty());
+  EXPECT_EQ(cat.Get("io.a/x", "2.0.0", true), nullptr);
+  EXPECT_NE(cat.Get("io.a/x", "2.0.0", true, /*include_withheld=*/true), nullptr);
+  const int64_t g = cat.generation();
+  allowed.insert("1.0.0");
+  cat.Relist("io.a/x");
+  EXPECT_GT(cat.generation(), g);
+  ASSERT_EQ(cat.List(q).items.size(), 1u);
+  // The newest listed version serves `latest` while the real latest is withheld.
+  ASSERT_NE(cat.GetLatest("io.a/x", false), nullptr);
+  EXPECT_EQ(cat.GetLatest("io.a/x", false)->meta.version, "1.0.0");
+  allowed.insert("2.0.0");
+  cat.Relist("io.a/x");
+  EXPECT_EQ(cat.GetLatest("io.a/x", false)->meta.version, "2.0.0");
+  q.latest_only = true;
+  ASSERT_EQ(cat.List(q).items.size(), 1u);
+  EXPECT_EQ(cat.List(q).items[0]->meta.version, "2.0.0");
+}
+
+TEST(CatalogListingRuleTest, ARelistRacingAnApplyIsNotLost) {
+  // The facts change (and the relist runs) while Apply is evaluating a new row, before the row
+  // is in the index: the relist cannot see it, so Apply must evaluate it again.
+  Catalog cat;
+  bool approved = false, raced = false;
+  cat.SetListingRule([&](const Entry& e) {
+    bool verdict = approved;
+    if (!raced) {
+      raced = true;
+      approved = true;
+      cat.Relist(e.meta.name);
+    }
+    return verdict;
+  });
+  cat.Apply({Make({"io.a/x", "1.0.0", "", "d", VersionStatus::kActive, true}, 1)});
+  EXPECT_NE(cat.Get("io.a/x", "1.0.0", false), nullptr) << "stale withheld flag";
 }
 
 TEST_F(CatalogTest, EntryCarriesParsedFieldsAndRenderedResponse) {
