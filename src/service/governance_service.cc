@@ -32,17 +32,26 @@ const policy::Policy& GovernanceService::GatePolicy() const {
   return registry_.policy() ? *registry_.policy() : default_policy_;
 }
 
-void GovernanceService::Remember(const ServerRequest& r) {
+bool GovernanceService::Remember(const ServerRequest& r) {
   std::unique_lock lock(mu_);
-  requests_[r.name] = r;
+  auto [it, inserted] = requests_.try_emplace(r.name, r);
+  if (inserted) return true;
+  // Revisions only grow: a refresh that read the table before an in-process write must not
+  // put the older row back.
+  if (it->second.revision >= r.revision) return false;
+  it->second = r;
+  return true;
 }
 
 void GovernanceService::Remember(const Evidence& e) {
   std::unique_lock lock(mu_);
   auto& list = evidence_[{e.server_name, e.version}];
-  if (std::none_of(list.begin(), list.end(), [&](const Evidence& x) { return x.id == e.id; }))
-    list.push_back(e);
-  last_evidence_id_ = std::max(last_evidence_id_, e.id);
+  // Kept in id order (newest last) even when another process's lower id arrives later.
+  auto at = std::lower_bound(list.begin(), list.end(), e.id,
+                             [](const Evidence& x, int64_t id) { return x.id < id; });
+  if (at == list.end() || at->id != e.id) list.insert(at, e);
+  // last_evidence_id_ is advanced by Refresh only: ids from another process's transaction may
+  // be lower than one this process just wrote and must still be loaded.
 }
 
 Status GovernanceService::Start() {
@@ -65,18 +74,15 @@ Status GovernanceService::Refresh() {
   auto evidence = store_.ListEvidence("", "", after);
   if (!evidence.ok()) return evidence.status();
   std::set<std::string> changed;
-  for (const auto& r : *requests) {
-    {
-      std::shared_lock lock(mu_);
-      auto it = requests_.find(r.name);
-      if (it != requests_.end() && it->second.revision == r.revision) continue;
-    }
-    Remember(r);
-    changed.insert(r.name);
-  }
+  for (const auto& r : *requests)
+    if (Remember(r)) changed.insert(r.name);
   for (const auto& e : *evidence) {
     Remember(e);
     changed.insert(e.server_name);
+  }
+  if (!evidence->empty()) {
+    std::unique_lock lock(mu_);
+    last_evidence_id_ = std::max(last_evidence_id_, evidence->back().id);
   }
   if (governed())
     for (const auto& name : changed) registry_.catalog().Relist(name);

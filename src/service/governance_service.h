@@ -147,7 +147,8 @@ class GovernanceService {
   Result<ServerRequest> Load(std::string_view name) const;
   // Stores `w`, updates the in-memory copy and relists the name.
   Result<RequestView> Write(Store::RequestWrite w);
-  void Remember(const ServerRequest& r);
+  // Keeps `r` unless a newer revision is held; true when it was taken.
+  bool Remember(const ServerRequest& r);
   void Remember(const Evidence& e);
 
   Store& store_;

@@ -467,6 +467,19 @@ TEST_F(GovernanceTest, AnotherProcessDecisionsReachThisCatalog) {
   EXPECT_FALSE(Listed("1.0.0")) << "not seen yet";
   ASSERT_TRUE(gov_->Refresh().ok());
   EXPECT_TRUE(Listed("1.0.0"));
+  // Evidence the other process wrote just before ours (a lower id) is still picked up.
+  ASSERT_TRUE(gov2.Refresh().ok());
+  ASSERT_TRUE(gov2.AddEvidence(reviewer_, kName, "1.0.0", Attest("legal", "rejected")).ok());
+  ASSERT_TRUE(gov_->AddEvidence(reviewer_, kName, "1.0.0", Attest("legal")).ok());
+  ASSERT_TRUE(gov_->Refresh().ok());
+  auto legal = gov_->ListEvidence(kName, "1.0.0");
+  EXPECT_EQ(std::count_if(legal.begin(), legal.end(),
+                          [](const Evidence& e) { return e.kind == "legal"; }),
+            3);
+  EXPECT_TRUE(Listed("1.0.0")) << "the newest legal review (ours) approves";
+  // A refresh that read an older revision never rolls back a newer in-memory one.
+  ASSERT_TRUE(gov_->Refresh().ok());
+  EXPECT_EQ(gov_->Get(reviewer_, kName)->request.state, "approved");
   // Concurrent edits of one request: the stale writer gets a conflict.
   Store::RequestWrite w;
   w.request = *store_->GetRequest(kName);
