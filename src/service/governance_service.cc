@@ -411,12 +411,11 @@ Result<Evidence> GovernanceService::AddEvidence(const auth::Principal& who, std:
     return Status::Unprocessable(
         "evidence.kind: must be one of sarif, threat-model, license, legal");
   const bool may_review = auth::HasPermission(who.permissions, auth::kActionReview, name);
-  bool filer;
-  {
-    std::shared_lock lock(mu_);
-    auto it = requests_.find(name);
-    filer = it != requests_.end() && it->second.created_by == ActorOf(who);
-  }
+  // The store, not memory: a request filed by another process a moment ago counts.
+  auto request = Load(name);
+  if (!request.ok() && !request.status().IsNotFound()) return request.status();
+  const bool known = request.ok();
+  const bool filer = known && request->created_by == ActorOf(who);
   if (ev.kind == "sarif" ? !(may_review || filer ||
                              auth::HasPermission(who.permissions, auth::kActionPublish, name))
                          : !may_review)
@@ -429,11 +428,6 @@ Result<Evidence> GovernanceService::AddEvidence(const auth::Principal& who, std:
   // Bind to the version's digest: given, or taken from the published version.
   auto published =
       registry_.catalog().Get(name, version, /*include_deleted=*/true, /*include_withheld=*/true);
-  bool known;
-  {
-    std::shared_lock lock(mu_);
-    known = requests_.count(name) > 0;
-  }
   if (!published && !known)
     return Status::NotFound("no request and no published version for " + ev.server_name);
   const bj::value* digest = o.if_contains("digest");
