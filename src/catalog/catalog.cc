@@ -2,6 +2,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "catalog/catalog.h"
 
@@ -324,12 +325,30 @@ void Catalog::UpdateServeLatest(std::string_view name) {
 
 void Catalog::ApplyRule(const std::vector<EntryPtr>& entries) {
   if (!rule_) return;
-  bool changed = false;
-  for (const auto& e : entries) {
-    bool withheld = !rule_(*e);
-    if (e->withheld.exchange(withheld, std::memory_order_relaxed) != withheld) changed = true;
+  std::atomic<bool> changed{false};
+  auto run = [&](size_t lo, size_t hi) {
+    for (size_t i = lo; i < hi; ++i) {
+      bool withheld = !rule_(*entries[i]);
+      if (entries[i]->withheld.exchange(withheld, std::memory_order_relaxed) != withheld)
+        changed.store(true, std::memory_order_relaxed);
+    }
+  };
+  // A whole-catalog relist (start-up in governed mode) evaluates the gates of every approved
+  // version: spread it over the cores. The rule is thread-safe by contract.
+  constexpr size_t kParallelFrom = 8192;
+  const size_t n = entries.size();
+  const size_t threads =
+      n < kParallelFrom ? 1 : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  if (threads == 1) {
+    run(0, n);
+  } else {
+    std::vector<std::thread> pool;
+    const size_t chunk = (n + threads - 1) / threads;
+    for (size_t t = 0; t < threads; ++t)
+      pool.emplace_back(run, t * chunk, std::min(n, (t + 1) * chunk));
+    for (auto& th : pool) th.join();
   }
-  if (changed) generation_.fetch_add(1, std::memory_order_acq_rel);
+  if (changed.load()) generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 void Catalog::Relist(std::string_view name) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
 
 #include <algorithm>
@@ -303,6 +304,31 @@ TEST(CatalogListingRuleTest, WithheldEntriesAreInvisibleAndRelistFlipsThem) {
   q.latest_only = true;
   ASSERT_EQ(cat.List(q).items.size(), 1u);
   EXPECT_EQ(cat.List(q).items[0]->meta.version, "2.0.0");
+}
+
+TEST(CatalogListingRuleTest, WholeCatalogRelistIsParallelAndExact) {
+  Catalog cat;
+  std::vector<VersionRecord> recs;
+  for (int i = 0; i < 20000; ++i)
+    recs.push_back(Make({"io.p/s" + std::to_string(i), "1.0.0", "", "d", VersionStatus::kActive, true}, i + 1));
+  cat.Apply(recs);
+  std::atomic<int> calls{0};
+  cat.SetListingRule([&](const Entry& e) {
+    ++calls;
+    return e.meta.name.back() % 2 == 0;  // names ending in an even digit
+  });
+  cat.RelistAll();
+  EXPECT_EQ(calls.load(), 20000);
+  ListQuery q;
+  q.limit = 100;
+  size_t listed = 0;
+  for (auto page = cat.List(q);; page = cat.List(q)) {
+    for (const auto& e : page.items) EXPECT_EQ(e->meta.name.back() % 2, 0) << e->meta.name;
+    listed += page.items.size();
+    if (!page.full) break;
+    q.cursor = std::make_pair(page.items.back()->meta.name, page.items.back()->meta.version);
+  }
+  EXPECT_EQ(listed, 10000u);
 }
 
 TEST(CatalogListingRuleTest, ARelistRacingAnApplyIsNotLost) {
