@@ -42,8 +42,8 @@
 // public read (catalog::Entry::withheld). Open mode lists like upstream.
 //
 // Permissions: filing needs any authenticated principal; reading or updating a request needs
-// "review" on its name or being its filer; approve/reject need "review"; retire needs "publish"
-// or "edit" on the name. Approval grants the request's publisher identity the roles publisher
+// "review" or "publish" on its name or being its filer (its audit actor, "method:subject");
+// approve/reject need "review"; retire needs "publish" or "edit" on the name. Approval grants the request's publisher identity the roles publisher
 // and feed-contributor on exactly the requested name. Every transition is audited with the
 // request name as resource, in the same transaction as the change.
 //
