@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(g++ cmake ninja-build pkg-config ccache xxd make
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev libyaml-cpp-dev sqlite3 libcli11-dev libgtest-dev libgmock-dev curl ca-certificates)
+  libssl-dev libsqlite3-dev libyaml-cpp-dev libre2-dev sqlite3 libcli11-dev libgtest-dev libgmock-dev curl ca-certificates)
 if [ "${MCPREG_WITH_BENCH:-0}" = 1 ]; then pkgs+=(wrk nginx-light python3); fi
 missing=()
 for p in "${pkgs[@]}"; do

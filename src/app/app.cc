@@ -84,6 +84,11 @@ int Serve(const ServeOptions& in) {
     so.max_body_bytes = cfg.limits.max_body_bytes;
     so.max_header_bytes = cfg.limits.max_header_bytes;
     so.read_timeout = std::chrono::seconds(cfg.limits.read_timeout_seconds);
+    so.header_timeout = std::chrono::seconds(cfg.limits.header_timeout_seconds);
+    so.idle_timeout = std::chrono::seconds(cfg.limits.idle_timeout_seconds);
+    so.max_connections = cfg.limits.max_connections;
+    so.max_connections_per_client = cfg.limits.max_connections_per_client;
+    so.max_sse_inbound_bytes = cfg.limits.max_sse_inbound_bytes;
   }
   // Command-line flags win over the config file, which wins over the defaults.
   if (o.listen.empty())
@@ -148,14 +153,14 @@ int Serve(const ServeOptions& in) {
                                     cfg.feed.max_bytes);
   const size_t feed_max = cfg.feed.max_bytes;
   const size_t evidence_max = cfg.limits.max_evidence_bytes;
-  so.body_limit_for = [feed_max, evidence_max](std::string_view method,
-                                               std::string_view target) -> size_t {
-    if (method == "PUT" && target.find("/x/dev.mcpreg/feed/") != std::string_view::npos)
-      return feed_max;
-    if (method == "POST" && target.find("/x/dev.mcpreg/servers/") != std::string_view::npos &&
-        target.ends_with("/evidence"))
-      return evidence_max;
-    return 0;
+  so.on_header = [feed_max, evidence_max](const http::HttpRequest& head) {
+    http::HeaderVerdict v;
+    if (head.method == "PUT" && head.path.find("/x/dev.mcpreg/feed/") != std::string::npos)
+      v.body_limit = feed_max;
+    if (head.method == "POST" && head.path.find("/x/dev.mcpreg/servers/") != std::string::npos &&
+        head.path.ends_with("/evidence"))
+      v.body_limit = evidence_max;
+    return v;
   };
 
   // Governed mode when the config has a `policy:` section.

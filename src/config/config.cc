@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include <algorithm>
+
 #include <yaml-cpp/yaml.h>
 
 #include "auth/permissions.h"
@@ -87,6 +89,41 @@ class Parser {
       Fail(n, path, "must be between " + std::to_string(min) + " and " + std::to_string(max));
     }
     return v;
+  }
+
+  template <typename T>
+  struct UintKey {
+    std::string_view key;
+    T* out;
+    uint64_t min, max;
+  };
+  // A mapping of unsigned-integer keys (64- and 32-bit fields) plus `extra` keys the caller
+  // reads itself; unknown keys are errors.
+  void Uints(const YAML::Node& n, const std::string& path,
+             std::initializer_list<UintKey<uint64_t>> wide,
+             std::initializer_list<UintKey<uint32_t>> narrow,
+             std::initializer_list<std::string_view> extra = {}) {
+    if (!n.IsMap()) Fail(n, path, "expected a mapping");
+    std::vector<std::string_view> allowed;
+    for (const auto& k : wide) allowed.push_back(k.key);
+    for (const auto& k : narrow) allowed.push_back(k.key);
+    allowed.insert(allowed.end(), extra.begin(), extra.end());
+    std::set<std::string> seen;
+    for (const auto& kv : n) {
+      std::string key = kv.first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        std::string list;
+        for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        Fail(kv.first, path + "." + key, "unknown key (expected one of: " + list + ")");
+      }
+      if (!seen.insert(key).second) Fail(kv.first, path + "." + key, "duplicate key");
+    }
+    for (const auto& k : wide)
+      if (YAML::Node v = n[std::string(k.key)])
+        *k.out = Uint(v, path + "." + std::string(k.key), k.min, k.max);
+    for (const auto& k : narrow)
+      if (YAML::Node v = n[std::string(k.key)])
+        *k.out = uint32_t(Uint(v, path + "." + std::string(k.key), k.min, k.max));
   }
 
   bool Bool(const YAML::Node& n, const std::string& path) {
@@ -320,7 +357,8 @@ class Parser {
     Config c;
     c.source = source_;
     if (IsNull(root)) return c;  // an empty file means all defaults
-    CheckMap(root, "", {"listen", "db", "limits", "auth", "feed", "policy", "mcp"});
+    CheckMap(root, "", {"public_url", "listen", "db", "limits", "quotas", "outbound", "auth",
+                        "feed", "policy", "mcp"});
     if (root["listen"]) Listen(root["listen"], c.listen);
     if (YAML::Node db = root["db"]) {
       if (db.IsMap()) {
@@ -330,25 +368,44 @@ class Parser {
         c.db.path = PathValue(db, "db");
       }
     }
+    if (YAML::Node u = root["public_url"]) {
+      c.public_url = NonEmpty(u, "public_url");
+      if (!(c.public_url.rfind("https://", 0) == 0 || c.public_url.rfind("http://", 0) == 0) ||
+          c.public_url.find_first_of("?#\\ \t\r\n\"<>") != std::string::npos)
+        Fail(u, "public_url", "expected an absolute http(s) URL without query or fragment");
+      while (c.public_url.size() > 8 && c.public_url.back() == '/') c.public_url.pop_back();
+    }
     if (YAML::Node l = root["limits"]) {
-      CheckMap(l, "limits", {"max_body_bytes", "max_header_bytes", "read_timeout_seconds",
-                             "max_evidence_bytes"});
-      if (l["max_evidence_bytes"]) {
-        c.limits.max_evidence_bytes =
-            Uint(l["max_evidence_bytes"], "limits.max_evidence_bytes", 1024, 1ULL << 34);
-      }
-      if (l["max_body_bytes"]) {
-        c.limits.max_body_bytes =
-            Uint(l["max_body_bytes"], "limits.max_body_bytes", 1024, 1ULL << 34);
-      }
-      if (l["max_header_bytes"]) {
-        c.limits.max_header_bytes =
-            Uint(l["max_header_bytes"], "limits.max_header_bytes", 1024, 1 << 20);
-      }
-      if (l["read_timeout_seconds"]) {
-        c.limits.read_timeout_seconds =
-            uint32_t(Uint(l["read_timeout_seconds"], "limits.read_timeout_seconds", 1, 3600));
-      }
+      auto& L = c.limits;
+      Uints(l, "limits",
+            {{"max_body_bytes", &L.max_body_bytes, 1024, 1ULL << 34},
+             {"max_evidence_bytes", &L.max_evidence_bytes, 1024, 1ULL << 34},
+             {"max_header_bytes", &L.max_header_bytes, 1024, 1 << 20},
+             {"max_sse_inbound_bytes", &L.max_sse_inbound_bytes, 0, 1 << 30}},
+            {{"read_timeout_seconds", &L.read_timeout_seconds, 1, 3600},
+             {"header_timeout_seconds", &L.header_timeout_seconds, 1, 3600},
+             {"idle_timeout_seconds", &L.idle_timeout_seconds, 1, 86400},
+             {"max_connections", &L.max_connections, 1, 1000000},
+             {"max_connections_per_client", &L.max_connections_per_client, 1, 1000000}});
+    }
+    if (YAML::Node q = root["quotas"]) {
+      auto& Q = c.quotas;
+      Uints(q, "quotas", {{"max_request_bytes", &Q.max_request_bytes, 1024, 1ULL << 30}},
+            {{"requests_per_hour", &Q.requests_per_hour, 0, 1000000},
+             {"evidence_per_hour", &Q.evidence_per_hour, 0, 1000000},
+             {"open_requests", &Q.open_requests, 0, 1000000}});
+    }
+    if (YAML::Node o = root["outbound"]) {
+      auto& O = c.outbound;
+      Uints(o, "outbound", {},
+            {{"connect_timeout_seconds", &O.connect_timeout_seconds, 1, 600},
+             {"total_timeout_seconds", &O.total_timeout_seconds, 1, 3600},
+             {"workers", &O.workers, 1, 256},
+             {"negative_cache_seconds", &O.negative_cache_seconds, 0, 86400},
+             {"negative_cache_entries", &O.negative_cache_entries, 0, 1000000}},
+            {"allow_private_addresses"});
+      if (o["allow_private_addresses"])
+        O.allow_private_addresses = Bool(o["allow_private_addresses"], "outbound.allow_private_addresses");
     }
     if (root["auth"]) Auth(root["auth"], c.auth);
     if (YAML::Node f = root["feed"]) {

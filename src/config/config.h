@@ -2,8 +2,16 @@
 //
 //   listen: "0.0.0.0:8080"            # or {host: 0.0.0.0, port: 8080}
 //   db: /var/lib/mcpreg/registry.db   # or {path: ...}
+//   public_url: https://registry.example.com   # base of every absolute URL emitted
 //   limits: {max_body_bytes: 4194304, max_header_bytes: 16384, read_timeout_seconds: 30,
-//            max_evidence_bytes: 33554432}   # evidence uploads (SARIF logs) may be larger
+//            max_evidence_bytes: 33554432,   # evidence uploads (SARIF logs) may be larger
+//            header_timeout_seconds: 10, idle_timeout_seconds: 75, max_connections: 4096,
+//            max_connections_per_client: 256, max_sse_inbound_bytes: 65536}
+//   quotas: {requests_per_hour: 60, evidence_per_hour: 600, open_requests: 25,
+//            max_request_bytes: 262144}
+//   outbound: {connect_timeout_seconds: 5, total_timeout_seconds: 10, workers: 4,
+//              negative_cache_seconds: 60, negative_cache_entries: 1024,
+//              allow_private_addresses: false}
 //   auth:
 //     registry_key_file: /var/lib/mcpreg/registry.key   # optional; default next to the db
 //     token_ttl_seconds: 300
@@ -51,11 +59,38 @@ struct DbConfig {
   std::string path = "mcpreg.db";
 };
 
+// Resource limits of the HTTP listener (README "Security and limits" states each one, its
+// default and what a client sees when it is hit).
 struct LimitsConfig {
   uint64_t max_body_bytes = 4 * 1024 * 1024;
   uint64_t max_evidence_bytes = 32 * 1024 * 1024;  // POST .../evidence (SARIF logs)
   uint64_t max_header_bytes = 16 * 1024;
-  uint32_t read_timeout_seconds = 30;
+  uint32_t read_timeout_seconds = 30;    // whole request once its first byte arrived
+  uint32_t header_timeout_seconds = 10;  // request line + header once the first byte arrived
+  uint32_t idle_timeout_seconds = 75;    // keep-alive wait for the next request's first byte
+  uint32_t max_connections = 4096;       // open connections in all; more are closed at accept
+  uint32_t max_connections_per_client = 256;  // per remote address
+  uint64_t max_sse_inbound_bytes = 64 * 1024;  // bytes a client may send on an open SSE stream
+};
+
+// Per-identity write quotas (issuer + subject), each over a sliding hour; 429 + Retry-After.
+struct QuotaConfig {
+  uint32_t requests_per_hour = 60;   // request files + updates
+  uint32_t evidence_per_hour = 600;  // evidence uploads
+  uint32_t open_requests = 25;       // pending/rejected requests one identity may hold
+  uint64_t max_request_bytes = 256 * 1024;  // one request document
+};
+
+// Outbound HTTP (JWKS, OIDC discovery, namespace proofs, import, federation).
+struct OutboundConfig {
+  uint32_t connect_timeout_seconds = 5;
+  uint32_t total_timeout_seconds = 10;  // resolve + connect + TLS + request + body
+  uint32_t workers = 4;                 // threads that run outbound calls, never the I/O threads
+  uint32_t negative_cache_seconds = 60;  // a failed issuer/URL is not fetched again sooner
+  uint32_t negative_cache_entries = 1024;
+  // URLs not fixed by the operator's config (namespace proofs, import URLs) may resolve to
+  // private, loopback, link-local or unspecified addresses only when this is true.
+  bool allow_private_addresses = false;
 };
 
 // One claim-to-grant rule. It applies when every `match` pair holds: the token claim named
@@ -102,11 +137,17 @@ struct FeedConfig {
 
 struct Config {
   std::string source;  // the file path (or the name given to ParseConfig)
+  // The registry's external base URL ("https://registry.example.com", no trailing slash): every
+  // absolute URL the registry emits starts with it; the Host header is never reflected.
+  // "" = "http://" + the listen address.
+  std::string public_url;
   ListenConfig listen;
   DbConfig db;
   LimitsConfig limits;
   AuthConfig auth;
   FeedConfig feed;
+  QuotaConfig quotas;
+  OutboundConfig outbound;
   boost::json::object policy;  // raw, for the policy module
   boost::json::object mcp;     // raw, for the MCP module
 };

@@ -149,10 +149,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader(beast::error_code ec, std::size_t) {
     if (ec) return OnReadError(ec);
-    if (shared_->options.body_limit_for) {
-      const auto& h = parser_->get();
-      size_t limit = shared_->options.body_limit_for(h.method_string(), h.target());
-      if (limit) body_limit_ = limit;
+    if (shared_->options.on_header) {
+      HttpRequest head = MakeRequest(parser_->get());
+      HeaderVerdict v = shared_->options.on_header(head);
+      if (v.reply) {
+        // Answered on the header: the body is never read, so the connection cannot be reused.
+        keep_alive_ = false;
+        version_ = parser_->get().version();
+        head_ = parser_->get().method() == bhttp::verb::head;
+        busy_ = true;
+        stream_.expires_never();
+        return SendResponse(std::move(*v.reply));
+      }
+      if (v.body_limit) body_limit_ = v.body_limit;
     }
     if (auto length = parser_->content_length(); length && *length > body_limit_)
       return OnReadError(bhttp::error::body_limit);
@@ -160,6 +169,24 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(shared_->options.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  // The request as the handler sees it (the body is moved in separately).
+  HttpRequest MakeRequest(const bhttp::request<bhttp::string_body>& req) {
+    HttpRequest r;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    auto q = r.target.find('?');
+    r.path = r.target.substr(0, q);
+    if (q != std::string::npos) r.query = r.target.substr(q + 1);
+    r.headers.reserve(8);
+    for (const auto& f : req)
+      r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    r.version = req.version();
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) r.remote_address = ep.address().to_string();
+    return r;
   }
 
   void OnReadError(beast::error_code ec) {
@@ -192,21 +219,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return OnReadError(ec);
     auto& req = parser_->get();
     keep_alive_ = req.keep_alive() && !shared_->stopping;
-    HttpRequest r;
-    r.method = std::string(req.method_string());
-    r.target = std::string(req.target());
-    auto q = r.target.find('?');
-    r.path = r.target.substr(0, q);
-    if (q != std::string::npos) r.query = r.target.substr(q + 1);
-    r.headers.reserve(8);
-    for (const auto& f : req) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    HttpRequest r = MakeRequest(req);
     r.body = std::move(req.body());
-    r.version = req.version();
     version_ = req.version();
     head_ = req.method() == bhttp::verb::head;
-    beast::error_code ec2;
-    auto ep = stream_.socket().remote_endpoint(ec2);
-    if (!ec2) r.remote_address = ep.address().to_string();
     stream_.expires_never();
     busy_ = true;
     auto responder = MakeResponder();

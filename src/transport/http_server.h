@@ -82,17 +82,30 @@ class Responder {
 
 using Handler = std::function<void(HttpRequest&&, std::shared_ptr<Responder>)>;
 
+// What the server does with a request whose header has just been read (ServerOptions::on_header).
+struct HeaderVerdict {
+  size_t body_limit = 0;  // 0 = ServerOptions::max_body_bytes
+  // When set, this answers the request at once: the body is never read and the connection
+  // closes after the response (the client may still be sending it).
+  std::optional<HttpResponse> reply;
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = pick a free port
   int threads = 0;       // 0 = hardware concurrency
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 4 * 1024 * 1024;
+  std::chrono::seconds header_timeout{10};    // request line + header, from the first byte
   std::chrono::seconds read_timeout{30};      // whole request, header + body
   std::chrono::seconds idle_timeout{75};      // keep-alive wait for the next request
-  // Optional per-request body limit (e.g. larger for package uploads), asked once the header
-  // has been read; returns 0 to keep max_body_bytes.
-  std::function<size_t(std::string_view method, std::string_view target)> body_limit_for;
+  size_t max_connections = 4096;              // open connections; more are closed at accept
+  size_t max_connections_per_client = 256;    // per remote address
+  size_t max_sse_inbound_bytes = 64 * 1024;   // client bytes buffered while a stream is open
+  // Runs on the I/O thread once a request's header is in, before any body byte is read:
+  // authentication and the matched route's body limit belong here, never to the raw target.
+  // `head` is the request without its body. Unset = every request gets max_body_bytes.
+  std::function<HeaderVerdict(const HttpRequest& head)> on_header;
   std::string server_header = "mcpreg";
 };
 
