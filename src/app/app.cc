@@ -10,6 +10,7 @@
 #include "api/mcp/http_config.h"
 #include "api/mcp/mcp_auth.h"
 #include "api/mcp/registry_tools.h"
+#include "api/rest/problem.h"
 #include "api/rest/router.h"
 #include "auth/fetcher.h"
 #include "auth/registry_token.h"
@@ -22,6 +23,7 @@
 #include "app/import_source.h"
 #include "core/assets.h"
 #include "core/log.h"
+#include "core/work_pool.h"
 #include "transport/http_server.h"
 
 namespace mcpreg::app {
@@ -151,18 +153,6 @@ int Serve(const ServeOptions& in) {
   }
   service::FeedService feed_service(std::move(*blobs), *reg->store, SystemClock::Instance(),
                                     cfg.feed.max_bytes);
-  const size_t feed_max = cfg.feed.max_bytes;
-  const size_t evidence_max = cfg.limits.max_evidence_bytes;
-  so.on_header = [feed_max, evidence_max](const http::HttpRequest& head) {
-    http::HeaderVerdict v;
-    if (head.method == "PUT" && head.path.find("/x/dev.mcpreg/feed/") != std::string::npos)
-      v.body_limit = feed_max;
-    if (head.method == "POST" && head.path.find("/x/dev.mcpreg/servers/") != std::string::npos &&
-        head.path.ends_with("/evidence"))
-      v.body_limit = evidence_max;
-    return v;
-  };
-
   // Governed mode when the config has a `policy:` section.
   std::optional<policy::Policy> policy;
   if (!cfg.policy.empty()) {
@@ -193,6 +183,14 @@ int Serve(const ServeOptions& in) {
   deps.policy = policy ? &*policy : nullptr;
   deps.auth = &auth_service;
   deps.feed = &feed_service;
+  deps.public_url = cfg.public_url;
+  deps.max_body_bytes = so.max_body_bytes;
+  deps.max_feed_bytes = cfg.feed.max_bytes;
+  deps.max_evidence_bytes = cfg.limits.max_evidence_bytes;
+  deps.max_request_bytes = cfg.quotas.max_request_bytes;
+  // Outbound calls (token exchange, authenticated /mcp) never run on the I/O threads.
+  WorkPool outbound_pool(cfg.outbound.workers, /*max_queue=*/256);
+  deps.pool = &outbound_pool;
   // MCP endpoint (/mcp): the registry tools over Streamable HTTP (config section `mcp:`).
   auto mcp_cfg = mcpapi::ParseMcpConfig(cfg.mcp);
   if (!mcp_cfg.ok()) {
@@ -211,14 +209,29 @@ int Serve(const ServeOptions& in) {
     deps.protected_resource_metadata = mcp_gate->metadata_json();
   }
   if (mcp_cfg->enabled) {
-    deps.mcp = [&mcp_endpoint, gate = mcp_gate.get()](http::HttpRequest&& req,
-                                                      std::shared_ptr<http::Responder> r) {
-      if (gate)
+    deps.mcp = [&mcp_endpoint, &outbound_pool, gate = mcp_gate.get()](
+                   http::HttpRequest&& req, std::shared_ptr<http::Responder> r) {
+      if (!gate) return mcp::HandleMcpHttp(mcp_endpoint, std::move(req), std::move(r));
+      if (!req.Header("Authorization")) {  // anonymous: decided without any outbound call
         if (auto refused = gate->Check(req)) return r->Send(std::move(*refused));
-      mcp::HandleMcpHttp(mcp_endpoint, std::move(req), std::move(r));
+        return mcp::HandleMcpHttp(mcp_endpoint, std::move(req), std::move(r));
+      }
+      // Verifying a bearer token may fetch the issuer's keys: not on an I/O thread.
+      auto owned = std::make_shared<http::HttpRequest>(std::move(req));
+      bool queued = outbound_pool.Submit([&mcp_endpoint, gate, owned, r] {
+        if (auto refused = gate->Check(*owned)) return r->Send(std::move(*refused));
+        mcp::HandleMcpHttp(mcp_endpoint, std::move(*owned), r);
+      });
+      if (!queued) {
+        http::HttpResponse busy = rest::ProblemResponse(
+            Status::Unavailable("too many outbound calls in progress; retry shortly"));
+        busy.Set("Retry-After", "1");
+        r->Send(std::move(busy));
+      }
     };
   }
   auto router = std::make_shared<rest::Router>(std::move(deps));
+  so.on_header = [router](const http::HttpRequest& head) { return router->Admit(head); };
   http::HttpServer server(so, [router](http::HttpRequest&& req, std::shared_ptr<http::Responder> r) {
     router->Handle(std::move(req), std::move(r));
   });
@@ -248,6 +261,7 @@ int Serve(const ServeOptions& in) {
   }
   mcp_endpoint.CloseAll();
   server.Stop(std::chrono::milliseconds(10000));
+  outbound_pool.Stop();
   log::Info("stopped");
   return 0;
 }

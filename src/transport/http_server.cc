@@ -186,6 +186,12 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) r.remote_address = ep.address().to_string();
+    auto local = stream_.socket().local_endpoint(ec);
+    if (!ec) {
+      std::string host = local.address().to_string();
+      if (local.address().is_v6()) host = "[" + host + "]";
+      r.local_address = host + ":" + std::to_string(local.port());
+    }
     return r;
   }
 

@@ -37,6 +37,9 @@ struct HttpRequest {
   Headers headers;     // as received (names keep their case)
   std::string body;
   std::string remote_address;
+  // The address this connection was accepted on, "host:port" ("[v6]:port"): the server's own
+  // socket, for absolute URLs when no public_url is configured (never the Host header).
+  std::string local_address;
   unsigned version = 11;  // 10 or 11
 
   // Case-insensitive lookup of the first header with this name.

@@ -6,12 +6,53 @@
 #include "api/rest/handlers.h"
 #include "api/rest/problem.h"
 #include "api/rest/response_cache.h"
+#include "auth/permissions.h"
+#include "auth/principal.h"
 #include "core/assets.h"
 #include "core/json_out.h"
 #include "core/percent.h"
+#include "core/work_pool.h"
 #include "service/auth_service.h"
 
 namespace mcpreg::rest {
+
+// Where a route lives: under /v0 and /v0.1, at the root only, or both.
+enum class Scope { kApi, kRoot, kBoth };
+// Who may call it. kToken answers a missing header with 401, kUpstreamToken with upstream's
+// 422 (the official registry validates the required header before authenticating);
+// kOptionalToken authenticates when a token is sent (an invalid one is still a 401).
+enum class Access { kPublic, kOptionalToken, kToken, kUpstreamToken };
+// Which configured body limit applies.
+enum class Limit { kSmall, kDefault, kRequest, kEvidence, kFeed };
+
+struct Router::Call {
+  const http::HttpRequest& req;
+  const std::vector<std::string_view>& params;  // the {captures}, raw, in order
+  const std::vector<std::string_view>& tail;    // the path segments after the API prefix
+  const auth::Principal* who;                   // nullptr on public / anonymous calls
+};
+
+struct Router::Route {
+  std::string_view method;  // GET also answers HEAD
+  Scope scope;
+  std::string_view pattern;  // "/servers/{name}/versions"; "{x}" captures one raw segment
+  Access access;
+  Limit limit;
+  bool offload;  // makes outbound calls: runs on the WorkPool, never on an I/O thread
+  // Header-level authorization: the caller needs one of these actions on the {name} capture
+  // (index 0). Empty = decided by the service once the body is in.
+  std::vector<std::string_view> actions;
+  std::function<http::HttpResponse(const Call&)> handler;
+  std::vector<std::string_view> segs;  // pattern split, filled by AddRoutes
+};
+
+struct Router::Match {
+  const Route* route = nullptr;
+  std::vector<std::string_view> segs;    // every path segment
+  std::vector<std::string_view> tail;    // after the API prefix
+  std::vector<std::string_view> params;  // the captures
+};
+
 namespace {
 
 std::vector<std::string_view> SplitPath(std::string_view path) {
@@ -45,8 +86,10 @@ http::HttpResponse NotFound(std::string_view path) {
       path == "/v0.1") {
     detail = "Endpoint not found. See /docs for the API documentation.";
   } else {
-    detail = "Endpoint not found. Did you mean '/v0.1" + std::string(path) + "' or '/v0" +
-             std::string(path) + "'? See /docs for the API documentation.";
+    // The path is the client's: it goes into JSON (escaped by the problem writer), capped.
+    std::string p(path.substr(0, 256));
+    detail = "Endpoint not found. Did you mean '/v0.1" + p + "' or '/v0" + p +
+             "'? See /docs for the API documentation.";
   }
   return ProblemResponse(Status::NotFound(detail));
 }
@@ -58,70 +101,79 @@ http::HttpResponse Text(std::string body, std::string content_type) {
   return r;
 }
 
+// The same-origin relative path a trailing-slash redirect may point to: one leading '/', never
+// "//host" or "/\host" (which browsers read as another origin), and only bytes that are safe
+// in a header and in HTML (everything else percent-encoded).
+std::string SafeRedirectTarget(std::string_view path, std::string_view query) {
+  while (!path.empty() && (path.front() == '/' || path.front() == '\\')) path.remove_prefix(1);
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  std::string out = "/";
+  auto append = [&out](std::string_view s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    for (unsigned char c : s) {
+      bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  std::string_view("-._~/%!$'()*+,;=:@?&").find(char(c)) != std::string_view::npos;
+      if (c == '\\') safe = false;
+      if (safe) {
+        out += char(c);
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    }
+  };
+  append(path);
+  if (!query.empty()) {
+    out += '?';
+    append(query);
+  }
+  return out;
+}
+
 constexpr std::string_view kAllowMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
+
+bool IsGet(std::string_view m) { return m == "GET" || m == "HEAD"; }
 
 }  // namespace
 
 Router::Router(RouterDeps deps)
-    : deps_(std::move(deps)), cache_(std::make_unique<ResponseCache>()) {}
+    : deps_(std::move(deps)), cache_(std::make_unique<ResponseCache>()) {
+  AddRoutes();
+}
 
 Router::~Router() = default;
 
-void Router::Handle(http::HttpRequest&& req, std::shared_ptr<http::Responder> responder) const {
-  // 1. NUL bytes.
-  if (HasNul(req.path)) return responder->Send(NulBytes("URL path"));
-  if (HasNul(req.query)) return responder->Send(NulBytes("query parameters"));
-  // 2. Trailing slash → 308 to the same path without it (query kept).
-  if (req.path.size() > 1 && req.path.back() == '/') {
-    std::string loc = req.path;
-    while (loc.size() > 1 && loc.back() == '/') loc.pop_back();
-    if (!req.query.empty()) loc += "?" + req.query;
-    http::HttpResponse r;
-    r.status = 308;
-    r.Set("Location", loc);
-    if (req.method == "GET" || req.method == "HEAD") {
-      r.Set("Content-Type", "text/html; charset=utf-8");
-      r.body = "<a href=\"" + loc + "\">Permanent Redirect</a>.\n\n";
-    }
-    return responder->Send(std::move(r));
-  }
-  // The MCP endpoint does its own Origin checks and CORS.
-  if (req.path == "/mcp" && deps_.mcp) return deps_.mcp(std::move(req), std::move(responder));
+// The route table. Read top to bottom: the first route whose method and template match wins.
+void Router::AddRoutes() {
+  auto& reg = *deps_.registry;
+  auto name = [](const Call& c, size_t i) { return PathUnescapeTwice(c.params[i]); };
+  auto bad = [](std::string_view what) {
+    return ProblemResponse(Status::InvalidArgument("Invalid " + std::string(what) + " encoding"));
+  };
+  auto add = [this](Route r) { routes_.push_back(std::move(r)); };
+  using A = Access;
+  using L = Limit;
 
-  // 3. CORS (like rs/cors: only for requests that carry an Origin).
-  auto origin = req.Header("Origin");
-  if (req.method == "OPTIONS" && origin && req.Header("Access-Control-Request-Method")) {
-    http::HttpResponse r;
-    r.status = 204;
-    r.Set("Access-Control-Allow-Origin", "*");
-    r.Set("Access-Control-Allow-Methods", std::string(kAllowMethods));
-    auto hdrs = req.Header("Access-Control-Request-Headers");
-    r.Set("Access-Control-Allow-Headers", hdrs ? std::string(*hdrs) : "Authorization, Content-Type");
-    r.Set("Access-Control-Max-Age", "86400");
-    r.Set("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
-    return responder->Send(std::move(r));
-  }
-  http::HttpResponse r = Route(req);
-  if (origin) {
-    r.Set("Access-Control-Allow-Origin", "*");
-    r.Set("Access-Control-Expose-Headers", "Content-Type, Content-Length");
-    r.Set("Vary", "Origin");
-  }
-  responder->Send(std::move(r));
-}
-
-http::HttpResponse Router::Route(const http::HttpRequest& req) const {
-  const bool get = req.method == "GET" || req.method == "HEAD";
-  auto segs = SplitPath(req.path);
-  auto query = [&]() { return QueryParams::Parse(req.query); };
-
-  if (!deps_.protected_resource_metadata.empty() && get &&
-      (req.path == deps_.protected_resource_path ||
-       req.path == "/.well-known/oauth-protected-resource"))
-    return JsonResponse(deps_.protected_resource_metadata);
-  if (req.path == "/openapi.yaml" && get)
-    return Text(std::string(assets::OpenApiYaml()), "application/yaml");
-  if ((req.path == "/" || req.path == "/docs") && get)
+  // --- meta ---------------------------------------------------------------------------------
+  add({"GET", Scope::kBoth, "/health", A::kPublic, L::kSmall, false, {},
+       [](const Call&) { return JsonResponse(R"({"status":"ok"})"); }});
+  add({"GET", Scope::kBoth, "/ping", A::kPublic, L::kSmall, false, {},
+       [](const Call&) { return JsonResponse(R"({"pong":true})"); }});
+  add({"GET", Scope::kBoth, "/version", A::kPublic, L::kSmall, false, {}, [this](const Call&) {
+         std::string body;
+         json::JsonOut w(body);
+         w.BeginObject()
+             .Key("version").String(deps_.version)
+             .Key("git_commit").String(deps_.git_commit)
+             .Key("build_time").String(deps_.build_time)
+             .EndObject();
+         return JsonResponse(std::move(body));
+       }});
+  add({"GET", Scope::kRoot, "/openapi.yaml", A::kPublic, L::kSmall, false, {}, [](const Call&) {
+         return Text(std::string(assets::OpenApiYaml()), "application/yaml");
+       }});
+  auto home = [](const Call&) {
     return Text(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>mcpreg</title></head><body>"
         "<h1>mcpreg</h1><p>An MCP server registry speaking the official MCP Registry API.</p>"
@@ -129,125 +181,324 @@ http::HttpResponse Router::Route(const http::HttpRequest& req) const {
         "<li><a href=\"/openapi.yaml\">/openapi.yaml</a> (API reference)</li>"
         "<li><a href=\"/v0.1/health\">/v0.1/health</a></li></ul></body></html>\n",
         "text/html; charset=utf-8");
-
-  // Strip the API prefix; health/ping/version are also served at the root.
-  size_t base = 0;
-  if (!segs.empty() && (segs[0] == "v0" || segs[0] == "v0.1")) base = 1;
-  size_t n = segs.size() - base;
-  auto seg = [&](size_t i) { return segs[base + i]; };
-
-  if (n == 1 && get) {
-    if (seg(0) == "health") return JsonResponse(R"({"status":"ok"})");
-    if (seg(0) == "ping") return JsonResponse(R"({"pong":true})");
-    if (seg(0) == "version") {
-      std::string body;
-      json::JsonOut w(body);
-      w.BeginObject()
-          .Key("version").String(deps_.version)
-          .Key("git_commit").String(deps_.git_commit)
-          .Key("build_time").String(deps_.build_time)
-          .EndObject();
-      return JsonResponse(std::move(body));
-    }
+  };
+  add({"GET", Scope::kRoot, "/", A::kPublic, L::kSmall, false, {}, home});
+  add({"GET", Scope::kRoot, "/docs", A::kPublic, L::kSmall, false, {}, home});
+  if (!deps_.protected_resource_metadata.empty()) {
+    auto meta = [this](const Call&) { return JsonResponse(deps_.protected_resource_metadata); };
+    add({"GET", Scope::kRoot, "/.well-known/oauth-protected-resource", A::kPublic, L::kSmall,
+         false, {}, meta});
+    if (!deps_.protected_resource_path.empty())
+      add({"GET", Scope::kRoot, deps_.protected_resource_path, A::kPublic, L::kSmall, false, {},
+           meta});
   }
-  if (base == 0) return NotFound(req.path);
 
-  if (seg(0) == "servers" && get) {
-    auto q = query();
-    if (!q.ok()) return ProblemResponse(q.status());
-    if (n == 1) return ListServers(*deps_.registry, *q, req.query, cache_.get());
-    if (n == 3 && seg(2) == "versions") return ListVersions(*deps_.registry, seg(1), *q);
-    if (n == 4 && seg(2) == "versions") return GetVersion(*deps_.registry, seg(1), seg(3), *q);
-  }
-  if (n == 1 && seg(0) == "validate" && req.method == "POST") return Validate(req.body, deps_.policy);
-  if (auto w = RouteWrite(req, std::vector<std::string_view>(segs.begin() + base, segs.end())))
-    return std::move(*w);
-  return NotFound(req.path);
-}
+  // --- the read API -------------------------------------------------------------------------
+  add({"GET", Scope::kApi, "/servers", A::kPublic, L::kSmall, false, {}, [this](const Call& c) {
+         auto q = QueryParams::Parse(c.req.query);
+         if (!q.ok()) return ProblemResponse(q.status());
+         return ListServers(*deps_.registry, *q, c.req.query, cache_.get());
+       }});
+  add({"GET", Scope::kApi, "/servers/{name}/versions", A::kPublic, L::kSmall, false, {},
+       [&reg](const Call& c) {
+         auto q = QueryParams::Parse(c.req.query);
+         if (!q.ok()) return ProblemResponse(q.status());
+         return ListVersions(reg, c.params[0], *q);
+       }});
+  add({"GET", Scope::kApi, "/servers/{name}/versions/{version}", A::kPublic, L::kSmall, false, {},
+       [&reg](const Call& c) {
+         auto q = QueryParams::Parse(c.req.query);
+         if (!q.ok()) return ProblemResponse(q.status());
+         return GetVersion(reg, c.params[0], c.params[1], *q);
+       }});
+  add({"POST", Scope::kApi, "/validate", A::kPublic, L::kDefault, false, {},
+       [this](const Call& c) { return Validate(c.req.body, deps_.policy); }});
 
-namespace {
-
-std::string BaseUrl(const http::HttpRequest& req) {
-  auto host = req.Header("Host");
-  auto proto = req.Header("X-Forwarded-Proto");
-  return std::string(proto ? *proto : "http") + "://" + std::string(host ? *host : "localhost");
-}
-
-}  // namespace
-
-std::optional<http::HttpResponse> Router::RouteWrite(const http::HttpRequest& req,
-                                                     const std::vector<std::string_view>& s) const {
-  const std::string& m = req.method;
-  const size_t n = s.size();
-  if (!deps_.auth) return std::nullopt;
+  if (!deps_.auth) return;  // read-only router (tests, the MCP bridge)
   auto& auth = *deps_.auth;
-  // Token exchange (no bearer).
-  if (m == "POST" && n == 2 && s[0] == "auth") {
-    if (s[1] == "oidc" || s[1] == "github-oidc") return ExchangeOidc(auth, req.body);
-    if (s[1] == "dns" || s[1] == "http") return ExchangeProof(auth, req.body, s[1] == "dns");
-    return std::nullopt;
+
+  // --- token exchange: outbound calls (JWKS, discovery, proofs) → off the I/O threads --------
+  for (std::string_view path : {"/auth/oidc", "/auth/github-oidc"})
+    add({"POST", Scope::kApi, path, A::kPublic, L::kSmall, true, {},
+         [&auth](const Call& c) { return ExchangeOidc(auth, c.req.body); }});
+  add({"POST", Scope::kApi, "/auth/dns", A::kPublic, L::kSmall, true, {},
+       [&auth](const Call& c) { return ExchangeProof(auth, c.req.body, true); }});
+  add({"POST", Scope::kApi, "/auth/http", A::kPublic, L::kSmall, true, {},
+       [&auth](const Call& c) { return ExchangeProof(auth, c.req.body, false); }});
+
+  // --- writes -------------------------------------------------------------------------------
+  add({"POST", Scope::kApi, "/publish", A::kUpstreamToken, L::kDefault, false, {},
+       [&reg](const Call& c) { return Publish(reg, *c.who, c.req.body); }});
+  add({"PUT", Scope::kApi, "/servers/{name}/versions/{version}", A::kUpstreamToken, L::kDefault,
+       false, {auth::kActionEdit}, [&reg, name, bad](const Call& c) {
+         auto n = name(c, 0), v = name(c, 1);
+         if (!n) return bad("server name");
+         if (!v) return bad("version");
+         return Edit(reg, *c.who, *n, *v, c.req.body);
+       }});
+  add({"PATCH", Scope::kApi, "/servers/{name}/versions/{version}/status", A::kUpstreamToken,
+       L::kSmall, false, {auth::kActionPublish, auth::kActionEdit},
+       [&reg, name, bad](const Call& c) {
+         auto n = name(c, 0), v = name(c, 1);
+         if (!n) return bad("server name");
+         if (!v) return bad("version");
+         return SetStatus(reg, *c.who, *n, *v, c.req.body);
+       }});
+  add({"PATCH", Scope::kApi, "/servers/{name}/status", A::kUpstreamToken, L::kSmall, false,
+       {auth::kActionPublish, auth::kActionEdit}, [&reg, name, bad](const Call& c) {
+         auto n = name(c, 0);
+         if (!n) return bad("server name");
+         return SetStatus(reg, *c.who, *n, std::nullopt, c.req.body);
+       }});
+
+  // --- the package feed ---------------------------------------------------------------------
+  if (deps_.feed) {
+    auto& feed = *deps_.feed;
+    add({"PUT", Scope::kApi, "/x/dev.mcpreg/feed/{name}/{version}/{file}", A::kUpstreamToken,
+         L::kFeed, false, {auth::kActionFeed}, [this, &feed, name, bad](const Call& c) {
+           auto n = name(c, 0), v = name(c, 1);
+           auto f = PathUnescape(c.params[2]);
+           if (!n || !v || !f) return bad("path");
+           return FeedUpload(feed, *c.who, c.req, *n, *v, *f, BaseUrl(c.req));
+         }});
+    add({"GET", Scope::kApi, "/x/dev.mcpreg/feed/artifacts/{sha256}", A::kOptionalToken,
+         L::kSmall, false, {},
+         [&feed](const Call& c) { return FeedDownload(feed, c.req, std::string(c.params[0]), ""); }});
+    add({"GET", Scope::kApi, "/x/dev.mcpreg/feed/artifacts/{sha256}/{file}", A::kOptionalToken,
+         L::kSmall, false, {}, [&feed, bad](const Call& c) {
+           auto f = PathUnescape(c.params[1]);
+           if (!f) return bad("file name");
+           return FeedDownload(feed, c.req, std::string(c.params[0]), *f);
+         }});
+    add({"GET", Scope::kApi, "/x/dev.mcpreg/feed/{name}/{version}", A::kOptionalToken, L::kSmall,
+         false, {}, [this, &feed, name, bad](const Call& c) {
+           auto n = name(c, 0), v = name(c, 1);
+           if (!n || !v) return bad("path");
+           return FeedList(feed, *n, *v, BaseUrl(c.req));
+         }});
   }
-  bool feed_route = n >= 3 && s[0] == "x" && s[1] == "dev.mcpreg" && s[2] == "feed" && deps_.feed;
-  if (feed_route && (m == "GET" || m == "HEAD")) {
-    if (n >= 5 && n <= 6 && s[3] == "artifacts") {
-      std::string file;
-      if (n == 6) {
-        auto f = PathUnescape(s[5]);
-        if (!f) return ProblemResponse(Status::InvalidArgument("Invalid file name encoding"));
-        file = *f;
+
+  // --- governance: requests, review, evidence, exports ---------------------------------------
+  if (deps_.governance) {
+    auto& gov = *deps_.governance;
+    add({"GET", Scope::kApi, "/x/dev.mcpreg/export/{kind}", A::kPublic, L::kSmall, false, {},
+         [this, &gov](const Call& c) {
+           auto r = ExportRoute(gov, c.req, c.params[0], BaseUrl(c.req));
+           return r ? std::move(*r) : NotFound(c.req.path);
+         }});
+    auto governance = [&gov](const Call& c) {
+      std::vector<std::string_view> segs(c.tail.begin() + 2, c.tail.end());  // after x/dev.mcpreg
+      auto r = GovernanceRoute(gov, *c.who, c.req, segs);
+      return r ? std::move(*r) : NotFound(c.req.path);
+    };
+    add({"GET", Scope::kApi, "/x/dev.mcpreg/review", A::kToken, L::kSmall, false, {}, governance});
+    add({"GET", Scope::kApi, "/x/dev.mcpreg/requests", A::kToken, L::kSmall, false, {},
+         governance});
+    add({"POST", Scope::kApi, "/x/dev.mcpreg/requests", A::kToken, L::kRequest, false, {},
+         governance});
+    add({"GET", Scope::kApi, "/x/dev.mcpreg/requests/{name}", A::kToken, L::kSmall, false, {},
+         governance});
+    add({"PUT", Scope::kApi, "/x/dev.mcpreg/requests/{name}", A::kToken, L::kRequest, false, {},
+         governance});
+    for (std::string_view path : {"/x/dev.mcpreg/requests/{name}/approve",
+                                  "/x/dev.mcpreg/requests/{name}/reject",
+                                  "/x/dev.mcpreg/requests/{name}/retire"})
+      add({"POST", Scope::kApi, path, A::kToken, L::kSmall, false, {}, governance});
+    add({"GET", Scope::kApi, "/x/dev.mcpreg/servers/{name}/versions/{version}/evidence",
+         A::kToken, L::kSmall, false, {}, governance});
+    add({"POST", Scope::kApi, "/x/dev.mcpreg/servers/{name}/versions/{version}/evidence",
+         A::kToken, L::kEvidence, false, {}, governance});
+  }
+  for (auto& r : routes_) r.segs = SplitPath(r.pattern);
+}
+
+bool Router::Find(const http::HttpRequest& req, Match* m) const {
+  m->segs = SplitPath(req.path);
+  const bool api = !m->segs.empty() && (m->segs[0] == "v0" || m->segs[0] == "v0.1");
+  m->tail.assign(m->segs.begin() + (api ? 1 : 0), m->segs.end());
+  for (const auto& r : routes_) {
+    if (r.method != req.method && !(r.method == "GET" && req.method == "HEAD")) continue;
+    if (api ? r.scope == Scope::kRoot : r.scope == Scope::kApi) continue;
+    const auto& segs = api ? m->tail : m->segs;
+    // "/" splits to {""}: a root template matches only the exact path.
+    if (segs.size() != r.segs.size()) continue;
+    m->params.clear();
+    bool ok = true;
+    for (size_t i = 0; ok && i < segs.size(); ++i) {
+      std::string_view p = r.segs[i];
+      if (p.size() >= 2 && p.front() == '{' && p.back() == '}') {
+        ok = !segs[i].empty();
+        m->params.push_back(segs[i]);
+      } else {
+        ok = p == segs[i];
       }
-      return FeedDownload(*deps_.feed, req, std::string(s[4]), file);
     }
-    if (n == 5) {
-      auto name = PathUnescapeTwice(s[3]);
-      auto version = PathUnescapeTwice(s[4]);
-      if (!name || !version) return ProblemResponse(Status::InvalidArgument("Invalid path encoding"));
-      return FeedList(*deps_.feed, *name, *version, BaseUrl(req));
+    if (ok) {
+      m->route = &r;
+      return true;
     }
-    return std::nullopt;
   }
-  const bool ext = n >= 3 && s[0] == "x" && s[1] == "dev.mcpreg" && deps_.governance;
-  if (ext && n == 4 && s[2] == "export" && (m == "GET" || m == "HEAD"))
-    return ExportRoute(*deps_.governance, req, s[3], BaseUrl(req));
-  if (ext && (s[2] == "requests" || s[2] == "review" || s[2] == "servers")) {
-    auto header = req.Header("Authorization");
-    if (!header)
-      return ProblemResponse(Status::Unauthenticated(
-          "this route needs a registry token (Authorization: Bearer <token>)"));
-    auto who = auth.Authenticate(*header);
-    if (!who.ok()) return ProblemResponse(who.status());
-    return GovernanceRoute(*deps_.governance, *who, req,
-                           std::vector<std::string_view>(s.begin() + 2, s.end()));
+  return false;
+}
+
+std::optional<http::HttpResponse> Router::Early(const http::HttpRequest& req) const {
+  // 1. NUL bytes.
+  if (HasNul(req.path)) return NulBytes("URL path");
+  if (HasNul(req.query)) return NulBytes("query parameters");
+  // 2. Trailing slash → 308 to the same path without it (query kept), same origin only.
+  if (req.path.size() > 1 && req.path.back() == '/') {
+    std::string loc = SafeRedirectTarget(req.path, req.query);
+    http::HttpResponse r;
+    r.status = 308;
+    r.Set("Location", loc);
+    if (IsGet(req.method)) {
+      r.Set("Content-Type", "text/html; charset=utf-8");
+      // `loc` holds no '"', '<', '>' or '&' outside a query ('&' is harmless in an href).
+      r.body = "<a href=\"" + loc + "\">Permanent Redirect</a>.\n\n";
+    }
+    return r;
   }
-  // Everything below needs a registry token.
-  bool is_write =
-      (m == "POST" && n == 1 && s[0] == "publish") ||
-      (m == "PUT" && n == 4 && s[0] == "servers" && s[2] == "versions") ||
-      (m == "PATCH" && n == 5 && s[0] == "servers" && s[2] == "versions" && s[4] == "status") ||
-      (m == "PATCH" && n == 3 && s[0] == "servers" && s[2] == "status") ||
-      (m == "PUT" && feed_route && n == 6);
-  if (!is_write) return std::nullopt;
+  // 3. CORS preflight (like rs/cors: only for requests that carry an Origin).
+  if (req.method == "OPTIONS" && req.Header("Origin") && req.Header("Access-Control-Request-Method")) {
+    http::HttpResponse r;
+    r.status = 204;
+    r.Set("Access-Control-Allow-Origin", "*");
+    r.Set("Access-Control-Allow-Methods", std::string(kAllowMethods));
+    // Echo only a syntactically plain header list (token characters, commas, spaces).
+    auto hdrs = req.Header("Access-Control-Request-Headers");
+    bool plain = hdrs && hdrs->size() <= 512 &&
+                 hdrs->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                         "0123456789-_, ") == std::string_view::npos;
+    r.Set("Access-Control-Allow-Headers",
+          plain ? std::string(*hdrs) : std::string("Authorization, Content-Type"));
+    r.Set("Access-Control-Max-Age", "86400");
+    r.Set("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
+    return r;
+  }
+  return std::nullopt;
+}
+
+std::optional<http::HttpResponse> Router::Gate(const http::HttpRequest& req, const Match& m,
+                                               std::optional<auth::Principal>* who) const {
+  const Route& r = *m.route;
+  if (r.access == Access::kPublic || !deps_.auth) return std::nullopt;
   auto header = req.Header("Authorization");
-  if (!header)  // upstream: a missing required header is a 422 from request validation
-    return ProblemResponse(ApiError{Status::Unprocessable("validation failed"),
-                                    {{"required header parameter is missing", "header.Authorization", std::nullopt}}});
-  auto who = auth.Authenticate(*header);
-  if (!who.ok()) return ProblemResponse(who.status());
-  if (s[0] == "publish") return Publish(*deps_.registry, *who, req.body);
-  if (feed_route) {
-    auto name = PathUnescapeTwice(s[3]);
-    auto version = PathUnescapeTwice(s[4]);
-    auto file = PathUnescape(s[5]);
-    if (!name || !version || !file) return ProblemResponse(Status::InvalidArgument("Invalid path encoding"));
-    return FeedUpload(*deps_.feed, *who, req, *name, *version, *file, BaseUrl(req));
+  if (!header) {
+    if (r.access == Access::kOptionalToken) return std::nullopt;
+    if (r.access == Access::kUpstreamToken)
+      return ProblemResponse(ApiError{Status::Unprocessable("validation failed"),
+                                      {{"required header parameter is missing",
+                                        "header.Authorization", std::nullopt}}});
+    return ProblemResponse(Status::Unauthenticated(
+        "this route needs a registry token (Authorization: Bearer <token>)"));
   }
-  auto name = PathUnescapeTwice(s[1]);
-  if (!name) return ProblemResponse(Status::InvalidArgument("Invalid server name encoding"));
-  if (m == "PATCH" && n == 3) return SetStatus(*deps_.registry, *who, *name, std::nullopt, req.body);
-  auto version = PathUnescapeTwice(s[3]);
-  if (!version) return ProblemResponse(Status::InvalidArgument("Invalid version encoding"));
-  if (m == "PUT") return Edit(*deps_.registry, *who, *name, *version, req.body);
-  return SetStatus(*deps_.registry, *who, *name, *version, req.body);
+  auto p = deps_.auth->Authenticate(*header);
+  if (!p.ok()) return ProblemResponse(p.status());
+  if (!r.actions.empty()) {
+    auto name = PathUnescapeTwice(m.params[0]);
+    if (!name) return ProblemResponse(Status::InvalidArgument("Invalid server name encoding"));
+    bool allowed = false;
+    for (auto action : r.actions) allowed = allowed || auth::HasPermission(p->permissions, action, *name);
+    if (!allowed) {
+      std::string what = r.actions[0] == auth::kActionEdit && r.actions.size() == 1
+                             ? "You do not have edit permissions for this server"
+                         : r.actions[0] == auth::kActionFeed
+                             ? "You do not have permission to upload packages for " + *name
+                             : "You do not have permission to update the status of this server";
+      return ProblemResponse(Status::PermissionDenied(what));
+    }
+  }
+  *who = std::move(*p);
+  return std::nullopt;
+}
+
+size_t Router::BodyLimit(const Route& r) const {
+  switch (r.limit) {
+    case Limit::kSmall: return kSmallBodyBytes;
+    case Limit::kDefault: return deps_.max_body_bytes;
+    case Limit::kRequest: return deps_.max_request_bytes;
+    case Limit::kEvidence: return deps_.max_evidence_bytes;
+    case Limit::kFeed: return deps_.max_feed_bytes;
+  }
+  return kSmallBodyBytes;
+}
+
+std::string Router::BaseUrl(const http::HttpRequest& req) const {
+  if (!deps_.public_url.empty()) return deps_.public_url;
+  return "http://" + (req.local_address.empty() ? std::string("localhost") : req.local_address);
+}
+
+http::HeaderVerdict Router::Admit(const http::HttpRequest& head) const {
+  http::HeaderVerdict v;
+  if (auto early = Early(head)) {
+    v.reply = std::move(early);
+    return v;
+  }
+  if (head.path == "/mcp" && deps_.mcp) return v;  // the endpoint applies its own limits
+  Match m;
+  if (!Find(head, &m)) {
+    v.reply = NotFound(head.path);
+  } else {
+    std::optional<auth::Principal> who;
+    if (auto refused = Gate(head, m, &who)) v.reply = std::move(refused);
+    else v.body_limit = BodyLimit(*m.route);
+  }
+  if (v.reply && head.Header("Origin")) {
+    v.reply->Set("Access-Control-Allow-Origin", "*");
+    v.reply->Set("Vary", "Origin");
+  }
+  return v;
+}
+
+void Router::Handle(http::HttpRequest&& req, std::shared_ptr<http::Responder> responder) const {
+  if (auto early = Early(req)) return responder->Send(std::move(*early));
+  // The MCP endpoint does its own Origin checks and CORS.
+  if (req.path == "/mcp" && deps_.mcp) return deps_.mcp(std::move(req), std::move(responder));
+
+  const bool cors = req.Header("Origin").has_value();
+  auto finish = [cors](http::HttpResponse r) {
+    if (cors) {
+      r.Set("Access-Control-Allow-Origin", "*");
+      r.Set("Access-Control-Expose-Headers", "Content-Type, Content-Length");
+      r.Set("Vary", "Origin");
+    }
+    return r;
+  };
+  auto m = std::make_shared<Match>();
+  if (!Find(req, m.get())) return responder->Send(finish(NotFound(req.path)));
+  auto who = std::make_shared<std::optional<auth::Principal>>();
+  if (auto refused = Gate(req, *m, who.get())) return responder->Send(finish(std::move(*refused)));
+  if (req.body.size() > BodyLimit(*m->route))  // a caller that skipped Admit
+    return responder->Send(finish(ProblemResponse(Status::PayloadTooLarge(
+        "request body exceeds " + std::to_string(BodyLimit(*m->route)) + " bytes"))));
+
+  auto run = [m, who, finish](const http::HttpRequest& r) {
+    return finish(m->route->handler(Call{r, m->params, m->tail, who->has_value() ? &**who : nullptr}));
+  };
+  if (!m->route->offload || !deps_.pool) return responder->Send(run(req));
+  // Outbound calls: keep the I/O thread free. `m` points into `req`'s path: move both along.
+  auto owned = std::make_shared<http::HttpRequest>(std::move(req));
+  Find(*owned, m.get());  // re-point the captures at the moved request
+  bool queued = deps_.pool->Submit([owned, run, responder] { responder->Send(run(*owned)); });
+  if (!queued) {
+    auto r = ProblemResponse(Status::Unavailable("too many outbound calls in progress; retry shortly"));
+    r.Set("Retry-After", "1");
+    responder->Send(finish(std::move(r)));
+  }
+}
+
+std::vector<std::string> Router::Describe() const {
+  std::vector<std::string> out;
+  for (const auto& r : routes_) {
+    std::string prefix = r.scope == Scope::kRoot ? "" : "/v0.1";
+    std::string access = r.access == Access::kPublic          ? "public"
+                         : r.access == Access::kOptionalToken ? "optional-token"
+                                                              : "token";
+    for (auto a : r.actions) access += "+" + std::string(a);
+    out.push_back(std::string(r.method) + " " + prefix + std::string(r.pattern) + " " + access +
+                  " body=" + std::to_string(BodyLimit(r)) + (r.offload ? " offload" : ""));
+  }
+  return out;
 }
 
 }  // namespace mcpreg::rest
