@@ -167,5 +167,49 @@ TEST(ConfigTest, DuplicateKeyIsAnError) {
   EXPECT_NE(ErrorOf("db: a.db\ndb: b.db\n").find("duplicate key"), std::string::npos);
 }
 
+TEST(ConfigTest, SecurityLimitsQuotasOutboundAndPublicUrlParse) {
+  Result<Config> c = ParseConfig(
+      "public_url: https://registry.contoso.example/\n"
+      "limits: {header_timeout_seconds: 5, idle_timeout_seconds: 30, max_connections: 100,\n"
+      "         max_connections_per_client: 10, max_sse_inbound_bytes: 1024}\n"
+      "quotas: {requests_per_hour: 5, evidence_per_hour: 50, open_requests: 3,\n"
+      "         max_request_bytes: 65536}\n"
+      "outbound: {connect_timeout_seconds: 2, total_timeout_seconds: 4, workers: 2,\n"
+      "           negative_cache_seconds: 30, negative_cache_entries: 10,\n"
+      "           allow_private_addresses: true}\n",
+      "x.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->public_url, "https://registry.contoso.example");
+  EXPECT_EQ(c->limits.header_timeout_seconds, 5u);
+  EXPECT_EQ(c->limits.idle_timeout_seconds, 30u);
+  EXPECT_EQ(c->limits.max_connections, 100u);
+  EXPECT_EQ(c->limits.max_connections_per_client, 10u);
+  EXPECT_EQ(c->limits.max_sse_inbound_bytes, 1024u);
+  EXPECT_EQ(c->limits.max_body_bytes, 4194304u) << "unset keys keep their defaults";
+  EXPECT_EQ(c->quotas.requests_per_hour, 5u);
+  EXPECT_EQ(c->quotas.max_request_bytes, 65536u);
+  EXPECT_EQ(c->outbound.total_timeout_seconds, 4u);
+  EXPECT_TRUE(c->outbound.allow_private_addresses);
+  Result<Config> d = ParseConfig("", "x.yaml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->public_url, "");
+  EXPECT_FALSE(d->outbound.allow_private_addresses);
+  EXPECT_EQ(d->limits.max_connections, 4096u);
+}
+
+TEST(ConfigTest, SecuritySectionMistakesNameTheKey) {
+  EXPECT_NE(ErrorOf("limits: {max_connections: 0}").find("limits.max_connections: must be between"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("quotas: {per_minute: 3}").find("quotas.per_minute: unknown key"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("outbound: {allow_private_addresses: maybe}")
+                .find("outbound.allow_private_addresses: expected true or false"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("public_url: javascript:alert(1)").find("public_url: expected an absolute"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("public_url: \"https://a.example/x?y\"").find("public_url:"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace mcpreg::config
