@@ -77,9 +77,11 @@ bj::object Document(const Field& f) {
   return d;
 }
 
+// One fresh server per test, so that each entry point shows its own behaviour (before the fix,
+// the first huge field killed the server of the test that sent it).
 class RegexCrashTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  void SetUp() override {
     dir_ = new std::string(testing::TempDir());
     key_ = new auth::Key(*auth::Key::Generate(auth::KeyType::kEcP256, "k1"));
     auth::JwkSet set;
@@ -93,7 +95,7 @@ class RegexCrashTest : public ::testing::Test {
     server_ = new testing::ServerProcess(
         *dir_ + "/registry.db", {"--config", *dir_ + "/mcpreg.yaml", "--no-demo"});
   }
-  static void TearDownTestSuite() {
+  void TearDown() override {
     delete server_;
     std::filesystem::remove_all(*dir_);
     delete dir_;
@@ -163,13 +165,17 @@ TEST_F(RegexCrashTest, PublishRefusesHugeFieldsWith422AndStaysUp) {
 TEST_F(RegexCrashTest, RequestFilingWithHugeDraftFieldsAnswersAndStaysUp) {
   ASSERT_TRUE(server_->started()) << server_->log();
   std::string token = Token();
+  int n = 0;
   for (const Field& f : Fields()) {
-    bj::object request{{"name", "com.acme/tools"},
+    // One request per name: a second request for the same name would be a 409.
+    bj::object request{{"name", "com.acme/tools" + std::to_string(n++)},
                        {"team", "Tools"},
                        {"contacts", bj::array{"tools@acme.example"}},
                        {"consumption", "first-party"},
                        {"hosting", "remote"},
                        {"publisher", bj::object{{"issuer", kIssuer}, {"subject", "ci"}}},
+                       {"pipeline", "https://ci.acme.example/tools"},
+                       {"apis", bj::array{bj::object{{"name", "Tools API"}, {"owner", "Tools"}}}},
                        {"server", Document(f)}};
     auto r = Do("POST", "/v0.1/x/dev.mcpreg/requests", bj::serialize(request),
                 {{"Authorization", "Bearer " + token}});
