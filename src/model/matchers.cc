@@ -47,8 +47,7 @@ bool IsVersionToken(std::string_view t) {
   size_t digits = SkipDigits(t, i);
   if (digits == i) return false;
   i = digits;
-  for (int groups = 0; groups < 3 && i + 1 < t.size() && t[i] == '.' && IsDigit(t[i + 1]);
-       ++groups)
+  for (int groups = 0; groups < 3 && i + 1 < t.size() && t[i] == '.' && IsDigit(t[i + 1]); ++groups)
     i = SkipDigits(t, i + 1);
   if (i == t.size()) return true;
   return t[i] == '-' && i + 1 < t.size();  // the rest is [0-9A-Za-z.-]+ by construction

@@ -131,15 +131,22 @@ class Translator {
         out_ += in_class ? std::string(kSpaceRanges) : "[" + std::string(kSpaceRanges) + "]";
         return Status::OK();
       case 'S':
-        out_ += in_class ? std::string(kNonSpaceRanges)
-                         : "[" + std::string(kNonSpaceRanges) + "]";
+        out_ += in_class ? std::string(kNonSpaceRanges) : "[" + std::string(kNonSpaceRanges) + "]";
         return Status::OK();
-      case 'd': case 'D': case 'w': case 'W':
-      case 'n': case 'r': case 't': case 'f': case 'v':
+      case 'd':
+      case 'D':
+      case 'w':
+      case 'W':
+      case 'n':
+      case 'r':
+      case 't':
+      case 'f':
+      case 'v':
         out_ += '\\';
         out_ += c;
         return Status::OK();
-      case 'b': case 'B':
+      case 'b':
+      case 'B':
         if (in_class && c == 'b') {
           out_ += CodePoint(8);  // [\b] is a backspace
         } else {
@@ -181,8 +188,7 @@ class Translator {
         }
         return Status::OK();
       case '0':
-        if (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9')
-          return Unsupported("octal escapes");
+        if (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') return Unsupported("octal escapes");
         out_ += CodePoint(0);
         return Status::OK();
       case 'k':

@@ -47,7 +47,7 @@ class Pattern {
   const std::string& source() const { return source_; }
 
  private:
-  std::string source_;               // as written in the schema
+  std::string source_;  // as written in the schema
   std::shared_ptr<const re2::RE2> re_;
 };
 

@@ -69,7 +69,8 @@ std::string TempDir() {
 }
 
 ServerProcess::ServerProcess(std::string db_path, std::vector<std::string> extra_args) {
-  std::vector<std::string> args = {BinaryPath(), "serve", "--listen", "127.0.0.1:0", "--db", db_path};
+  std::vector<std::string> args = {BinaryPath(),  "serve", "--listen",
+                                   "127.0.0.1:0", "--db",  db_path};
   for (auto& a : extra_args) args.push_back(a);
   int pipefd[2];
   if (pipe(pipefd) != 0) return;

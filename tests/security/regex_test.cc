@@ -92,8 +92,8 @@ class RegexCrashTest : public ::testing::Test {
         << "\n      audience: mcpreg\n      jwks_file: jwks.json\n      rules:\n"
            "        - match: {org: acme}\n"
            "          grant: {actions: [publish], resource: \"com.acme/*\"}\n";
-    server_ = new testing::ServerProcess(
-        *dir_ + "/registry.db", {"--config", *dir_ + "/mcpreg.yaml", "--no-demo"});
+    server_ = new testing::ServerProcess(*dir_ + "/registry.db",
+                                         {"--config", *dir_ + "/mcpreg.yaml", "--no-demo"});
   }
   void TearDown() override {
     delete server_;
@@ -124,8 +124,8 @@ class RegexCrashTest : public ::testing::Test {
   }
   static std::string Token() {
     long now = static_cast<long>(std::time(nullptr));
-    bj::object c{{"iss", kIssuer}, {"aud", "mcpreg"}, {"sub", "ci"}, {"org", "acme"},
-                 {"iat", now}, {"exp", now + 300}};
+    bj::object c{{"iss", kIssuer}, {"aud", "mcpreg"}, {"sub", "ci"},
+                 {"org", "acme"},  {"iat", now},      {"exp", now + 300}};
     std::string oidc = *auth::SignJwt(*key_, auth::JwsAlg::kES256, bj::serialize(c));
     auto r = Do("POST", "/v0.1/auth/oidc", bj::serialize(bj::object{{"oidc_token", oidc}}));
     EXPECT_EQ(r.status, 200) << r.body;
@@ -179,8 +179,8 @@ TEST_F(RegexCrashTest, RequestFilingWithHugeDraftFieldsAnswersAndStaysUp) {
                        {"server", Document(f)}};
     auto r = Do("POST", "/v0.1/x/dev.mcpreg/requests", bj::serialize(request),
                 {{"Authorization", "Bearer " + token}});
-    EXPECT_TRUE(r.status == 201 || r.status == 422) << f.what << ": " << r.status << " "
-                                                     << r.body.substr(0, 500);
+    EXPECT_TRUE(r.status == 201 || r.status == 422)
+        << f.what << ": " << r.status << " " << r.body.substr(0, 500);
     ExpectAlive(f.what);
   }
 }
@@ -236,7 +236,8 @@ TEST_F(RegexCrashTest, McpOverStdioAnswersEveryHugeDocument) {
     f << R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":)"
          R"("2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})"
       << "\n"
-      << R"({"jsonrpc":"2.0","method":"notifications/initialized"})" << "\n";
+      << R"({"jsonrpc":"2.0","method":"notifications/initialized"})"
+      << "\n";
     int id = 2;
     for (const Field& field : Fields()) {
       bj::object call{
@@ -248,8 +249,8 @@ TEST_F(RegexCrashTest, McpOverStdioAnswersEveryHugeDocument) {
       f << bj::serialize(call) << "\n";
     }
   }
-  std::string cmd = std::string(testing::BinaryPath()) + " mcp --db " + *dir_ +
-                    "/registry.db < " + in + " > " + out + " 2>/dev/null";
+  std::string cmd = std::string(testing::BinaryPath()) + " mcp --db " + *dir_ + "/registry.db < " +
+                    in + " > " + out + " 2>/dev/null";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   std::ifstream f(out);
   size_t answered = 0;

@@ -81,7 +81,8 @@ TEST(ValidateLimitsTest, MegabyteStringInEachFieldIsAnIssueInBoundedTime) {
     ValidationReport full = ValidateServerJson(text);
     ValidationReport publish = ValidateForPublish(text);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - start).count();
+                  std::chrono::steady_clock::now() - start)
+                  .count();
     EXPECT_LT(ms, 2000) << f.what;
     EXPECT_FALSE(full.valid) << f.what;
     EXPECT_TRUE(HasErrorAt(full, f.path)) << f.what << "\n" << full.ToJson().substr(0, 2000);
@@ -115,8 +116,7 @@ TEST(ValidateLimitsTest, PublishRejectsA309CharacterNameWithTheSchemaIssue) {
   doc["name"] = "com.example/" + std::string(297, 'a');
   ValidationReport r = ValidateForPublish(bj::serialize(doc));
   EXPECT_FALSE(r.valid);
-  EXPECT_TRUE(r.HasReference("#/definitions/ServerDetail/properties/name/maxLength"))
-      << r.ToJson();
+  EXPECT_TRUE(r.HasReference("#/definitions/ServerDetail/properties/name/maxLength")) << r.ToJson();
 }
 
 TEST(ValidateLimitsTest, OversizedOrTooDeepDocumentsAreOneJsonIssue) {
@@ -125,7 +125,8 @@ TEST(ValidateLimitsTest, OversizedOrTooDeepDocumentsAreOneJsonIssue) {
   ValidationReport r = ValidateServerJson(huge);
   ASSERT_EQ(r.issues.size(), 1u);
   EXPECT_EQ(r.issues[0].reference, "document-too-large");
-  std::string deep = std::string(kMaxServerJsonDepth + 1, '[') + std::string(kMaxServerJsonDepth + 1, ']');
+  std::string deep =
+      std::string(kMaxServerJsonDepth + 1, '[') + std::string(kMaxServerJsonDepth + 1, ']');
   r = ValidateForPublish(deep);
   ASSERT_EQ(r.issues.size(), 1u);
   EXPECT_EQ(r.issues[0].reference, "json-parse-error");

@@ -67,10 +67,16 @@ TEST(EcmaRegexTest, OfficialPatternsAcceptAndRejectAsInEcmaScript) {
   EXPECT_TRUE(Match(url, "https://example.com/mcp"));
   EXPECT_TRUE(Match(url, "{base}/mcp"));
   EXPECT_FALSE(Match(url, "https://example.com/a b"));
-  EXPECT_FALSE(Match(url, "https://example.com/a\xc2\xa0" "b"));     // U+00A0 is \s
-  EXPECT_FALSE(Match(url, "https://example.com/a\xe2\x80\xa8" "b"));  // U+2028 is \s
-  EXPECT_FALSE(Match(url, "https://example.com/a\xef\xbb\xbf" "b"));  // U+FEFF is \s
-  EXPECT_TRUE(Match(url, "https://example.com/\xc3\xa9"));            // é is not
+  EXPECT_FALSE(Match(url,
+                     "https://example.com/a\xc2\xa0"
+                     "b"));  // U+00A0 is \s
+  EXPECT_FALSE(Match(url,
+                     "https://example.com/a\xe2\x80\xa8"
+                     "b"));  // U+2028 is \s
+  EXPECT_FALSE(Match(url,
+                     "https://example.com/a\xef\xbb\xbf"
+                     "b"));                                 // U+FEFF is \s
+  EXPECT_TRUE(Match(url, "https://example.com/\xc3\xa9"));  // é is not
   EXPECT_TRUE(Match("^[a-f0-9]{64}$", std::string(64, 'a')));
   EXPECT_FALSE(Match("^[a-f0-9]{64}$", std::string(65, 'a')));
 }
@@ -113,8 +119,9 @@ TEST(EcmaRegexTest, MegabyteSubjectsMatchInLinearTime) {
   s += '!';
   auto start = std::chrono::steady_clock::now();
   EXPECT_FALSE(p->Matches(s));
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - start).count();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
+                .count();
   EXPECT_LT(ms, 2000);
 }
 
