@@ -162,6 +162,22 @@ TEST_F(RegexCrashTest, PublishRefusesHugeFieldsWith422AndStaysUp) {
   }
 }
 
+// Item 14: publish used to skip the JSON Schema, so a 309-character name was stored.
+TEST_F(RegexCrashTest, PublishRefusesA309CharacterNameWith422AndStoresNothing) {
+  ASSERT_TRUE(server_->started()) << server_->log();
+  std::string token = Token();
+  const std::string name = "com.acme/" + std::string(300, 'a');  // 309 characters
+  bj::object doc{{"$schema", kSchema},
+                 {"name", name},
+                 {"description", "Too long a name"},
+                 {"version", "1.0.0"}};
+  auto r = Do("POST", "/v0.1/publish", bj::serialize(doc), {{"Authorization", "Bearer " + token}});
+  EXPECT_EQ(r.status, 422) << r.body.substr(0, 500);
+  auto listed = Do("GET", "/v0.1/servers?search=com.acme");
+  EXPECT_EQ(listed.status, 200);
+  EXPECT_EQ(listed.body.find(name), std::string::npos) << "the document was stored";
+}
+
 TEST_F(RegexCrashTest, RequestFilingWithHugeDraftFieldsAnswersAndStaysUp) {
   ASSERT_TRUE(server_->started()) << server_->log();
   std::string token = Token();
