@@ -12,36 +12,21 @@
 // invalid-remote-url, invalid-templated-url, unsupported-remote-transport-type; mcpreg:
 // positional-argument-missing-value-hint, unsupported-registry-type, invalid-registry-base-url,
 // registry-base-url-not-allowed, package-version-required, package-version-not-allowed,
-// missing-file-sha256.
+// missing-file-sha256, value-too-long.
+//
+// Every value matched here is length-capped first (validate.h: kMaxNameChars ...): a longer value
+// gets one "value-too-long" error and none of its other rules, so no rule ever scans or echoes
+// an unbounded string. The fixed patterns are hand-written linear matchers (matchers.h).
 #include <algorithm>
-#include <regex>
 
+#include "model/matchers.h"
 #include "model/server_json.h"
 #include "model/url_parts.h"
 #include "model/validate.h"
+#include "schema/json_schema.h"
 
 namespace mcpreg::model {
 namespace {
-
-// Upstream's regexes, written for ECMAScript (same meaning on these ASCII patterns).
-const std::regex& Re(int which) {
-  static const std::regex kRes[] = {
-      std::regex(R"(^[a-zA-Z0-9][a-zA-Z0-9.-]*[a-zA-Z0-9]$)"),  // 0 namespace
-      std::regex(R"(^[a-zA-Z0-9][a-zA-Z0-9._-]*[a-zA-Z0-9]$)"),  // 1 name part
-      std::regex(R"(^\s*(?:\^|~|>=|<=|>|<|=)\s*v?\d+(?:\.\d+){0,3}(?:-[0-9A-Za-z.-]+)?\s*$)"),
-      std::regex(
-          R"(^\s*v?\d+(?:\.\d+){0,3}(?:-[0-9A-Za-z.-]+)?\s-\s*v?\d+(?:\.\d+){0,3}(?:-[0-9A-Za-z.-]+)?\s*$)"),
-      std::regex(
-          R"(^\s*(?:v?\d+(?:\.\d+){0,3}(?:-[0-9A-Za-z.-]+)?\s*)(?:\|\|\s*v?\d+(?:\.\d+){0,3}(?:-[0-9A-Za-z.-]+)?\s*)+$)"),
-      std::regex(R"(^\s*(?:v?\d+|x|X|\*)(?:\.(?:\d+|x|X|\*)){1,2}(?:-[0-9A-Za-z.-]+)?\s*$)"),
-      std::regex(R"(^https?://(www\.)?github\.com/[\w.-]+/[\w.-]+/?$)"),  // 6
-      std::regex(R"(^https?://(www\.)?gitlab\.com/[\w.-]+(/[\w.-]+)+/?$)"),  // 7 (subgroups)
-      std::regex(R"(^[a-zA-Z0-9\-_./]+$)"),                              // 8 subfolder chars
-  };
-  return kRes[which];
-}
-
-bool Matches(int which, const std::string& s) { return std::regex_search(s, Re(which)); }
 
 class Checker {
  public:
@@ -51,7 +36,21 @@ class Checker {
     r_.Add({"semantic", std::move(path), std::move(message), "error", std::move(rule)});
   }
 
+  // True, after one "value-too-long" error, when `value` is longer than `max` bytes (or code
+  // points when `unit` is "characters").
+  bool TooLong(const std::string& path, std::string_view value, size_t max,
+               std::string_view unit = "bytes") {
+    size_t len = unit == "bytes" ? value.size() : schema::CodePointLength(value);
+    if (len <= max) return false;
+    Error(path,
+          "value is too long (" + std::to_string(len) + " " + std::string(unit) + "; at most " +
+              std::to_string(max) + ")",
+          "value-too-long");
+    return true;
+  }
+
   void Name(const std::string& name) {
+    if (TooLong("name", name, kMaxNameChars, "characters")) return;
     std::string problem;
     size_t slash = name.find('/');
     if (name.empty()) {
@@ -64,11 +63,11 @@ class Checker {
     } else if (slash == 0 || slash + 1 == name.size()) {
       problem = "server name must be in format 'dns-namespace/name' with non-empty namespace "
                 "and name parts";
-    } else if (std::string ns = name.substr(0, slash); !Matches(0, ns)) {
+    } else if (std::string ns = name.substr(0, slash); !IsServerNamespace(ns)) {
       problem = "server name format is invalid: namespace '" + ns +
                 "' is invalid. Namespace must start and end with alphanumeric characters, and "
                 "may contain dots and hyphens in the middle";
-    } else if (std::string part = name.substr(slash + 1); !Matches(1, part)) {
+    } else if (std::string part = name.substr(slash + 1); !IsServerNamePart(part)) {
       problem = "server name format is invalid: name '" + part +
                 "' is invalid. Name must start and end with alphanumeric characters, and may "
                 "contain dots, underscores, and hyphens in the middle";
@@ -77,12 +76,13 @@ class Checker {
   }
 
   void Version(const std::string& path, const std::string& version) {
+    if (TooLong(path, version, kMaxVersionChars, "characters")) return;
     if (version == "latest") {
       Error(path, "version string 'latest' is reserved and cannot be used",
             "reserved-version-string");
       return;
     }
-    if (LooksLikeRange(version)) {
+    if (LooksLikeVersionRange(version)) {
       Error(path, "version must be a specific version, not a range: \"" + version + "\"",
             "version-looks-like-range");
     }
@@ -90,8 +90,9 @@ class Checker {
 
   void Repo(const std::optional<Repository>& repo) {
     if (!repo || (repo->url.empty() && repo->source.empty())) return;
-    bool ok = (repo->source == "github" && Matches(6, repo->url)) ||
-              (repo->source == "gitlab" && Matches(7, repo->url));
+    bool too_long = TooLong("repository.url", repo->url, kMaxUrlBytes);
+    bool ok = too_long || (repo->source == "github" && IsGithubRepoUrl(repo->url)) ||
+              (repo->source == "gitlab" && IsGitlabRepoUrl(repo->url));
     if (!ok) {
       Error("repository.url",
             "invalid repository URL: " + repo->url +
@@ -99,14 +100,16 @@ class Checker {
                 "or the gitlab.com equivalent)",
             "invalid-repository-url");
     }
-    if (!repo->subfolder.empty() && !ValidSubfolder(repo->subfolder)) {
+    if (!repo->subfolder.empty() &&
+        !TooLong("repository.subfolder", repo->subfolder, kMaxSubfolderBytes) &&
+        !ValidSubfolder(repo->subfolder)) {
       Error("repository.subfolder", "invalid subfolder path: " + repo->subfolder,
             "invalid-subfolder-path");
     }
   }
 
   void Website(const std::string& url) {
-    if (url.empty()) return;
+    if (url.empty() || TooLong("websiteUrl", url, kMaxUrlBytes)) return;
     UrlParts u = ParseUrl(url);
     if (!u.ok) {
       Error("websiteUrl", "invalid websiteUrl: " + u.error, "invalid-website-url");
@@ -128,6 +131,7 @@ class Checker {
   }
 
   void IconSrc(const std::string& path, const std::string& src) {
+    if (TooLong(path, src, kMaxUrlBytes)) return;
     UrlParts u = ParseUrl(src);
     if (!u.ok) {
       Error(path, "invalid icon src URL: " + u.error, "icon-src-invalid-url");
@@ -171,6 +175,8 @@ class Checker {
     if (t.url.empty()) {
       Error(path + ".url", "url is required for " + t.type + " transport type",
             "remote-transport-url-required");
+    } else if (TooLong(path + ".url", t.url, kMaxUrlBytes)) {
+      return;
     } else if (!IsValidRemoteUrl(t.url)) {
       Error(path + ".url",
             "invalid remote URL: " + t.url +
@@ -184,16 +190,8 @@ class Checker {
   }
 
  private:
-  static bool LooksLikeRange(const std::string& version) {
-    size_t b = version.find_first_not_of(" \t\n\v\f\r");
-    if (b == std::string::npos) return false;
-    std::string trimmed = version.substr(b, version.find_last_not_of(" \t\n\v\f\r") - b + 1);
-    if (Matches(2, trimmed) || Matches(3, trimmed) || Matches(4, trimmed)) return true;
-    return Matches(5, trimmed) && trimmed.find_first_of("xX*") != std::string::npos;
-  }
-
   static bool ValidSubfolder(const std::string& path) {
-    if (path.front() == '/' || path.back() == '/' || !Matches(8, path)) return false;
+    if (path.front() == '/' || path.back() == '/' || !HasOnlySubfolderChars(path)) return false;
     size_t start = 0;
     while (true) {
       size_t slash = path.find('/', start);
@@ -234,6 +232,7 @@ class Checker {
 
   void PackageTransport(const std::string& path, const Transport& t,
                         const std::vector<std::string>& vars) {
+    if (TooLong(path + ".url", t.url, kMaxUrlBytes)) return;
     if (t.type == "stdio") {
       if (!t.url.empty())
         Error(path + ".url", "url must be empty for stdio transport type, got: " + t.url,
@@ -274,6 +273,7 @@ class Checker {
         {"pypi", "https://pypi.org"},
         {"nuget", "https://api.nuget.org/v3/index.json"}};
     const std::string& t = p.registry_type;
+    if (TooLong(path + ".registryBaseUrl", p.registry_base_url, kMaxUrlBytes)) return;
     if (t == "oci" || t == "mcpb") {
       if (!p.registry_base_url.empty())
         Error(path + ".registryBaseUrl",

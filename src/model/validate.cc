@@ -90,6 +90,13 @@ const schema::JsonSchema* CheckSchemaVersion(const bj::object& doc, Mode mode,
   return compiled;
 }
 
+// True when the schema step already reported `path` as over its maxLength.
+bool HasMaxLengthError(const ValidationReport& report, std::string_view path) {
+  for (const Issue& i : report.issues)
+    if (i.path == path && std::string_view(i.reference).ends_with("/maxLength")) return true;
+  return false;
+}
+
 ValidationReport Run(const bj::value& doc, Mode mode) {
   ValidationReport report;
   if (!doc.is_object()) {
@@ -97,7 +104,7 @@ ValidationReport Run(const bj::value& doc, Mode mode) {
     return report;
   }
   const schema::JsonSchema* compiled = CheckSchemaVersion(doc.get_object(), mode, report);
-  if (compiled && mode == Mode::kFull) {
+  if (compiled) {
     for (schema::SchemaError& e : compiled->Validate(doc)) {
       report.Add({"schema", std::move(e.instance_path), std::move(e.message), "error",
                   std::move(e.keyword_location)});
@@ -106,18 +113,30 @@ ValidationReport Run(const bj::value& doc, Mode mode) {
   Result<ServerJson> parsed = ParseServerJson(doc);
   if (!parsed.ok()) {
     // A field of the wrong JSON type: the schema step already reported it when it ran.
-    if (!compiled || mode == Mode::kPublish) {
+    if (!compiled || report.valid)
       report.Add({"json", "", parsed.status().message(), "error", "json-type-error"});
-    }
     return report;
   }
-  report.Merge(ValidateSemantics(*parsed));
+  for (const Issue& issue : ValidateSemantics(*parsed).issues) {
+    if (issue.reference == "value-too-long" && HasMaxLengthError(report, issue.path)) continue;
+    report.Add(issue);
+  }
   return report;
 }
 
 ValidationReport RunText(std::string_view body, Mode mode) {
+  if (body.size() > kMaxServerJsonBytes) {
+    ValidationReport report;
+    report.Add({"json", "",
+                "document is too large (" + std::to_string(body.size()) + " bytes; at most " +
+                    std::to_string(kMaxServerJsonBytes) + ")",
+                "error", "document-too-large"});
+    return report;
+  }
+  bj::parse_options opts;
+  opts.max_depth = kMaxServerJsonDepth;
   boost::system::error_code ec;
-  bj::value doc = bj::parse(body, ec);
+  bj::value doc = bj::parse(body, ec, {}, opts);
   if (ec) {
     ValidationReport report;
     report.Add({"json", "", "invalid JSON: " + ec.message(), "error", "json-parse-error"});

@@ -10,8 +10,16 @@
 //   3. full JSON Schema validation of the document as sent, against the schema version it names
 //      -> type "schema", reference = schema keyword location
 //   4. the semantic rules (semantic_rules.cc) -> type "semantic", reference = rule id
-// ValidateForPublish (what publish runs, like upstream): steps 1, 2 and 4 only, and "draft" is
-// not an accepted version there.
+// ValidateForPublish (what publish and edit run): the same steps, except that "draft" is not an
+// accepted version there (upstream publish skips step 3; we do not, so a document the schema
+// rejects, e.g. a 309-character name, is never stored).
+//
+// Limits (hostile input): a text body over kMaxServerJsonBytes is one error "document-too-large"
+// and is not parsed; nesting deeper than kMaxServerJsonDepth is a "json-parse-error". Strings are
+// length-checked before any matching: the schema's maxLength first, then (schema/json_schema.h)
+// no `pattern`/`format` on more than 64 KiB, then the semantic caps below, each reported as one
+// error "value-too-long" at the value's path (left out when the schema already reported a
+// maxLength error there) and skipping that value's other rules.
 //
 // Issue paths use upstream's notation: `name`, `packages[0].transport.url`, `$schema` is
 // reported as `schema` (upstream's path for it). `valid` is true iff no issue has severity
@@ -26,6 +34,16 @@
 namespace mcpreg::model {
 
 struct ServerJson;
+
+inline constexpr size_t kMaxServerJsonBytes = 4 * 1024 * 1024;  // text handed to Validate*()
+inline constexpr unsigned kMaxServerJsonDepth = 64;             // JSON nesting when parsing text
+// Semantic-rule caps. Names and versions count Unicode code points like the schema's maxLength.
+inline constexpr size_t kMaxNameChars = 200;     // name (schema: maxLength 200)
+inline constexpr size_t kMaxVersionChars = 255;  // version, packages[].version (maxLength 255)
+// repository.url, websiteUrl, icons[].src, remotes[].url, packages[].transport.url,
+// packages[].registryBaseUrl.
+inline constexpr size_t kMaxUrlBytes = 2048;
+inline constexpr size_t kMaxSubfolderBytes = 1024;  // repository.subfolder
 
 struct Issue {
   std::string type;      // "json" | "schema" | "semantic"

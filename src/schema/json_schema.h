@@ -4,12 +4,19 @@
 // Supported keywords: type, enum, const, properties, required, additionalProperties,
 // patternProperties, propertyNames, minProperties/maxProperties, dependencies, items (schema and
 // tuple form) with additionalItems, contains, minItems/maxItems, uniqueItems, minLength/maxLength
-// (Unicode code points), pattern (ECMAScript syntax, matched on code points, compiled once),
+// (Unicode code points), pattern (ECMAScript syntax translated to RE2 and compiled once: linear
+// time, no lookaround or backreferences; see ecma_regex.h),
 // minimum/maximum/exclusiveMinimum/exclusiveMaximum (draft-07 numeric form), multipleOf, $ref
 // (local "#..." JSON pointers only; siblings of $ref are ignored as draft-07 says), allOf, anyOf,
 // oneOf, not, if/then/else, boolean schemas, and format "uri" / "uri-reference" judged the way
 // ajv-formats (full mode) judges them. Unknown keywords and formats are ignored; annotations
 // (title, description, default, examples, ...) have no effect.
+//
+// Hostile input: a string is measured before it is matched. One longer than its maxLength gets
+// the maxLength error only; one longer than kMaxMatchedStringBytes gets an error on its
+// pattern/format keyword ("is too long to check") instead of being matched, and an object key
+// that long matches no patternProperties. Recursion follows the instance's nesting, which the
+// caller bounds when parsing (boost::json's max_depth).
 //
 // Thread-safety: a compiled JsonSchema is immutable; Validate() may run concurrently.
 #pragma once
@@ -32,6 +39,9 @@ struct SchemaError {
   std::string keyword_location;
   std::string message;
 };
+
+// Longest string (in bytes) that `pattern`, `patternProperties` and `format` are applied to.
+inline constexpr size_t kMaxMatchedStringBytes = 64 * 1024;
 
 class JsonSchema {
  public:

@@ -121,12 +121,10 @@ class Compiler {
 
   static Result<Pattern> CompilePattern(const bj::value& v, const std::string& at) {
     if (!v.is_string()) return Bad(at, "must be a string");
-    Pattern p;
-    p.source = std::string(v.get_string());
-    try {
-      p.re = std::wregex(Utf8ToWide(p.source), std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error& e) {
-      return Bad(at, "bad regular expression \"" + p.source + "\": " + e.what());
+    auto p = Pattern::Compile(v.get_string());
+    if (!p.ok()) {
+      return Bad(at, "bad or unsupported regular expression \"" + std::string(v.get_string()) +
+                         "\": " + p.status().message());
     }
     return p;
   }
@@ -315,30 +313,6 @@ class Compiler {
 };
 
 }  // namespace
-
-std::wstring Utf8ToWide(std::string_view s) {
-  std::wstring out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = s[i];
-    uint32_t cp = c;
-    size_t len = 1;
-    if (c >= 0xF0 && i + 3 < s.size()) {
-      cp = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) |
-           (s[i + 3] & 0x3Fu);
-      len = 4;
-    } else if (c >= 0xE0 && i + 2 < s.size()) {
-      cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
-      len = 3;
-    } else if (c >= 0xC0 && i + 1 < s.size()) {
-      cp = ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
-      len = 2;
-    }
-    out.push_back(static_cast<wchar_t>(cp));
-    i += len;
-  }
-  return out;
-}
 
 std::string AppendLocation(const std::string& base, std::string_view token) {
   static constexpr char kHex[] = "0123456789ABCDEF";

@@ -7,22 +7,17 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "schema/ecma_regex.h"
 #include "schema/json_schema.h"
 
 namespace mcpreg::schema {
 
 enum TypeBit : uint8_t {
   kNull = 1, kBoolean = 2, kObject = 4, kArray = 8, kNumber = 16, kString = 32, kInteger = 64,
-};
-
-struct Pattern {
-  std::string source;
-  std::wregex re;
 };
 
 struct Node {
@@ -78,7 +73,6 @@ struct JsonSchema::Impl {
 };
 
 // Helpers shared by compile and validate.
-std::wstring Utf8ToWide(std::string_view s);
 bool JsonEqual(const boost::json::value& a, const boost::json::value& b);
 // Appends a JSON-pointer token to a URI-fragment location ("~" and "/" escaped, and the
 // characters a fragment cannot hold percent-encoded).

@@ -114,7 +114,10 @@ class Walker {
     Add(path, Loc(n, "enum"), "must be one of: " + list);
   }
 
+  // Length first: a string over its maxLength, or over kMaxMatchedStringBytes, is reported and
+  // never handed to `pattern` or `format`.
   void CheckString(const Node* n, std::string_view s, const std::string& path) {
+    bool too_long = false;
     if (n->min_length || n->max_length) {
       size_t len = CodePointLength(s);
       if (n->min_length && len < *n->min_length) {
@@ -122,12 +125,21 @@ class Walker {
                                            " characters long (got " + std::to_string(len) + ")");
       }
       if (n->max_length && len > *n->max_length) {
+        too_long = true;
         Add(path, Loc(n, "maxLength"), "must be at most " + std::to_string(*n->max_length) +
                                            " characters long (got " + std::to_string(len) + ")");
       }
     }
-    if (n->pattern && !std::regex_search(Utf8ToWide(s), n->pattern->re)) {
-      Add(path, Loc(n, "pattern"), "does not match the pattern " + n->pattern->source);
+    bool matched = n->pattern || n->format == "uri" || n->format == "uri-reference";
+    if (too_long || !matched) return;
+    if (s.size() > kMaxMatchedStringBytes) {
+      Add(path, Loc(n, n->pattern ? "pattern" : "format"),
+          "is too long to check (" + std::to_string(s.size()) + " bytes; at most " +
+              std::to_string(kMaxMatchedStringBytes) + ")");
+      return;
+    }
+    if (n->pattern && !n->pattern->Matches(s)) {
+      Add(path, Loc(n, "pattern"), "does not match the pattern " + n->pattern->source());
     }
     if ((n->format == "uri" && !IsUri(s)) || (n->format == "uri-reference" && !IsUriReference(s))) {
       Add(path, Loc(n, "format"), "is not a valid " + n->format + ": \"" + std::string(s) + "\"");
@@ -170,9 +182,10 @@ class Walker {
         }
       }
       if (!n->pattern_properties.empty()) {
-        std::wstring wkey = Utf8ToWide(key);
+        // A key longer than any string we match cannot match a patternProperties regex here.
+        bool checkable = key.size() <= kMaxMatchedStringBytes;
         for (const auto& [pat, sub] : n->pattern_properties) {
-          if (std::regex_search(wkey, pat.re)) {
+          if (checkable && pat.Matches(key)) {
             matched = true;
             Walk(sub, val, child);
           }

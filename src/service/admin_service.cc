@@ -1,8 +1,7 @@
 #include "service/admin_service.h"
 
-#include <regex>
-
 #include "core/json_out.h"
+#include "model/matchers.h"
 #include "service/auth_service.h"
 
 namespace mcpreg::service {
@@ -32,9 +31,7 @@ std::string GrantDetails(const Grant& g) {
 }  // namespace
 
 bool IsValidNamespacePattern(std::string_view p) {
-  static const std::regex kPattern(
-      R"(^[a-zA-Z0-9][a-zA-Z0-9.-]*[a-zA-Z0-9](/(\*|[a-zA-Z0-9][a-zA-Z0-9._-]*[a-zA-Z0-9])|\.\*)$)");
-  return p.size() <= 255 && std::regex_match(p.begin(), p.end(), kPattern);
+  return p.size() <= 255 && model::IsNamespacePatternSyntax(p);
 }
 
 Result<Grant> AddGrant(Store& store, const Clock& clock, const auth::Principal& who, Grant g) {

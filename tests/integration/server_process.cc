@@ -10,7 +10,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <regex>
 #include <thread>
 
 extern char** environ;
@@ -33,7 +32,35 @@ std::string ReadAll(int fd) {
   return s;
 }
 
+// The port of the first complete "listening on http://HOST:PORT" line in `log` (the server's
+// own output), or 0 while there is none yet.
+int ListenPort(const std::string& log) {
+  static constexpr std::string_view kPrefix = "listening on http://";
+  for (size_t at = log.find(kPrefix); at != std::string::npos; at = log.find(kPrefix, at + 1)) {
+    size_t end = log.find_first_of(" \n", at + kPrefix.size());
+    if (end == std::string::npos) return 0;  // the line is not complete yet
+    std::string_view addr(log.data() + at + kPrefix.size(), end - at - kPrefix.size());
+    size_t colon = addr.rfind(':');
+    if (colon == std::string_view::npos || colon + 1 == addr.size()) continue;
+    int port = 0;
+    for (char c : addr.substr(colon + 1)) {
+      if (c < '0' || c > '9') {
+        port = 0;
+        break;
+      }
+      port = port * 10 + (c - '0');
+    }
+    if (port > 0) return port;
+  }
+  return 0;
+}
+
 }  // namespace
+
+const char* BinaryPath() {
+  const char* env = std::getenv("MCPREG_TEST_BINARY");
+  return env && *env ? env : MCPREG_BINARY;
+}
 
 std::string TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "mcpreg-test-XXXXXX").string();
@@ -42,7 +69,8 @@ std::string TempDir() {
 }
 
 ServerProcess::ServerProcess(std::string db_path, std::vector<std::string> extra_args) {
-  std::vector<std::string> args = {MCPREG_BINARY, "serve", "--listen", "127.0.0.1:0", "--db", db_path};
+  std::vector<std::string> args = {BinaryPath(),  "serve", "--listen",
+                                   "127.0.0.1:0", "--db",  db_path};
   for (auto& a : extra_args) args.push_back(a);
   int pipefd[2];
   if (pipe(pipefd) != 0) return;
@@ -51,12 +79,12 @@ ServerProcess::ServerProcess(std::string db_path, std::vector<std::string> extra
   posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
   posix_spawn_file_actions_addclose(&fa, pipefd[0]);
   auto argv = Argv(args);
-  if (posix_spawn(&pid_, MCPREG_BINARY, &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
+  if (posix_spawn(&pid_, BinaryPath(), &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
   posix_spawn_file_actions_destroy(&fa);
   close(pipefd[1]);
   stderr_fd_ = pipefd[0];
   if (pid_ < 0) return;
-  static const std::regex kListen(R"(listening on http://[^ ]+:(\d+))");
+
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{stderr_fd_, POLLIN, 0};
@@ -65,9 +93,8 @@ ServerProcess::ServerProcess(std::string db_path, std::vector<std::string> extra
       ssize_t n = read(stderr_fd_, buf, sizeof buf);
       if (n <= 0) break;
       log_.append(buf, n);
-      std::smatch m;
-      if (std::regex_search(log_, m, kListen)) {
-        port_ = std::stoi(m[1]);
+      if (int port = ListenPort(log_); port > 0) {
+        port_ = port;
         break;
       }
     }
@@ -101,7 +128,7 @@ int ServerProcess::Stop() {
 ServerProcess::~ServerProcess() { Stop(); }
 
 int RunCli(const std::vector<std::string>& in_args, std::string* out, std::string* err) {
-  std::vector<std::string> args = {MCPREG_BINARY};
+  std::vector<std::string> args = {BinaryPath()};
   for (auto& a : in_args) args.push_back(a);
   int o[2], e[2];
   if (pipe(o) != 0 || pipe(e) != 0) return -1;
@@ -113,7 +140,7 @@ int RunCli(const std::vector<std::string>& in_args, std::string* out, std::strin
   posix_spawn_file_actions_addclose(&fa, e[0]);
   auto argv = Argv(args);
   pid_t pid;
-  int rc = posix_spawn(&pid, MCPREG_BINARY, &fa, nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid, BinaryPath(), &fa, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   close(o[1]);
   close(e[1]);

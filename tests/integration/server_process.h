@@ -31,6 +31,10 @@ class ServerProcess {
 // Runs `mcpreg <args>` to completion; returns the exit code and captures stdout/stderr.
 int RunCli(const std::vector<std::string>& args, std::string* out, std::string* err);
 
+// The binary the helpers run: $MCPREG_TEST_BINARY when set (e.g. to run a suite against another
+// build), else the one built with the tests.
+const char* BinaryPath();
+
 // A fresh temporary directory removed at process exit.
 std::string TempDir();
 

@@ -116,13 +116,15 @@ TEST(ValidateServerJsonTest, ToJsonHasUpstreamShape) {
                         R"("message":"m","severity":"error","reference":"reserved-version-string"}]})");
 }
 
-TEST(ValidateForPublishTest, SkipsFullSchemaButKeepsVersionAndSemanticRules) {
-  // description too long is a schema-only defect: publish's check does not see it...
+TEST(ValidateForPublishTest, RunsFullSchemaVersionAndSemanticRules) {
+  // description too long is a schema-only defect: publish sees it too (upstream does not)...
   std::string doc(kMinimal);
   doc.replace(doc.find("\"d\""), 3, "\"" + std::string(150, 'x') + "\"");
-  EXPECT_TRUE(ValidateForPublish(doc).valid);
+  EXPECT_FALSE(ValidateForPublish(doc).valid);
+  EXPECT_TRUE(ValidateForPublish(doc).HasReference(
+      "#/definitions/ServerDetail/properties/description/maxLength"));
   EXPECT_FALSE(ValidateServerJson(doc).valid);
-  // ...but semantic rules and the $schema policy apply, and draft is not accepted.
+  // ...semantic rules and the $schema policy apply, and draft is not accepted.
   std::string latest(kMinimal);
   latest.replace(latest.find("\"1.0.0\""), 7, "\"latest\"");
   EXPECT_TRUE(ValidateForPublish(latest).HasReference("reserved-version-string"));
