@@ -4,7 +4,7 @@
 // integrity_check says ok, `mcpreg audit verify` exits 0, and no orphan *.tmp.* file is left
 // in the feed directory.
 //
-// MCPREG_CRASH_ROUNDS sets the number of kill rounds (default 4, ~20 s on 2 cores);
+// MCPREG_CRASH_ROUNDS sets the number of kill rounds (default 8: ~12 s on an idle 2-core machine);
 // MCPREG_CRASH_SEED fixes the random kill points (default: time-based, printed).
 #include <fcntl.h>
 #include <signal.h>
@@ -18,6 +18,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -134,7 +135,7 @@ struct Acked {
 };
 
 TEST(CrashSafetyTest, KillNineUnderConcurrentWritesLosesNoAcknowledgedWrite) {
-  int rounds = 4;
+  int rounds = 8;
   if (const char* r = std::getenv("MCPREG_CRASH_ROUNDS")) rounds = std::max(1, std::atoi(r));
   unsigned seed = static_cast<unsigned>(std::time(nullptr));
   if (const char* s = std::getenv("MCPREG_CRASH_SEED")) seed = static_cast<unsigned>(std::atol(s));
@@ -217,12 +218,16 @@ TEST(CrashSafetyTest, KillNineUnderConcurrentWritesLosesNoAcknowledgedWrite) {
         }
       }
     });
-    clients.emplace_back([&] {  // feed uploads, 64 KiB to 1 MiB each
-      std::mt19937 local(seed * 31 + round);
+    for (int u = 0; u < 2; ++u) {  // feed uploads, 64 KiB to 1 MiB each
+     clients.emplace_back([&, u] {
+      std::mt19937 local(seed * 31 + round * 2 + u);
       while (!stop.load()) {
         int n = ++upload_counter;
-        std::string data(65536 + local() % (1 << 20), '\0');
-        for (auto& c : data) c = static_cast<char>(local());
+        std::string data((64 << 10) + local() % (1 << 20), '\0');
+        for (size_t i = 0; i + 4 <= data.size(); i += 4) {
+          uint32_t x = local();
+          std::memcpy(&data[i], &x, 4);
+        }
         std::string sha = Sha256Hex(data);
         std::string file = "a" + std::to_string(n) + ".mcpb";
         auto r = Do(base + "/v0.1/x/dev.mcpreg/feed/com.acme%2Ffeed/1.0." + std::to_string(n) +
@@ -239,12 +244,22 @@ TEST(CrashSafetyTest, KillNineUnderConcurrentWritesLosesNoAcknowledgedWrite) {
           acked.artifacts[url.substr(url.find("/v0.1"))] = sha;
         }
       }
-    });
+     });
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(200 + rng() % 1000));
     server.Kill();  // SIGKILL at a random point of the write load
     stop = true;
     for (auto& c : clients) c.join();
     orphans_seen += static_cast<long>(TempFilesUnder(feed_dir).size());
+    // A kill inside Put's temp write (random kill points hit that window only sometimes)
+    // leaves exactly this: a temp file nobody holds. Plant one so every restart must sweep.
+    {
+      std::string sha = Sha256Hex("planted " + std::to_string(round));
+      fs::create_directories(feed_dir + "/sha256/" + sha.substr(0, 2));
+      std::ofstream(feed_dir + "/sha256/" + sha.substr(0, 2) + "/" + sha + ".tmp.999999." +
+                    std::to_string(round))
+          << "partial";
+    }
 
     ASSERT_TRUE(server.Start()) << "restart after round " << round << ":\n" << server.Log();
     const std::string b2 = server.base();
