@@ -1,7 +1,8 @@
-// Issue 9 item 15: several `mcpreg serve` processes on one SQLite file must each end up
-// showing every committed write. Before the fix a process's own publish moved its catch-up
-// watermark past rows the other processes had committed and it had not loaded yet, and those
-// rows never appeared on it (about 190 of 300 missing per process).
+// Issue 9 item 15: several `mcpreg serve` processes on one SQLite file must
+// each end up showing every committed write. Before the fix a process's own
+// publish moved its catch-up watermark past rows the other processes had
+// committed and it had not loaded yet, and those rows never appeared on it
+// (about 190 of 300 missing per process).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -28,11 +29,11 @@ using testing::ServerProcess;
 
 constexpr char kIssuer[] = "https://idp.visibility.test";
 constexpr char kSchema[] =
-    "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
+    "https://static.modelcontextprotocol.io/schemas/"
+    "2025-12-11/server.schema.json";
 
-http::ClientResponse Do(const std::string& base, const std::string& method,
-                        const std::string& path, const std::string& body = "",
-                        http::Headers headers = {}) {
+http::ClientResponse Do(const std::string &base, const std::string &method, const std::string &path,
+                        const std::string &body = "", http::Headers headers = {}) {
   http::ClientRequest req;
   req.method = method;
   req.url = base + path;
@@ -44,7 +45,7 @@ http::ClientResponse Do(const std::string& base, const std::string& method,
 }
 
 // Every (name, version) `base` lists, following nextCursor.
-std::set<std::string> Listed(const std::string& base) {
+std::set<std::string> Listed(const std::string &base) {
   std::set<std::string> out;
   std::string cursor;
   for (int page = 0; page < 100; ++page) {
@@ -53,13 +54,13 @@ std::set<std::string> Listed(const std::string& base) {
     auto r = Do(base, "GET", path);
     if (r.status != 200) break;
     auto v = boost::json::parse(r.body).as_object();
-    for (const auto& s : v.at("servers").as_array()) {
-      const auto& srv = s.at("server").as_object();
+    for (const auto &s : v.at("servers").as_array()) {
+      const auto &srv = s.at("server").as_object();
       out.insert(std::string(srv.at("name").as_string()) + "@" +
                  std::string(srv.at("version").as_string()));
     }
-    const auto& meta = v.at("metadata").as_object();
-    auto* next = meta.if_contains("nextCursor");
+    const auto &meta = v.at("metadata").as_object();
+    auto *next = meta.if_contains("nextCursor");
     if (!next || !next->is_string()) break;
     cursor = std::string(next->as_string());
   }
@@ -87,7 +88,8 @@ TEST(CatalogVisibilityTest, ThreeServeProcessesOnOneFileEachListEveryConcurrentP
                                          "        - match: {org: acme}\n"
                                          "          grant: {actions: [publish], resource: "
                                          "\"com.acme/*\"}\n";
-  // Started one after the other: the first migrates the file and creates the signing key.
+  // Started one after the other: the first migrates the file and creates the
+  // signing key.
   std::vector<std::unique_ptr<ServerProcess>> servers;
   for (int i = 0; i < 3; ++i) {
     servers.push_back(std::make_unique<ServerProcess>(
@@ -100,14 +102,15 @@ TEST(CatalogVisibilityTest, ThreeServeProcessesOnOneFileEachListEveryConcurrentP
                              {"org", "acme"},  {"iat", now},      {"exp", now + 600}};
   std::string oidc = *auth::SignJwt(*key, auth::JwsAlg::kES256, boost::json::serialize(claims));
   std::vector<std::string> tokens;
-  for (auto& s : servers) {
+  for (auto &s : servers) {
     auto r = Do(s->base_url(), "POST", "/v0.1/auth/oidc",
                 boost::json::serialize(boost::json::object{{"oidc_token", oidc}}));
     ASSERT_EQ(r.status, 200) << r.body;
     tokens.push_back(std::string(boost::json::parse(r.body).at("registry_token").as_string()));
   }
 
-  // 300 versions of 30 names, publish i on process i % 3, from 6 client threads at once.
+  // 300 versions of 30 names, publish i on process i % 3, from 6 client threads
+  // at once.
   constexpr int kVersions = 300, kNames = 30, kThreads = 6;
   std::set<std::string> expected;
   for (int i = 0; i < kVersions; ++i)
@@ -118,22 +121,25 @@ TEST(CatalogVisibilityTest, ThreeServeProcessesOnOneFileEachListEveryConcurrentP
   for (int t = 0; t < kThreads; ++t) {
     clients.emplace_back([&] {
       for (int i; (i = next.fetch_add(1)) < kVersions;) {
-        const auto& s = servers[i % 3];
+        const auto &s = servers[i % 3];
         std::string name = "com.acme/vis-" + std::to_string(i % kNames);
         std::string body = std::string("{\"$schema\":\"") + kSchema + "\",\"name\":\"" + name +
                            "\",\"description\":\"visibility\",\"version\":\"1.0." +
                            std::to_string(i / kNames) + "\"}";
         auto r = Do(s->base_url(), "POST", "/v0.1/publish", body,
                     {{"Authorization", "Bearer " + tokens[i % 3]}});
-        if (r.status == 200) ++ok;
-        else ADD_FAILURE() << "publish " << name << ": " << r.status << " " << r.body;
+        if (r.status == 200)
+          ++ok;
+        else
+          ADD_FAILURE() << "publish " << name << ": " << r.status << " " << r.body;
       }
     });
   }
-  for (auto& c : clients) c.join();
+  for (auto &c : clients) c.join();
   ASSERT_EQ(ok.load(), kVersions);
 
-  // Every process catches up with the others once a second; give them a few rounds.
+  // Every process catches up with the others once a second; give them a few
+  // rounds.
   std::vector<size_t> missing(3, kVersions);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(8);
   for (;;) {
@@ -141,7 +147,7 @@ TEST(CatalogVisibilityTest, ThreeServeProcessesOnOneFileEachListEveryConcurrentP
     for (size_t p = 0; p < servers.size(); ++p) {
       auto listed = Listed(servers[p]->base_url());
       missing[p] = 0;
-      for (const auto& e : expected) missing[p] += listed.count(e) ? 0 : 1;
+      for (const auto &e : expected) missing[p] += listed.count(e) ? 0 : 1;
       all = all && missing[p] == 0;
     }
     if (all || std::chrono::steady_clock::now() > deadline) break;

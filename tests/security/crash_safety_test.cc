@@ -1,18 +1,18 @@
-// Issue 9 crash-safety test: concurrent publishers, status changes and feed uploads against a
-// real `mcpreg serve`, killed with SIGKILL at a random point of each round and restarted.
-// After every restart: every acknowledged write (a 2xx the client saw) is there, PRAGMA
-// integrity_check says ok, `mcpreg audit verify` exits 0, and no orphan *.tmp.* file is left
-// in the feed directory.
+// Issue 9 crash-safety test: concurrent publishers, status changes and feed
+// uploads against a real `mcpreg serve`, killed with SIGKILL at a random point
+// of each round and restarted. After every restart: every acknowledged write (a
+// 2xx the client saw) is there, PRAGMA integrity_check says ok, `mcpreg audit
+// verify` exits 0, and no orphan *.tmp.* file is left in the feed directory.
 //
-// MCPREG_CRASH_ROUNDS sets the number of kill rounds (default 8: ~12 s on an idle 2-core machine);
-// MCPREG_CRASH_SEED fixes the random kill points (default: time-based, printed).
+// MCPREG_CRASH_ROUNDS sets the number of kill rounds (default 8: ~12 s on an
+// idle 2-core machine); MCPREG_CRASH_SEED fixes the random kill points
+// (default: time-based, printed).
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <boost/json.hpp>
@@ -39,7 +39,7 @@
 #include "store/sqlite/sqlite_db.h"
 #include "transport/http_client.h"
 
-extern char** environ;
+extern char **environ;
 
 namespace mcpreg {
 namespace {
@@ -49,26 +49,28 @@ using testing::RunCli;
 
 constexpr char kIssuer[] = "https://idp.crash.test";
 constexpr char kSchema[] =
-    "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
+    "https://static.modelcontextprotocol.io/schemas/"
+    "2025-12-11/server.schema.json";
 
 // `mcpreg serve` as a child whose pid we own, so it can be killed with SIGKILL.
 class Server {
  public:
-  Server(const std::string& dir) : dir_(dir) {}
+  Server(const std::string &dir) : dir_(dir) {}
   ~Server() { Kill(); }
   // Starts the server and waits for its "listening on" line. False on failure.
   bool Start() {
     log_path_ = dir_ + "/serve-" + std::to_string(++starts_) + ".log";
-    std::vector<std::string> args = {MCPREG_BINARY, "serve",    "--listen", "127.0.0.1:0",
-                                     "--db",        dir_ + "/registry.db", "--config",
-                                     dir_ + "/mcpreg.yaml", "--no-demo"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    std::vector<std::string> args = {MCPREG_BINARY, "serve",
+                                     "--listen",    "127.0.0.1:0",
+                                     "--db",        dir_ + "/registry.db",
+                                     "--config",    dir_ + "/mcpreg.yaml",
+                                     "--no-demo"};
+    std::vector<char *> argv;
+    for (auto &a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 2, log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
+    posix_spawn_file_actions_addopen(&fa, 2, log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int rc = posix_spawn(&pid_, MCPREG_BINARY, &fa, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) return pid_ = -1, false;
@@ -105,7 +107,7 @@ class Server {
   int starts_ = 0;
 };
 
-Result<http::ClientResponse> Do(const std::string& url, const std::string& method,
+Result<http::ClientResponse> Do(const std::string &url, const std::string &method,
                                 std::string body = "", http::Headers headers = {}) {
   http::ClientRequest req;
   req.method = method;
@@ -113,11 +115,12 @@ Result<http::ClientResponse> Do(const std::string& url, const std::string& metho
   req.body = std::move(body);
   req.headers = std::move(headers);
   req.timeout = std::chrono::seconds(10);
-  if (!req.body.empty() && method != "PUT") req.headers.emplace_back("Content-Type", "application/json");
+  if (!req.body.empty() && method != "PUT")
+    req.headers.emplace_back("Content-Type", "application/json");
   return http::Fetch(req);
 }
 
-std::vector<std::string> TempFilesUnder(const std::string& dir) {
+std::vector<std::string> TempFilesUnder(const std::string &dir) {
   std::vector<std::string> out;
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
@@ -129,16 +132,16 @@ std::vector<std::string> TempFilesUnder(const std::string& dir) {
 // What the clients saw acknowledged, across all rounds.
 struct Acked {
   std::mutex mu;
-  std::vector<std::pair<std::string, std::string>> versions;  // (name, version) published
+  std::vector<std::pair<std::string, std::string>> versions;      // (name, version) published
   std::map<std::pair<std::string, std::string>, int> status_msg;  // last acked "m<k>"
   std::map<std::string, std::string> artifacts;  // download path -> sha256 of the content
 };
 
 TEST(CrashSafetyTest, KillNineUnderConcurrentWritesLosesNoAcknowledgedWrite) {
   int rounds = 8;
-  if (const char* r = std::getenv("MCPREG_CRASH_ROUNDS")) rounds = std::max(1, std::atoi(r));
+  if (const char *r = std::getenv("MCPREG_CRASH_ROUNDS")) rounds = std::max(1, std::atoi(r));
   unsigned seed = static_cast<unsigned>(std::time(nullptr));
-  if (const char* s = std::getenv("MCPREG_CRASH_SEED")) seed = static_cast<unsigned>(std::atol(s));
+  if (const char *s = std::getenv("MCPREG_CRASH_SEED")) seed = static_cast<unsigned>(std::atol(s));
   std::printf("[ crash    ] rounds=%d seed=%u\n", rounds, seed);
   std::mt19937 rng(seed);
 
@@ -149,10 +152,13 @@ TEST(CrashSafetyTest, KillNineUnderConcurrentWritesLosesNoAcknowledgedWrite) {
   set.Add(*auth::Key::FromJwk(key->PublicJwk()));
   std::ofstream(dir + "/jwks.json") << set.ToJson();
   std::ofstream(dir + "/mcpreg.yaml")
-      << "db: registry.db\nauth:\n  issuers:\n    - name: crash-idp\n      issuer: " << kIssuer
+      << "db: registry.db\nauth:\n  issuers:\n    - name: crash-idp\n      "
+         "issuer: "
+      << kIssuer
       << "\n      audience: mcpreg\n      jwks_file: jwks.json\n      rules:\n"
          "        - match: {org: acme}\n"
-         "          grant: {actions: [publish, feed], resource: \"com.acme/*\"}\n"
+         "          grant: {actions: [publish, feed], resource: "
+         "\"com.acme/*\"}\n"
          "feed:\n  max_bytes: 4194304\n";
   const std::string feed_dir = dir + "/feed";
 
@@ -181,8 +187,8 @@ TEST(CrashSafetyTest, KillNineUnderConcurrentWritesLosesNoAcknowledgedWrite) {
       clients.emplace_back([&, t] {
         for (int i = 0; !stop.load(); ++i) {
           std::string name = "com.acme/crash-" + std::to_string((t * 7 + i) % 5);
-          std::string version = std::to_string(round + 1) + "." + std::to_string(t) + "." +
-                                std::to_string(i);
+          std::string version =
+              std::to_string(round + 1) + "." + std::to_string(t) + "." + std::to_string(i);
           std::string body = std::string("{\"$schema\":\"") + kSchema + "\",\"name\":\"" + name +
                              "\",\"description\":\"crash\",\"version\":\"" + version + "\"}";
           auto r = Do(base + "/v0.1/publish", "POST", body, auth);
@@ -207,11 +213,10 @@ TEST(CrashSafetyTest, KillNineUnderConcurrentWritesLosesNoAcknowledgedWrite) {
           v = acked.versions[local() % acked.versions.size()];
         }
         int k = ++msg_counter;
-        auto r = Do(base + "/v0.1/servers/" + PercentEncode(v.first) + "/versions/" + v.second +
-                        "/status",
-                    "PATCH",
-                    "{\"status\":\"deprecated\",\"statusMessage\":\"m" + std::to_string(k) + "\"}",
-                    auth);
+        auto r = Do(
+            base + "/v0.1/servers/" + PercentEncode(v.first) + "/versions/" + v.second + "/status",
+            "PATCH", "{\"status\":\"deprecated\",\"statusMessage\":\"m" + std::to_string(k) + "\"}",
+            auth);
         if (r.ok() && r->status == 200) {
           std::lock_guard lock(acked.mu);
           acked.status_msg[v] = k;
@@ -219,40 +224,41 @@ TEST(CrashSafetyTest, KillNineUnderConcurrentWritesLosesNoAcknowledgedWrite) {
       }
     });
     for (int u = 0; u < 2; ++u) {  // feed uploads, 64 KiB to 1 MiB each
-     clients.emplace_back([&, u] {
-      std::mt19937 local(seed * 31 + round * 2 + u);
-      while (!stop.load()) {
-        int n = ++upload_counter;
-        std::string data((64 << 10) + local() % (1 << 20), '\0');
-        for (size_t i = 0; i + 4 <= data.size(); i += 4) {
-          uint32_t x = local();
-          std::memcpy(&data[i], &x, 4);
+      clients.emplace_back([&, u] {
+        std::mt19937 local(seed * 31 + round * 2 + u);
+        while (!stop.load()) {
+          int n = ++upload_counter;
+          std::string data((64 << 10) + local() % (1 << 20), '\0');
+          for (size_t i = 0; i + 4 <= data.size(); i += 4) {
+            uint32_t x = local();
+            std::memcpy(&data[i], &x, 4);
+          }
+          std::string sha = Sha256Hex(data);
+          std::string file = "a" + std::to_string(n) + ".mcpb";
+          auto r = Do(base + "/v0.1/x/dev.mcpreg/feed/com.acme%2Ffeed/1.0." + std::to_string(n) +
+                          "/" + file,
+                      "PUT", data, [&] {
+                        http::Headers h = auth;
+                        h.emplace_back("X-Content-SHA256", sha);
+                        h.emplace_back("Content-Type", "application/octet-stream");
+                        return h;
+                      }());
+          if (r.ok() && r->status / 100 == 2) {
+            std::string url(boost::json::parse(r->body).at("url").as_string());
+            std::lock_guard lock(acked.mu);
+            acked.artifacts[url.substr(url.find("/v0.1"))] = sha;
+          }
         }
-        std::string sha = Sha256Hex(data);
-        std::string file = "a" + std::to_string(n) + ".mcpb";
-        auto r = Do(base + "/v0.1/x/dev.mcpreg/feed/com.acme%2Ffeed/1.0." + std::to_string(n) +
-                        "/" + file,
-                    "PUT", data, [&] {
-                      http::Headers h = auth;
-                      h.emplace_back("X-Content-SHA256", sha);
-                      h.emplace_back("Content-Type", "application/octet-stream");
-                      return h;
-                    }());
-        if (r.ok() && r->status / 100 == 2) {
-          std::string url(boost::json::parse(r->body).at("url").as_string());
-          std::lock_guard lock(acked.mu);
-          acked.artifacts[url.substr(url.find("/v0.1"))] = sha;
-        }
-      }
-     });
+      });
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200 + rng() % 1000));
     server.Kill();  // SIGKILL at a random point of the write load
     stop = true;
-    for (auto& c : clients) c.join();
+    for (auto &c : clients) c.join();
     orphans_seen += static_cast<long>(TempFilesUnder(feed_dir).size());
-    // A kill inside Put's temp write (random kill points hit that window only sometimes)
-    // leaves exactly this: a temp file nobody holds. Plant one so every restart must sweep.
+    // A kill inside Put's temp write (random kill points hit that window only
+    // sometimes) leaves exactly this: a temp file nobody holds. Plant one so
+    // every restart must sweep.
     {
       std::string sha = Sha256Hex("planted " + std::to_string(round));
       fs::create_directories(feed_dir + "/sha256/" + sha.substr(0, 2));
@@ -264,7 +270,8 @@ TEST(CrashSafetyTest, KillNineUnderConcurrentWritesLosesNoAcknowledgedWrite) {
     ASSERT_TRUE(server.Start()) << "restart after round " << round << ":\n" << server.Log();
     const std::string b2 = server.base();
     std::lock_guard lock(acked.mu);
-    // 1. Every acknowledged publish, with at least its last acknowledged status message.
+    // 1. Every acknowledged publish, with at least its last acknowledged status
+    // message.
     std::map<std::pair<std::string, std::string>, std::string> listed;  // -> statusMessage
     std::string cursor;
     for (int page = 0; page < 10000; ++page) {
@@ -273,27 +280,27 @@ TEST(CrashSafetyTest, KillNineUnderConcurrentWritesLosesNoAcknowledgedWrite) {
       auto r = Do(b2 + path, "GET");
       ASSERT_TRUE(r.ok() && r->status == 200);
       auto v = boost::json::parse(r->body).as_object();
-      for (const auto& s : v.at("servers").as_array()) {
-        const auto& srv = s.at("server").as_object();
-        const auto& meta =
+      for (const auto &s : v.at("servers").as_array()) {
+        const auto &srv = s.at("server").as_object();
+        const auto &meta =
             s.at("_meta").at("io.modelcontextprotocol.registry/official").as_object();
-        auto* m = meta.if_contains("statusMessage");
+        auto *m = meta.if_contains("statusMessage");
         listed[{std::string(srv.at("name").as_string()),
                 std::string(srv.at("version").as_string())}] =
             m && m->is_string() ? std::string(m->as_string()) : "";
       }
-      auto* next = v.at("metadata").as_object().if_contains("nextCursor");
+      auto *next = v.at("metadata").as_object().if_contains("nextCursor");
       if (!next || !next->is_string()) break;
       cursor = std::string(next->as_string());
     }
-    for (const auto& v : acked.versions) {
+    for (const auto &v : acked.versions) {
       ++checked_versions;
       if (!listed.count(v)) {
         ++failures;
         ADD_FAILURE() << "acknowledged publish lost: " << v.first << "@" << v.second;
       }
     }
-    for (const auto& [v, k] : acked.status_msg) {
+    for (const auto &[v, k] : acked.status_msg) {
       ++checked_status;
       auto it = listed.find(v);
       int got = it == listed.end() || it->second.size() < 2 ? 0 : std::atoi(it->second.c_str() + 1);
@@ -304,7 +311,7 @@ TEST(CrashSafetyTest, KillNineUnderConcurrentWritesLosesNoAcknowledgedWrite) {
       }
     }
     // 2. Every acknowledged upload downloads with its exact content.
-    for (const auto& [path, sha] : acked.artifacts) {
+    for (const auto &[path, sha] : acked.artifacts) {
       ++checked_artifacts;
       auto r = Do(b2 + path, "GET");
       if (!r.ok() || r->status != 200 || Sha256Hex(r->body) != sha) {
@@ -331,8 +338,10 @@ TEST(CrashSafetyTest, KillNineUnderConcurrentWritesLosesNoAcknowledgedWrite) {
     if (!temps.empty()) ++failures;
   }
   std::printf(
-      "[ crash    ] rounds=%d acked: versions=%zu status=%zu artifacts=%zu; checks: "
-      "versions=%ld status=%ld artifacts=%ld; orphan temp files after kills=%ld; failures=%ld\n",
+      "[ crash    ] rounds=%d acked: versions=%zu status=%zu "
+      "artifacts=%zu; checks: "
+      "versions=%ld status=%ld artifacts=%ld; orphan temp files after "
+      "kills=%ld; failures=%ld\n",
       rounds, acked.versions.size(), acked.status_msg.size(), acked.artifacts.size(),
       checked_versions, checked_status, checked_artifacts, orphans_seen, failures);
   EXPECT_GT(acked.versions.size(), 0u);

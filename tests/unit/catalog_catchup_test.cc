@@ -1,7 +1,8 @@
-// Catch-up of the in-memory catalog with writes from several processes on one SQLite file
-// (issue 9 item 15): a process's own write must never move the catch-up watermark past rows
-// other processes committed and it has not loaded yet. Two SqliteStore instances on one file
-// stand in for two processes (separate connections, the same locking as across processes).
+// Catch-up of the in-memory catalog with writes from several processes on one
+// SQLite file (issue 9 item 15): a process's own write must never move the
+// catch-up watermark past rows other processes committed and it has not loaded
+// yet. Two SqliteStore instances on one file stand in for two processes
+// (separate connections, the same locking as across processes).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -37,8 +38,8 @@ class CatalogCatchUpTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Publishes name@1.0.0 through `store`; returns the written rows.
-  static std::vector<VersionRecord> Publish(Store& store, const std::string& name) {
-    auto w = store.UpdateServer(name, [&](ServerRows& rows) {
+  static std::vector<VersionRecord> Publish(Store &store, const std::string &name) {
+    auto w = store.UpdateServer(name, [&](ServerRows &rows) {
       ServerRows::Row r;
       r.meta = {name, "1.0.0", VersionStatus::kActive, kT0, {}, kT0, kT0, true};
       r.server_json = R"({"name":")" + name + R"(","description":"d","version":"1.0.0"})";
@@ -54,27 +55,28 @@ class CatalogCatchUpTest : public ::testing::Test {
     auto all = a_->LoadChangesSince(0, 0);
     EXPECT_TRUE(all.ok());
     std::set<std::string> out;
-    for (const auto& r : all->records) out.insert(r.meta.name);
+    for (const auto &r : all->records) out.insert(r.meta.name);
     return out;
   }
-  static std::set<std::string> CatalogNames(const Catalog& cat) {
+  static std::set<std::string> CatalogNames(const Catalog &cat) {
     ListQuery q;
     q.limit = 1000000;
     q.include_deleted = true;
     std::set<std::string> out;
-    for (const auto& e : cat.List(q).items) out.insert(e->meta.name);
+    for (const auto &e : cat.List(q).items) out.insert(e->meta.name);
     return out;
   }
 
   std::filesystem::path dir_;
-  std::unique_ptr<Store> a_, b_;  // "process A" (owns the catalog) and "process B"
+  std::unique_ptr<Store> a_,
+      b_;  // "process A" (owns the catalog) and "process B"
 };
 
 TEST_F(CatalogCatchUpTest, OwnWriteAfterAnotherProcessCommitDoesNotSkipThatRow) {
   Catalog cat;  // process A's catalog
   ASSERT_TRUE(Refresh(*a_, cat).ok());
-  Publish(*b_, "io.b/first");                  // seq 1, committed by B, not loaded by A
-  cat.Apply(Publish(*a_, "io.a/own"));         // seq 2, A's own write
+  Publish(*b_, "io.b/first");           // seq 1, committed by B, not loaded by A
+  cat.Apply(Publish(*a_, "io.a/own"));  // seq 2, A's own write
   EXPECT_NE(cat.Get("io.a/own", "1.0.0", false), nullptr) << "own write visible at once";
   EXPECT_EQ(cat.last_seq(), 0) << "watermark must stay below B's unloaded row";
   ASSERT_TRUE(Refresh(*a_, cat).ok());
@@ -90,9 +92,15 @@ TEST_F(CatalogCatchUpTest, RandomInterleavingsNeverLoseACommittedRow) {
     for (int step = 0; step < 40; ++step) {
       std::string name = "io.r" + std::to_string(round) + "/s" + std::to_string(step);
       switch (rng() % 3) {
-        case 0: cat.Apply(Publish(*a_, name)); break;  // own write
-        case 1: Publish(*b_, name); break;              // other process
-        case 2: ASSERT_TRUE(Refresh(*a_, cat).ok()); break;
+        case 0:
+          cat.Apply(Publish(*a_, name));
+          break;  // own write
+        case 1:
+          Publish(*b_, name);
+          break;  // other process
+        case 2:
+          ASSERT_TRUE(Refresh(*a_, cat).ok());
+          break;
       }
     }
     ASSERT_TRUE(Refresh(*a_, cat).ok());
@@ -120,7 +128,7 @@ TEST_F(CatalogCatchUpTest, ConcurrentWritersAndRefreshesConverge) {
       }
     });
   }
-  for (auto& w : writers) w.join();
+  for (auto &w : writers) w.join();
   stop = true;
   refresher.join();
   ASSERT_TRUE(Refresh(*a_, cat).ok());
@@ -129,9 +137,10 @@ TEST_F(CatalogCatchUpTest, ConcurrentWritersAndRefreshesConverge) {
   EXPECT_EQ(cat.last_seq(), *a_->MaxSeq());
 }
 
-// The watermark bookkeeping alone: own seqs out of order, a refresh batch closing the gap.
+// The watermark bookkeeping alone: own seqs out of order, a refresh batch
+// closing the gap.
 TEST(CatalogWatermarkTest, OwnSeqsJoinTheWatermarkOnlyWhenContiguous) {
-  auto rec = [](const std::string& name, int64_t seq) {
+  auto rec = [](const std::string &name, int64_t seq) {
     VersionRecord r;
     r.meta = {name, "1.0.0", VersionStatus::kActive, kT0, {}, kT0, kT0, true};
     r.server_json = R"({"name":")" + name + R"("})";
@@ -152,7 +161,8 @@ TEST(CatalogWatermarkTest, OwnSeqsJoinTheWatermarkOnlyWhenContiguous) {
   cat.Apply({rec("io.x/d", 4)});
   EXPECT_EQ(cat.last_seq(), 5);
   EXPECT_EQ(cat.size(), 5u);
-  // A batch that does not start at the watermark leaves a hole: it must not advance.
+  // A batch that does not start at the watermark leaves a hole: it must not
+  // advance.
   ChangeBatch later;
   later.records = {rec("io.x/g", 7)};
   later.last_seq = 7;
