@@ -93,7 +93,81 @@ void Catalog::RemoveOwners(const Item& item) {
 }
 
 void Catalog::Apply(const std::vector<VersionRecord>& records) {
-  if (records.empty()) return;
+  ApplyRecords(records, std::nullopt);
+}
+
+void Catalog::ApplyChanges(int64_t after_seq, const ChangeBatch& batch) {
+  ApplyRecords(batch.records, std::make_optional(batch.last_seq));
+  std::unique_lock lock(mu_);
+  // (after_seq, batch.last_seq] is complete; it joins the watermark only if nothing lies
+  // between them (after_seq > last_seq_ cannot happen when after_seq was read from last_seq()).
+  if (after_seq <= last_seq_) AdvanceWatermark(batch.last_seq);
+}
+
+void Catalog::AdvanceWatermark(int64_t to) {
+  last_seq_ = std::max(last_seq_, to);
+  // Absorb every remembered interval that now starts at or below watermark + 1.
+  while (!ahead_.empty() && ahead_.begin()->first <= last_seq_ + 1) {
+    last_seq_ = std::max(last_seq_, ahead_.begin()->second);
+    ahead_.erase(ahead_.begin());
+  }
+}
+
+void Catalog::NoteApplied(int64_t seq) {
+  if (seq <= last_seq_) return;
+  if (seq == last_seq_ + 1) return AdvanceWatermark(seq);
+  auto next = ahead_.upper_bound(seq);  // first interval starting after seq
+  if (next != ahead_.begin()) {
+    auto prev = std::prev(next);
+    if (prev->second >= seq) return;  // already noted
+    if (prev->second == seq - 1) {    // extends prev, maybe bridging to next
+      prev->second = seq;
+      if (next != ahead_.end() && next->first == seq + 1) {
+        prev->second = next->second;
+        ahead_.erase(next);
+      }
+      return;
+    }
+  }
+  int64_t last = seq;
+  if (next != ahead_.end() && next->first == seq + 1) {
+    last = next->second;
+    ahead_.erase(next);
+  }
+  ahead_.emplace(seq, last);
+}
+
+void Catalog::ApplyRecords(const std::vector<VersionRecord>& all,
+                           std::optional<int64_t> complete_through) {
+  if (all.empty()) return;
+  // Rows this catalog already holds at the same (or a newer) seq need no work: a Refresh
+  // re-reads this process's own writes when other processes interleaved with them.
+  std::vector<const VersionRecord*> records;
+  std::vector<int64_t> held_seqs;  // reflected already: nothing to rebuild, but they count
+  records.reserve(all.size());
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& r : all) {
+      auto pos = std::lower_bound(items_.begin(), items_.end(), 0, [&](const Item& it, int) {
+        return KeyLess(it.entry->meta.name, it.entry->meta.version, r.meta.name, r.meta.version);
+      });
+      if (pos != items_.end() && pos->entry->meta.name == r.meta.name &&
+          pos->entry->meta.version == r.meta.version && pos->entry->seq >= r.seq) {
+        held_seqs.push_back(r.seq);
+      } else {
+        records.push_back(&r);
+      }
+    }
+  }
+  auto note_held = [&] {  // REQUIRES: mu_ held exclusively
+    if (!complete_through)
+      for (int64_t seq : held_seqs) NoteApplied(seq);
+  };
+  if (records.empty()) {
+    std::unique_lock lock(mu_);
+    note_held();
+    return;
+  }
   // Parse and render outside the lock so readers are not held up.
   struct Built {
     Item item;
@@ -104,7 +178,8 @@ void Catalog::Apply(const std::vector<VersionRecord>& records) {
   std::vector<EntryPtr> entries;  // kept to re-evaluate the rule (see below)
   // Read before evaluating: a Relist that starts after this may miss rows not yet inserted.
   const uint64_t epoch = relist_epoch_.load(std::memory_order_acquire);
-  for (const auto& r : records) {
+  for (const VersionRecord* rp : records) {
+    const VersionRecord& r = *rp;
     Built b;
     b.item.entry = BuildEntry(r, &b.item.remote_urls);
     b.item.updated_at = r.meta.updated_at;
@@ -123,15 +198,18 @@ void Catalog::Apply(const std::vector<VersionRecord>& records) {
     ~Bump() { g.fetch_add(1, std::memory_order_acq_rel); }
   } bump{generation_};
 
-  std::set<std::string_view> touched;  // views into `records`
-  for (const auto& r : records) touched.insert(r.meta.name);
+  std::set<std::string_view> touched;  // views into `all`
+  for (const VersionRecord* r : records) touched.insert(r->meta.name);
   {
     std::unique_lock lock(mu_);
+    note_held();
     // Upsert existing keys in place; collect new keys (the last record per key wins).
     std::map<std::pair<std::string_view, std::string_view>, Built*> fresh;
     for (auto& b : built) {
       const Entry& e = *b.item.entry;
-      last_seq_ = std::max(last_seq_, e.seq);
+      // A Refresh batch moves the watermark as a whole (ApplyChanges); own writes only as far
+      // as their seqs are contiguous with it.
+      if (!complete_through) NoteApplied(e.seq);
       auto pos =
           std::lower_bound(items_.begin(), items_.end(), e,
                            [](const Item& it, const Entry& x) { return EntryLess(*it.entry, x); });
@@ -395,9 +473,10 @@ std::string Catalog::RemoteUrlOwner(std::string_view url) const {
 Status Refresh(Store& store, Catalog& catalog) {
   constexpr size_t kBatch = 2000;
   for (;;) {
-    auto batch = store.LoadChangesSince(catalog.last_seq(), kBatch);
+    const int64_t after = catalog.last_seq();
+    auto batch = store.LoadChangesSince(after, kBatch);
     if (!batch.ok()) return batch.status();
-    catalog.Apply(batch->records);
+    catalog.ApplyChanges(after, *batch);
     if (batch->records.size() < kBatch) return Status::OK();
   }
 }

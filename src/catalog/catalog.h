@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -99,9 +100,20 @@ class Catalog {
   Catalog(const Catalog&) = delete;
   Catalog& operator=(const Catalog&) = delete;
 
-  // Upserts by (name, version). Records must come in seq order (as LoadChangesSince returns
-  // them); a record older than the entry already held (lower seq) is ignored.
+  // Upserts by (name, version); a record older than the entry already held (lower seq) is
+  // ignored, and one the catalog already holds at the same seq is not rebuilt.
+  //
+  // Apply is for the rows of a write this process just committed (Store::UpdateServer's
+  // result), in any order. Other processes may have committed lower seqs this catalog has not
+  // loaded, so these rows move last_seq() only across seqs contiguous with it; the rest are
+  // remembered (as seq intervals, until a later ApplyChanges covers them) and the next Refresh
+  // still reads everything above last_seq().
   void Apply(const std::vector<VersionRecord>& records);
+  // Applies a LoadChangesSince(after_seq, ...) result. The batch holds every committed row
+  // with seq in (after_seq, batch.last_seq] (Store's in-order visibility contract), so when
+  // after_seq <= last_seq() the watermark moves to batch.last_seq. REQUIRES: after_seq is the
+  // value passed to LoadChangesSince.
+  void ApplyChanges(int64_t after_seq, const ChangeBatch& batch);
 
   // Entries matching every filter of `q`, ordered by (name, version) bytewise, starting
   // strictly after the cursor, at most q.limit of them (limit 0 gives an empty page).
@@ -132,7 +144,9 @@ class Catalog {
   // Changes on every Apply and on every Relist that changed a listing: the tag for cached
   // responses (unlike last_seq, which only tracks the store).
   int64_t generation() const { return generation_.load(std::memory_order_acquire); }
-  int64_t last_seq() const;  // highest seq applied (0 when empty)
+  // The catch-up watermark: every store row with seq <= last_seq() is reflected here (or was
+  // superseded by a newer row that is). 0 when nothing was loaded. Refresh reads above it.
+  int64_t last_seq() const;
   size_t size() const;       // number of entries, deleted included
 
   // Remote URL -> owning non-deleted server name (for publish conflict checks), or "". If
@@ -162,7 +176,18 @@ class Catalog {
   TextIndex text_;
   std::vector<std::vector<EntryPtr>> doc_entries_;  // doc id -> entries using that text
   std::unordered_map<std::string, std::vector<std::pair<std::string, int>>> owners_;
-  int64_t last_seq_ = 0;
+  int64_t last_seq_ = 0;  // the watermark (see last_seq())
+  // Seqs applied above the watermark by Apply (own writes), as disjoint, non-adjacent
+  // intervals first -> last. Bounded by the own writes since the last successful Refresh.
+  std::map<int64_t, int64_t> ahead_;
+  // REQUIRES: mu_ held exclusively. Records `seq` as applied and advances the watermark across
+  // every interval that now touches it.
+  void NoteApplied(int64_t seq);
+  void AdvanceWatermark(int64_t to);
+  // Shared by Apply and ApplyChanges; `complete_through` (or nullopt) is the seq up to which
+  // the records are known to be complete.
+  void ApplyRecords(const std::vector<VersionRecord>& records,
+                    std::optional<int64_t> complete_through);
   std::atomic<int64_t> generation_{0};
   // Incremented when a Relist starts; lets Apply notice a relist that raced its evaluation.
   std::atomic<uint64_t> relist_epoch_{0};
@@ -174,7 +199,8 @@ class Catalog {
 };
 
 // Brings `catalog` up to date with `store`: loads every change after catalog.last_seq() in
-// batches and applies them. Safe to call repeatedly (and concurrently with readers).
+// batches and applies them with ApplyChanges. Never skips a committed row, whatever this
+// process wrote meanwhile. Safe to call repeatedly (and concurrently with readers and Apply).
 // Errors: whatever the store returns; batches applied before the error stay applied.
 Status Refresh(Store& store, Catalog& catalog);
 

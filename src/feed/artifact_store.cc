@@ -1,6 +1,7 @@
 #include "feed/artifact_store.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,11 +22,85 @@ bool IsSha256Hex(std::string_view s) {
   return true;
 }
 
+namespace {
+
+// fsyncs a directory, so the entries created, renamed or removed in it are durable.
+Status SyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::Unavailable("cannot open " + dir + ": " + std::strerror(errno));
+  int rc = ::fsync(fd);
+  int e = errno;
+  ::close(fd);
+  if (rc != 0) return Status::Unavailable("syncing " + dir + ": " + std::strerror(e));
+  return Status::OK();
+}
+
+bool SameFile(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+bool AllDigits(std::string_view s) {
+  if (s.empty() || s.size() > 20) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// Removes `path` when it is a regular temp file no writer holds (a writer keeps an exclusive
+// flock on its temp file from just after creating it until the rename). True when removed.
+bool RemoveIfOrphan(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat held, named;
+  bool removed = false;
+  // Still the file we locked (not renamed away or replaced meanwhile): nobody can rename or
+  // re-create it while we hold the lock, so the unlink below removes exactly this orphan.
+  if (::fstat(fd, &held) == 0 && S_ISREG(held.st_mode) && ::flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+      ::lstat(path.c_str(), &named) == 0 && SameFile(held, named)) {
+    removed = ::unlink(path.c_str()) == 0;
+  }
+  ::close(fd);
+  return removed;
+}
+
+}  // namespace
+
+bool IsTempFileName(std::string_view n) {
+  constexpr std::string_view kTmp = ".tmp.";
+  if (n.size() < 64 + kTmp.size() + 3 || !IsSha256Hex(n.substr(0, 64))) return false;
+  if (n.substr(64, kTmp.size()) != kTmp) return false;
+  std::string_view rest = n.substr(64 + kTmp.size());
+  auto dot = rest.find('.');
+  return dot != std::string_view::npos && AllDigits(rest.substr(0, dot)) &&
+         AllDigits(rest.substr(dot + 1));
+}
+
 Result<ArtifactStore> ArtifactStore::Open(const std::string& dir) {
   std::error_code ec;
-  fs::create_directories(fs::path(dir) / "sha256", ec);
+  fs::path blobs = fs::path(dir) / "sha256";
+  bool created = fs::create_directories(blobs, ec);
   if (ec) return Status::Unavailable("cannot create feed directory " + dir + ": " + ec.message());
-  return ArtifactStore(dir);
+  if (created) {
+    MCPREG_RETURN_IF_ERROR(SyncDir(dir));
+    fs::path parent = fs::absolute(fs::path(dir), ec).parent_path();
+    if (!ec && !parent.empty()) (void)SyncDir(parent.string());  // best effort
+  }
+  ArtifactStore store(dir);
+  // Orphans of a crashed Put: only our own names, only in the fan-out directories, and only
+  // files no live writer (this or another process sharing the directory) holds locked.
+  for (fs::directory_iterator sub(blobs, ec), end; !ec && sub != end; sub.increment(ec)) {
+    std::string sub_name = sub->path().filename().string();
+    if (sub_name.size() != 2 || !IsSha256Hex(sub_name + std::string(62, '0'))) continue;
+    if (!sub->is_directory(ec) || sub->is_symlink(ec)) continue;
+    std::error_code ec2;
+    for (fs::directory_iterator f(sub->path(), ec2), fend; !ec2 && f != fend; f.increment(ec2)) {
+      std::string name = f->path().filename().string();
+      if (IsTempFileName(name) && name.compare(0, 2, sub_name) == 0 &&
+          RemoveIfOrphan(f->path().string()))
+        ++store.orphans_removed_;
+    }
+  }
+  return store;
 }
 
 std::string ArtifactStore::PathFor(std::string_view sha) const {
@@ -40,35 +115,65 @@ Result<std::string> ArtifactStore::Put(std::string_view data, std::string_view d
     return Status::InvalidArgument("digest mismatch: declared " + std::string(declared) +
                                    ", content hashes to " + actual);
   std::string path = PathFor(actual);
-  if (fs::exists(path)) return actual;  // content-addressed: same digest, same bytes
+  const std::string sub = fs::path(path).parent_path().string();
+  // Durable before acknowledged: the blob's directory entry, and the fan-out directory's entry
+  // in sha256/ (also when another writer, maybe one that crashed, created it).
+  auto sync_dirs = [&]() -> Status {
+    MCPREG_RETURN_IF_ERROR(SyncDir(sub));
+    return SyncDir(dir_ + "/sha256");
+  };
+  // Content-addressed: same digest, same bytes. A concurrent Put may have renamed it in a
+  // moment ago without syncing the directory yet, so sync before acknowledging.
+  if (fs::exists(path)) {
+    MCPREG_RETURN_IF_ERROR(sync_dirs());
+    return actual;
+  }
   std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
-  if (ec) return Status::Unavailable("cannot create " + fs::path(path).parent_path().string() + ": " + ec.message());
+  fs::create_directories(sub, ec);
+  if (ec) return Status::Unavailable("cannot create " + sub + ": " + ec.message());
   static std::atomic<uint64_t> counter{0};
-  std::string tmp = path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(counter++);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::Unavailable("cannot create " + tmp + ": " + std::strerror(errno));
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0;; ++attempt) {
+    tmp = path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(counter++);
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return Status::Unavailable("cannot create " + tmp + ": " + std::strerror(errno));
+    // Lock before writing (see RemoveIfOrphan); then make sure no Open() in another process
+    // removed the file in the instant between creating and locking it.
+    struct stat held, named;
+    if (::flock(fd, LOCK_EX) == 0 && ::fstat(fd, &held) == 0 &&
+        ::lstat(tmp.c_str(), &named) == 0 && SameFile(held, named))
+      break;
+    ::close(fd);
+    if (attempt == 3) return Status::Unavailable("temp file " + tmp + " removed while writing");
+  }
   size_t off = 0;
   while (off < data.size()) {
     ssize_t n = ::write(fd, data.data() + off, data.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
       int e = errno;
-      ::close(fd);
       ::unlink(tmp.c_str());
+      ::close(fd);
       return Status::Unavailable("writing " + tmp + ": " + std::strerror(e));
     }
     off += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if (::fsync(fd) != 0) {
+    int e = errno;
     ::unlink(tmp.c_str());
-    return Status::Unavailable("flushing " + tmp + ": " + std::strerror(errno));
+    ::close(fd);
+    return Status::Unavailable("flushing " + tmp + ": " + std::strerror(e));
   }
+  // Renamed while still locked, so no orphan sweep can take it in between.
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     int e = errno;
     ::unlink(tmp.c_str());
+    ::close(fd);
     return Status::Unavailable("renaming into " + path + ": " + std::strerror(e));
   }
+  if (::close(fd) != 0) return Status::Unavailable("closing " + path + ": " + std::strerror(errno));
+  MCPREG_RETURN_IF_ERROR(sync_dirs());
   return actual;
 }
 

@@ -10,7 +10,9 @@
 // seq: store_seq holds the last seq handed out; each write transaction reads it once, numbers
 // its rows, and stores the new value before COMMIT. Because the write lock is held for the
 // whole transaction, seqs become visible in commit order with no gaps, which is what makes
-// `WHERE seq > last_seen` a complete catch-up query.
+// `WHERE seq > last_seen` a complete catch-up query (Store's in-order visibility contract) —
+// provided last_seen only moves across seqs the reader has actually loaded: a process's own
+// write can carry a seq above rows another process committed before it (see Catalog::Apply).
 //
 // Group commit: synchronous=FULL costs one fsync per COMMIT (~6 ms on the dev VM, i.e. at
 // most ~150 sequential commits/s). Concurrent UpdateServer calls therefore queue up; one of
