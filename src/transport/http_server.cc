@@ -8,7 +8,6 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <cerrno>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -80,10 +79,6 @@ class ConnectionTable {
     auto it = per_client_.find(key);
     if (it != per_client_.end() && --it->second == 0) per_client_.erase(it);
     --total_;
-  }
-  size_t total() {
-    std::lock_guard<std::mutex> l(mu_);
-    return total_;
   }
 
  private:

@@ -39,8 +39,11 @@ class Capture : public http::Responder {
       if (k == name) return v;
     return {};
   }
+  // The JSON-RPC error code of the response, 0 when it is not an error.
   int ErrorCode() const {
-    auto v = bj::parse(response.body);
+    boost::system::error_code ec;
+    auto v = bj::parse(response.body, ec);
+    if (ec || !v.is_object() || !v.as_object().contains("error")) return 0;
     return int(v.at("error").at("code").as_int64());
   }
   http::HttpResponse response;
@@ -166,8 +169,7 @@ TEST_F(McpLimitsTest, PerSessionStateIsBounded) {
     auto res = Post(R"({"jsonrpc":"2.0","id":3,"method":"resources/subscribe","params":{"uri":")" +
                         uri + R"("}})",
                     s);
-    auto v = bj::parse(res->response.body).as_object();
-    return v.contains("error") ? int(v.at("error").at("code").as_int64()) : 0;
+    return res->ErrorCode();
   };
   // A URI longer than 2048 bytes is refused.
   EXPECT_EQ(subscribe("mcpreg://x/" + std::string(3000, 'u')), kInvalidParams);
