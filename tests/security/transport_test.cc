@@ -292,5 +292,34 @@ TEST_F(TransportLimitsTest, BytesBeyondSseInboundCapCloseTheStream) {
   EXPECT_TRUE(streams_[0]->closed());
 }
 
+// Item 9, transport side: the header decides (on_header) before any body byte is read, and the
+// client that is still sending its body gets the answer, not a reset.
+TEST_F(TransportLimitsTest, RefusalOnTheHeaderReachesAClientStillSendingItsBody) {
+  ServerOptions o;
+  o.on_header = [](const HttpRequest& head) {
+    HeaderVerdict v;
+    if (head.path == "/private") {
+      HttpResponse r;
+      r.status = 401;
+      r.body = "no";
+      v.reply = std::move(r);
+    } else {
+      v.body_limit = 1024;
+    }
+    return v;
+  };
+  StartServer(o);
+  std::string chunk(256 * 1024, 'b');
+  for (std::string path : {"/private", "/small"}) {
+    RawClient c(server_->port());
+    ASSERT_TRUE(c.Send("PUT " + path + " HTTP/1.1\r\nHost: t\r\nContent-Length: 104857600\r\n\r\n"));
+    c.Send(chunk);  // the client keeps sending while the server answers
+    std::string got = c.ReadUntil("\r\n\r\n", 3000ms);
+    EXPECT_EQ(got.rfind(path == "/private" ? "HTTP/1.1 401" : "HTTP/1.1 413", 0), 0u)
+        << path << ": " << got;
+    EXPECT_TRUE(c.WaitClosed(4000ms)) << path;
+  }
+}
+
 }  // namespace
 }  // namespace mcpreg::http
