@@ -46,10 +46,12 @@ struct McpHttpOptions {
   // of the host part. "*" accepts any Host (for a public deployment behind a known name, list
   // the name instead).
   std::vector<std::string> allowed_hosts;
+  // A session unused this long, with no open SSE stream, is ended by the sweeper (which runs
+  // every quarter of this, between 100 ms and 30 s).
   std::chrono::seconds session_idle_ttl{10 * 60};
-  size_t max_sessions = 10000;
-  size_t max_sessions_per_client = 64;
-  SessionLimits session_limits;
+  size_t max_sessions = 10000;          // full: end the longest-idle session, else 503
+  size_t max_sessions_per_client = 64;  // per remote address (IPv6: /64); more: 429
+  SessionLimits session_limits;         // what one session keeps (capabilities, subscriptions)
   size_t max_events_per_stream = 1024;  // replay buffer for resumption
   std::chrono::milliseconds sse_retry{500};  // `retry:` sent before closing for polling
 };
