@@ -335,7 +335,8 @@ struct McpHttpEndpoint::Impl {
     if (sweeper.joinable()) sweeper.join();
   }
   std::chrono::milliseconds SweepInterval() const {
-    auto quarter = std::chrono::duration_cast<std::chrono::milliseconds>(options.session_idle_ttl) / 4;
+    auto quarter =
+        std::chrono::duration_cast<std::chrono::milliseconds>(options.session_idle_ttl) / 4;
     return std::clamp(quarter, std::chrono::milliseconds(100), std::chrono::milliseconds(30000));
   }
   void SweepLoop() {
@@ -474,12 +475,11 @@ std::optional<http::HttpResponse> McpHttpEndpoint::Impl::ReserveLocked(
     const std::shared_ptr<HttpSession>& hs, std::vector<std::shared_ptr<HttpSession>>* dropped) {
   auto mine = per_client.find(hs->client);
   if (mine != per_client.end() && mine->second >= options.max_sessions_per_client) {
-    return RetryLater(429,
-                      "Too Many Requests: this client holds " +
-                          std::to_string(options.max_sessions_per_client) +
-                          " sessions (the limit); end one with DELETE or let one expire",
-                      std::min<std::chrono::seconds>(options.session_idle_ttl,
-                                                     std::chrono::seconds(60)));
+    return RetryLater(
+        429,
+        "Too Many Requests: this client holds " + std::to_string(options.max_sessions_per_client) +
+            " sessions (the limit); end one with DELETE or let one expire",
+        std::min<std::chrono::seconds>(options.session_idle_ttl, std::chrono::seconds(60)));
   }
   if (sessions.size() >= options.max_sessions) SweepLocked(dropped);
   while (sessions.size() >= options.max_sessions) {

@@ -289,11 +289,11 @@ void Session::Initialize(const Message& m, const std::shared_ptr<Outbox>& out) {
     if (auto* v = params.if_contains(key)) declared += bj::serialize(*v).size();
   }
   if (declared > limits_.max_client_capabilities_bytes) {
-    return out->Finish(EncodeError(
-        m.id, {kInvalidParams,
-               "Invalid params: capabilities and clientInfo exceed " +
-                   std::to_string(limits_.max_client_capabilities_bytes) + " bytes",
-               nullptr}));
+    return out->Finish(
+        EncodeError(m.id, {kInvalidParams,
+                           "Invalid params: capabilities and clientInfo exceed " +
+                               std::to_string(limits_.max_client_capabilities_bytes) + " bytes",
+                           nullptr}));
   }
   auto* requested = params.if_contains("protocolVersion");
   if (!requested || !requested->is_string()) {

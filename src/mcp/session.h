@@ -51,8 +51,8 @@ class Outbox {
 struct SessionLimits {
   // initialize: params.capabilities + params.clientInfo, as serialized JSON.
   size_t max_client_capabilities_bytes = 16 * 1024;
-  size_t max_subscriptions = 256;             // resources/subscribe URIs held at once
-  size_t max_subscription_uri_bytes = 2048;   // length of one subscribed URI
+  size_t max_subscriptions = 256;            // resources/subscribe URIs held at once
+  size_t max_subscription_uri_bytes = 2048;  // length of one subscribed URI
 };
 
 enum class LogLevel { kDebug, kInfo, kNotice, kWarning, kError, kCritical, kAlert, kEmergency };

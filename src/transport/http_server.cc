@@ -4,6 +4,8 @@
 // at most one request per connection is in flight and memory stays bounded.
 #include "transport/http_server.h"
 
+#include <strings.h>
+
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -12,7 +14,6 @@
 #include <deque>
 #include <mutex>
 #include <set>
-#include <strings.h>
 #include <thread>
 #include <unordered_map>
 
@@ -227,9 +228,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadHeader() {
     phase_ = Phase::kRequest;
     request_start_ = std::chrono::steady_clock::now();
-    ArmDeadline(request_start_ + std::min<std::chrono::steady_clock::duration>(
-                                     shared_->options.header_timeout,
-                                     shared_->options.read_timeout));
+    ArmDeadline(request_start_ +
+                std::min<std::chrono::steady_clock::duration>(shared_->options.header_timeout,
+                                                              shared_->options.read_timeout));
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }

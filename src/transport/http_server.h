@@ -95,7 +95,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = pick a free port
   int threads = 0;       // 0 = hardware concurrency
-  size_t max_header_bytes = 16 * 1024;  // larger: 431 problem+json, connection closed
+  size_t max_header_bytes = 16 * 1024;      // larger: 431 problem+json, connection closed
   size_t max_body_bytes = 4 * 1024 * 1024;  // larger: 413 problem+json, connection closed
   // Time limits on reading a request. A connection may wait idle_timeout for the first byte of
   // its next request (a new connection too); then it is closed silently. Once any byte of a

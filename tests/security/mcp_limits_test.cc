@@ -156,8 +156,9 @@ TEST_F(McpLimitsTest, IdleSessionIsEndedBySweeperWithoutNewTraffic) {
 TEST_F(McpLimitsTest, PerSessionStateIsBounded) {
   Make(McpHttpOptions{});
   // initialize: capabilities + clientInfo beyond 16 KiB are refused and create no session.
-  std::string big = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"x":{"pad":")" +
-                    std::string(20000, 'a') + R"("}},"clientInfo":{"name":"c","version":"1"}}})";
+  std::string big =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"x":{"pad":")" +
+      std::string(20000, 'a') + R"("}},"clientInfo":{"name":"c","version":"1"}}})";
   auto r = Post(big);
   EXPECT_EQ(r->ErrorCode(), kInvalidParams);
   EXPECT_TRUE(r->Header("Mcp-Session-Id").empty());
@@ -177,9 +178,12 @@ TEST_F(McpLimitsTest, PerSessionStateIsBounded) {
   for (int i = 0; i < 256; ++i) ASSERT_EQ(subscribe("mcpreg://s/" + std::to_string(i)), 0) << i;
   EXPECT_EQ(subscribe("mcpreg://s/256"), kInvalidParams);
   EXPECT_EQ(subscribe("mcpreg://s/5"), 0);
-  EXPECT_EQ(Post(R"({"jsonrpc":"2.0","id":4,"method":"resources/unsubscribe","params":{"uri":"mcpreg://s/5"}})", s)
-                ->response.status,
-            200);
+  EXPECT_EQ(
+      Post(
+          R"({"jsonrpc":"2.0","id":4,"method":"resources/unsubscribe","params":{"uri":"mcpreg://s/5"}})",
+          s)
+          ->response.status,
+      200);
   EXPECT_EQ(subscribe("mcpreg://s/256"), 0);
 }
 

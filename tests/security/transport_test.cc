@@ -102,19 +102,19 @@ class TransportLimitsTest : public ::testing::Test {
     o.host = "127.0.0.1";
     o.port = 0;
     o.threads = 1;
-    server_ = std::make_unique<HttpServer>(o, [this](HttpRequest&& req,
-                                                     std::shared_ptr<Responder> r) {
-      if (req.path == "/sse") {
-        auto s = r->Stream(200, {{"Content-Type", "text/event-stream"}});
-        s->Write("data: hello\n\n");
-        std::lock_guard l(mu_);
-        streams_.push_back(std::move(s));
-        return;
-      }
-      HttpResponse res;
-      res.body = "ok";
-      r->Send(std::move(res));
-    });
+    server_ =
+        std::make_unique<HttpServer>(o, [this](HttpRequest&& req, std::shared_ptr<Responder> r) {
+          if (req.path == "/sse") {
+            auto s = r->Stream(200, {{"Content-Type", "text/event-stream"}});
+            s->Write("data: hello\n\n");
+            std::lock_guard l(mu_);
+            streams_.push_back(std::move(s));
+            return;
+          }
+          HttpResponse res;
+          res.body = "ok";
+          r->Send(std::move(res));
+        });
     ASSERT_TRUE(server_->Start().ok());
   }
   void TearDown() override {
@@ -312,7 +312,8 @@ TEST_F(TransportLimitsTest, RefusalOnTheHeaderReachesAClientStillSendingItsBody)
   std::string chunk(256 * 1024, 'b');
   for (std::string path : {"/private", "/small"}) {
     RawClient c(server_->port());
-    ASSERT_TRUE(c.Send("PUT " + path + " HTTP/1.1\r\nHost: t\r\nContent-Length: 104857600\r\n\r\n"));
+    ASSERT_TRUE(
+        c.Send("PUT " + path + " HTTP/1.1\r\nHost: t\r\nContent-Length: 104857600\r\n\r\n"));
     c.Send(chunk);  // the client keeps sending while the server answers
     std::string got = c.ReadUntil("\r\n\r\n", 3000ms);
     EXPECT_EQ(got.rfind(path == "/private" ? "HTTP/1.1 401" : "HTTP/1.1 413", 0), 0u)

@@ -21,7 +21,8 @@ TEST(McpHttpConfigTest, SessionLimitKeysHaveDefaultsAndParse) {
 
   auto c = ParseMcpConfig(bj::parse(R"({"session_idle_ttl_seconds":60,"max_sessions":50,
       "max_sessions_per_client":5,"max_client_capabilities_bytes":1000,
-      "max_subscriptions_per_session":10,"max_subscription_uri_bytes":100})").as_object());
+      "max_subscriptions_per_session":10,"max_subscription_uri_bytes":100})")
+                              .as_object());
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->http.session_idle_ttl, std::chrono::seconds(60));
   EXPECT_EQ(c->http.max_sessions, 50u);
