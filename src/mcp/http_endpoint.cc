@@ -1,13 +1,18 @@
 #include "mcp/http_endpoint.h"
 
+#include <arpa/inet.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
 #include <charconv>
+#include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <map>
-#include <random>
 #include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
 #include <unordered_map>
 
 #include "mcp/session.h"
@@ -59,6 +64,24 @@ std::string_view HostPart(std::string_view authority) {
     return close == std::string_view::npos ? authority : authority.substr(0, close + 1);
   }
   return authority.substr(0, authority.find(':'));
+}
+
+// The key sessions are counted under for max_sessions_per_client: the address, or for IPv6 its
+// /64 (one client usually holds a whole /64).
+std::string ClientKey(const std::string& address) {
+  in6_addr a6;
+  if (address.find(':') == std::string::npos || inet_pton(AF_INET6, address.c_str(), &a6) != 1)
+    return address;
+  std::memset(a6.s6_addr + 8, 0, 8);
+  char buf[INET6_ADDRSTRLEN];
+  if (!inet_ntop(AF_INET6, &a6, buf, sizeof buf)) return address;
+  return std::string(buf) + "/64";
+}
+
+http::HttpResponse RetryLater(int status, std::string message, std::chrono::seconds after) {
+  auto r = ErrorResponse(status, kTransportError, std::move(message));
+  r.Set("Retry-After", std::to_string(std::max<int64_t>(1, after.count())));
+  return r;
 }
 
 bool IsLoopbackName(std::string_view host) {
@@ -148,6 +171,7 @@ struct HttpSession {
   static constexpr size_t kMaxKeptStreams = 64;
 
   std::string id;
+  std::string client;  // ClientKey of the address that created it
   std::shared_ptr<Session> session;
   size_t max_events = 1024;
   std::mutex mu;
@@ -291,9 +315,65 @@ struct McpHttpEndpoint::Impl {
   McpHttpOptions options;
   mutable std::mutex mu;
   std::unordered_map<std::string, std::shared_ptr<HttpSession>> sessions;
-  SteadyClock::time_point last_sweep = SteadyClock::now();
+  std::unordered_map<std::string, size_t> per_client;  // sessions by ClientKey
+  // The sweeper thread ends idle sessions every sweep_interval.
+  std::condition_variable sweep_cv;
+  bool stopping = false;
+  std::thread sweeper;
 
-  Impl(const McpServer& s, McpHttpOptions o) : server(s), options(std::move(o)) {}
+  Impl(const McpServer& s, McpHttpOptions o) : server(s), options(std::move(o)) {
+    sweeper = std::thread([this] { SweepLoop(); });
+  }
+  ~Impl() { StopSweeper(); }
+
+  void StopSweeper() {
+    {
+      std::lock_guard lock(mu);
+      stopping = true;
+    }
+    sweep_cv.notify_all();
+    if (sweeper.joinable()) sweeper.join();
+  }
+  std::chrono::milliseconds SweepInterval() const {
+    auto quarter =
+        std::chrono::duration_cast<std::chrono::milliseconds>(options.session_idle_ttl) / 4;
+    return std::clamp(quarter, std::chrono::milliseconds(100), std::chrono::milliseconds(30000));
+  }
+  void SweepLoop() {
+    std::unique_lock lock(mu);
+    while (!stopping) {
+      sweep_cv.wait_for(lock, SweepInterval(), [this] { return stopping; });
+      if (stopping) break;
+      std::vector<std::shared_ptr<HttpSession>> dropped;
+      SweepLocked(&dropped);
+      lock.unlock();
+      EndAll(dropped);
+      lock.lock();
+    }
+  }
+  // Removes a session from the table (REQUIRES: mu held); the caller ends it with EndAll after
+  // releasing mu.
+  void EraseLocked(const std::shared_ptr<HttpSession>& hs,
+                   std::vector<std::shared_ptr<HttpSession>>* dropped) {
+    if (sessions.erase(hs->id) == 0) return;
+    if (auto it = per_client.find(hs->client); it != per_client.end() && --it->second == 0)
+      per_client.erase(it);
+    dropped->push_back(hs);
+  }
+  static void EndAll(const std::vector<std::shared_ptr<HttpSession>>& dropped) {
+    for (const auto& hs : dropped) {
+      hs->session->Close();
+      hs->CloseStreams();
+    }
+  }
+  static SteadyClock::time_point LastUsed(HttpSession& hs) {
+    std::lock_guard lock(hs.mu);
+    return hs.last_used;
+  }
+  // Reserves a table entry for a new session of `hs->client`, or returns the refusal (429 when
+  // the client is at its cap, 503 when the table is full of sessions with open streams).
+  std::optional<http::HttpResponse> ReserveLocked(
+      const std::shared_ptr<HttpSession>& hs, std::vector<std::shared_ptr<HttpSession>>* dropped);
 
   void Handle(http::HttpRequest&& req, std::shared_ptr<http::Responder> responder);
   void Post(http::HttpRequest& req, const std::shared_ptr<http::Responder>& responder);
@@ -302,13 +382,16 @@ struct McpHttpEndpoint::Impl {
   // The session named by Mcp-Session-Id; answers 400/404 itself and returns null on failure.
   std::shared_ptr<HttpSession> Lookup(const http::HttpRequest& req,
                                       const std::shared_ptr<http::Responder>& responder);
-  void SweepLocked();
+  void SweepLocked(std::vector<std::shared_ptr<HttpSession>>* dropped);
 };
 
 McpHttpEndpoint::McpHttpEndpoint(const McpServer& server, McpHttpOptions options)
     : impl_(std::make_shared<Impl>(server, std::move(options))) {}
 
-McpHttpEndpoint::~McpHttpEndpoint() { CloseAll(); }
+McpHttpEndpoint::~McpHttpEndpoint() {
+  impl_->StopSweeper();
+  CloseAll();
+}
 
 void McpHttpEndpoint::Handle(http::HttpRequest&& request,
                              std::shared_ptr<http::Responder> responder) {
@@ -325,6 +408,7 @@ void McpHttpEndpoint::CloseAll() {
   {
     std::lock_guard lock(impl_->mu);
     all.swap(impl_->sessions);
+    impl_->per_client.clear();
   }
   for (auto& [id, hs] : all) {
     hs->session->Close();
@@ -377,24 +461,46 @@ std::shared_ptr<HttpSession> McpHttpEndpoint::Impl::Lookup(
   return hs;
 }
 
-void McpHttpEndpoint::Impl::SweepLocked() {
+void McpHttpEndpoint::Impl::SweepLocked(std::vector<std::shared_ptr<HttpSession>>* dropped) {
   auto now = SteadyClock::now();
-  if (now - last_sweep < std::chrono::seconds(1)) return;
-  last_sweep = now;
-  for (auto it = sessions.begin(); it != sessions.end();) {
-    auto& hs = it->second;
-    SteadyClock::time_point used;
-    {
-      std::lock_guard lock(hs->mu);
-      used = hs->last_used;
-    }
-    if (now - used > options.session_idle_ttl && !hs->HasOpenStream()) {
-      hs->session->Close();
-      it = sessions.erase(it);
-    } else {
-      ++it;
-    }
+  std::vector<std::shared_ptr<HttpSession>> expired;
+  for (auto& [id, hs] : sessions) {
+    if (now - LastUsed(*hs) > options.session_idle_ttl && !hs->HasOpenStream())
+      expired.push_back(hs);
   }
+  for (auto& hs : expired) EraseLocked(hs, dropped);
+}
+
+std::optional<http::HttpResponse> McpHttpEndpoint::Impl::ReserveLocked(
+    const std::shared_ptr<HttpSession>& hs, std::vector<std::shared_ptr<HttpSession>>* dropped) {
+  auto mine = per_client.find(hs->client);
+  if (mine != per_client.end() && mine->second >= options.max_sessions_per_client) {
+    return RetryLater(
+        429,
+        "Too Many Requests: this client holds " + std::to_string(options.max_sessions_per_client) +
+            " sessions (the limit); end one with DELETE or let one expire",
+        std::min<std::chrono::seconds>(options.session_idle_ttl, std::chrono::seconds(60)));
+  }
+  if (sessions.size() >= options.max_sessions) SweepLocked(dropped);
+  while (sessions.size() >= options.max_sessions) {
+    // Make room: end the session idle the longest, unless it is in use (an open stream).
+    std::shared_ptr<HttpSession> victim;
+    SteadyClock::time_point oldest = SteadyClock::time_point::max();
+    for (auto& [id, s] : sessions) {
+      auto used = LastUsed(*s);
+      if (used < oldest && !s->HasOpenStream()) {
+        oldest = used;
+        victim = s;
+      }
+    }
+    if (!victim) {
+      return RetryLater(503, "Service Unavailable: too many sessions", std::chrono::seconds(5));
+    }
+    EraseLocked(victim, dropped);
+  }
+  sessions[hs->id] = hs;
+  ++per_client[hs->client];
+  return std::nullopt;
 }
 
 void McpHttpEndpoint::Impl::Post(http::HttpRequest& req,
@@ -431,7 +537,8 @@ void McpHttpEndpoint::Impl::Post(http::HttpRequest& req,
   if (is_initialize && !req.Header("Mcp-Session-Id")) {
     hs = std::make_shared<HttpSession>();
     hs->id = NewSessionId();
-    hs->session = Session::Create(server);
+    hs->client = ClientKey(req.remote_address);
+    hs->session = Session::Create(server, options.session_limits);
     hs->max_events = options.max_events_per_stream;
     std::weak_ptr<HttpSession> weak = hs;
     hs->session->SetNotifier([weak](std::string m) {
@@ -445,18 +552,24 @@ void McpHttpEndpoint::Impl::Post(http::HttpRequest& req,
       if (standalone) standalone->Append(std::move(m));
     });
     auto out = std::make_shared<HttpOutbox>(hs, responder, accept_json, true);
+    // The entry is reserved before initialize runs, so concurrent initializes cannot overshoot
+    // the caps; its id is unknown to anyone until the response carries it.
+    std::optional<http::HttpResponse> refusal;
+    std::vector<std::shared_ptr<HttpSession>> dropped;
     {
       std::lock_guard lock(mu);
-      SweepLocked();
-      if (sessions.size() >= options.max_sessions) {
-        return responder->Send(
-            ErrorResponse(503, kTransportError, "Service Unavailable: too many sessions"));
-      }
+      refusal = ReserveLocked(hs, &dropped);
     }
+    EndAll(dropped);
+    if (refusal) return responder->Send(std::move(*refusal));
     hs->session->Dispatch(std::move(msg), out);
-    if (hs->session->initialized()) {
-      std::lock_guard lock(mu);
-      sessions[hs->id] = hs;
+    if (!hs->session->initialized()) {
+      dropped.clear();
+      {
+        std::lock_guard lock(mu);
+        EraseLocked(hs, &dropped);
+      }
+      EndAll(dropped);
     }
     return;
   }
@@ -532,12 +645,12 @@ void McpHttpEndpoint::Impl::Delete(http::HttpRequest& req,
                                    const std::shared_ptr<http::Responder>& responder) {
   auto hs = Lookup(req, responder);
   if (!hs) return;
+  std::vector<std::shared_ptr<HttpSession>> dropped;
   {
     std::lock_guard lock(mu);
-    sessions.erase(hs->id);
+    EraseLocked(hs, &dropped);
   }
-  hs->session->Close();
-  hs->CloseStreams();
+  EndAll(dropped);
   http::HttpResponse r;
   r.status = 200;
   responder->Send(std::move(r));

@@ -11,11 +11,18 @@
 //  DELETE ends the session; later use of its id gets 404.
 // Errors: 403 foreign Origin/Host (DNS rebinding), 405 other methods, 406 unacceptable Accept,
 // 415 non-JSON body, 400 bad JSON-RPC / missing session id / unsupported MCP-Protocol-Version,
-// 404 unknown session, 503 session limit. Error bodies are JSON-RPC errors with id null.
+// 404 unknown session, 429 session limit of this client, 503 session table full. Error bodies
+// are JSON-RPC errors with id null (code -32000 for 429/503, with Retry-After).
+//
+// Session limits (McpHttpOptions): a session not used for session_idle_ttl and with no open SSE
+// stream is ended by a background sweeper (its id then gets 404). One client (remote address;
+// an IPv6 /64) holds at most max_sessions_per_client sessions: a further `initialize` gets 429.
+// When the table holds max_sessions, the session idle the longest (with no open stream) is
+// ended to make room; only when every session has an open stream does `initialize` get 503.
+// What a session keeps is bounded by session_limits (see SessionLimits).
 //
 // SSE streams cost no thread while idle (http::ResponseStream is asynchronous). Event ids are
-// "<stream>-<seq>", unique in a session, so a Last-Event-ID names its stream. Sessions idle for
-// longer than the TTL (and with no open stream) are dropped when new sessions are created.
+// "<stream>-<seq>", unique in a session, so a Last-Event-ID names its stream.
 //
 // Thread-safety: Handle() may be called concurrently from any thread.
 #pragma once
@@ -26,6 +33,7 @@
 #include <vector>
 
 #include "mcp/server.h"
+#include "mcp/session.h"
 #include "transport/http_server.h"
 
 namespace mcpreg::mcp {
@@ -38,8 +46,12 @@ struct McpHttpOptions {
   // of the host part. "*" accepts any Host (for a public deployment behind a known name, list
   // the name instead).
   std::vector<std::string> allowed_hosts;
-  std::chrono::seconds session_idle_ttl{30 * 60};
-  size_t max_sessions = 10000;
+  // A session unused this long, with no open SSE stream, is ended by the sweeper (which runs
+  // every quarter of this, between 100 ms and 30 s).
+  std::chrono::seconds session_idle_ttl{10 * 60};
+  size_t max_sessions = 10000;          // full: end the longest-idle session, else 503
+  size_t max_sessions_per_client = 64;  // per remote address (IPv6: /64); more: 429
+  SessionLimits session_limits;         // what one session keeps (capabilities, subscriptions)
   size_t max_events_per_stream = 1024;  // replay buffer for resumption
   std::chrono::milliseconds sse_retry{500};  // `retry:` sent before closing for polling
 };

@@ -1,5 +1,6 @@
 #include "mcp/session.h"
 
+#include <boost/json/serialize.hpp>
 #include <thread>
 
 #include "core/json_out.h"
@@ -105,8 +106,8 @@ Result<bj::value> RequestContext::Request(std::string_view method, bj::value par
 
 // --- Session -------------------------------------------------------------------------------
 
-std::shared_ptr<Session> Session::Create(const McpServer& server) {
-  return std::shared_ptr<Session>(new Session(server));
+std::shared_ptr<Session> Session::Create(const McpServer& server, SessionLimits limits) {
+  return std::shared_ptr<Session>(new Session(server, limits));
 }
 
 Session::~Session() = default;
@@ -231,18 +232,7 @@ void Session::HandleRequest(Message& m, const std::shared_ptr<Outbox>& out) {
   } else if (method == "resources/read") {
     reply = ReadResource(server_, params);
   } else if (method == "resources/subscribe" || method == "resources/unsubscribe") {
-    auto* uri = params.if_contains("uri");
-    if (!uri || !uri->is_string()) {
-      reply = Reply::Error(kInvalidParams, "Invalid params: \"uri\" is required");
-    } else {
-      std::lock_guard lock(mu_);
-      if (method == "resources/subscribe") {
-        subscriptions_[std::string(uri->as_string())] = true;
-      } else {
-        subscriptions_.erase(std::string(uri->as_string()));
-      }
-      reply = Reply::Ok(bj::object{});
-    }
+    reply = Subscribe(method, params);
   } else if (method == "prompts/list") {
     reply = ListPrompts(server_, params);
   } else if (method == "prompts/get") {
@@ -264,8 +254,47 @@ void Session::HandleRequest(Message& m, const std::shared_ptr<Outbox>& out) {
   out->Finish(EncodeReply(m.id, std::move(reply)));
 }
 
+Reply Session::Subscribe(const std::string& method, const bj::object& params) {
+  auto* uri = params.if_contains("uri");
+  if (!uri || !uri->is_string()) {
+    return Reply::Error(kInvalidParams, "Invalid params: \"uri\" is required");
+  }
+  std::string_view u = uri->as_string();
+  std::lock_guard lock(mu_);
+  if (method == "resources/unsubscribe") {
+    if (auto it = subscriptions_.find(u); it != subscriptions_.end()) subscriptions_.erase(it);
+    return Reply::Ok(bj::object{});
+  }
+  if (u.size() > limits_.max_subscription_uri_bytes) {
+    return Reply::Error(kInvalidParams, "Invalid params: \"uri\" exceeds " +
+                                            std::to_string(limits_.max_subscription_uri_bytes) +
+                                            " bytes");
+  }
+  if (subscriptions_.find(u) == subscriptions_.end() &&
+      subscriptions_.size() >= limits_.max_subscriptions) {
+    return Reply::Error(kInvalidParams, "Invalid params: a session may hold at most " +
+                                            std::to_string(limits_.max_subscriptions) +
+                                            " subscriptions; unsubscribe first");
+  }
+  subscriptions_[std::string(u)] = true;
+  return Reply::Ok(bj::object{});
+}
+
 void Session::Initialize(const Message& m, const std::shared_ptr<Outbox>& out) {
   const bj::object& params = ParamsOf(m);
+  // What the session keeps of the client (its capabilities) is bounded; clientInfo counts too,
+  // so that a later use of it cannot become unbounded unnoticed.
+  size_t declared = 0;
+  for (const char* key : {"capabilities", "clientInfo"}) {
+    if (auto* v = params.if_contains(key)) declared += bj::serialize(*v).size();
+  }
+  if (declared > limits_.max_client_capabilities_bytes) {
+    return out->Finish(
+        EncodeError(m.id, {kInvalidParams,
+                           "Invalid params: capabilities and clientInfo exceed " +
+                               std::to_string(limits_.max_client_capabilities_bytes) + " bytes",
+                           nullptr}));
+  }
   auto* requested = params.if_contains("protocolVersion");
   if (!requested || !requested->is_string()) {
     return out->Finish(EncodeError(

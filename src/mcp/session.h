@@ -46,11 +46,21 @@ class Outbox {
   virtual void CloseConnection(std::chrono::milliseconds retry) {}
 };
 
+// Bounds on what one client can make a session keep. Over a bound the request is refused with
+// JSON-RPC -32602 (Invalid params) naming the limit; nothing is stored.
+struct SessionLimits {
+  // initialize: params.capabilities + params.clientInfo, as serialized JSON.
+  size_t max_client_capabilities_bytes = 16 * 1024;
+  size_t max_subscriptions = 256;            // resources/subscribe URIs held at once
+  size_t max_subscription_uri_bytes = 2048;  // length of one subscribed URI
+};
+
 enum class LogLevel { kDebug, kInfo, kNotice, kWarning, kError, kCritical, kAlert, kEmergency };
 std::string_view LogLevelName(LogLevel level);
 std::optional<LogLevel> ParseLogLevel(std::string_view name);
 
 class Session;
+struct Reply;  // mcp/methods.h
 
 // What a tool handler may do while it runs. Valid for the duration of the handler call.
 class RequestContext {
@@ -88,7 +98,7 @@ class RequestContext {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  static std::shared_ptr<Session> Create(const McpServer& server);
+  static std::shared_ptr<Session> Create(const McpServer& server, SessionLimits limits = {});
   ~Session();
 
   // Handles one message. For a request, `out->Finish` is called exactly once, possibly later on
@@ -115,17 +125,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   friend class RequestContext;
-  explicit Session(const McpServer& server) : server_(server) {}
+  Session(const McpServer& server, SessionLimits limits) : server_(server), limits_(limits) {}
 
   void HandleRequest(Message& m, const std::shared_ptr<Outbox>& out);
   void HandleNotification(const Message& m);
   void HandleResponse(Message& m);
   void Initialize(const Message& m, const std::shared_ptr<Outbox>& out);
+  Reply Subscribe(const std::string& method, const boost::json::object& params);
   void CallTool(Message& m, const std::shared_ptr<Outbox>& out);
   void Finish(const std::shared_ptr<Outbox>& out, const std::string& key, std::string response);
   std::shared_ptr<std::atomic<bool>> Track(const std::string& key);
 
   const McpServer& server_;
+  const SessionLimits limits_;
   mutable std::mutex mu_;
   std::condition_variable idle_cv_;
   bool initialized_ = false;

@@ -4,6 +4,8 @@
 // at most one request per connection is in flight and memory stays bounded.
 #include "transport/http_server.h"
 
+#include <strings.h>
+
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -12,10 +14,11 @@
 #include <deque>
 #include <mutex>
 #include <set>
-#include <strings.h>
 #include <thread>
+#include <unordered_map>
 
 #include "core/json_out.h"
+#include "core/log.h"
 
 namespace mcpreg::http {
 
@@ -42,6 +45,48 @@ std::string ProblemBody(int status, std::string_view detail) {
       .EndObject();
   return out;
 }
+
+// The key a connection is counted under for max_connections_per_client: the IPv4 address
+// (IPv4-mapped IPv6 included), or the /64 prefix of an IPv6 address, since one IPv6 client
+// typically holds a whole /64 and could otherwise pick a fresh address per connection.
+std::string ClientKey(const asio::ip::address& a) {
+  if (a.is_v4()) return a.to_string();
+  auto v6 = a.to_v6();
+  if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string();
+  auto bytes = v6.to_bytes();
+  for (size_t i = 8; i < bytes.size(); ++i) bytes[i] = 0;
+  return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
+// Open connections, in all and per client key. Every Acquire that succeeded is matched by
+// exactly one Release (ConnectionSlot guarantees it).
+class ConnectionTable {
+ public:
+  enum class Admit { kOk, kTotalFull, kClientFull };
+  Admit Acquire(const std::string& key, size_t max_total, size_t max_per_client) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (total_ >= max_total) return Admit::kTotalFull;
+    size_t& n = per_client_[key];
+    if (n >= max_per_client) {
+      if (n == 0) per_client_.erase(key);
+      return Admit::kClientFull;
+    }
+    ++n;
+    ++total_;
+    return Admit::kOk;
+  }
+  void Release(const std::string& key) {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = per_client_.find(key);
+    if (it != per_client_.end() && --it->second == 0) per_client_.erase(it);
+    --total_;
+  }
+
+ private:
+  std::mutex mu_;
+  size_t total_ = 0;
+  std::unordered_map<std::string, size_t> per_client_;
+};
 
 class Session;
 
@@ -75,7 +120,28 @@ struct Shared {
   ServerOptions options;
   Handler handler;
   SessionRegistry registry;
+  ConnectionTable connections;
   std::atomic<bool> stopping{false};
+};
+
+// One admitted connection's place in the ConnectionTable; released exactly once (on close, or
+// at the latest when the session is destroyed).
+class ConnectionSlot {
+ public:
+  ConnectionSlot(std::shared_ptr<Shared> shared, std::string key)
+      : shared_(std::move(shared)), key_(std::move(key)) {}
+  ~ConnectionSlot() { Release(); }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+  void Release() {
+    if (held_) shared_->connections.Release(key_);
+    held_ = false;
+  }
+
+ private:
+  std::shared_ptr<Shared> shared_;
+  std::string key_;
+  bool held_ = true;
 };
 
 // The per-response state of one streamed response. A connection may carry several streamed
@@ -98,8 +164,11 @@ struct StreamState {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Shared> shared)
-      : stream_(std::move(socket)), shared_(std::move(shared)) {}
+  Session(tcp::socket socket, std::shared_ptr<Shared> shared, std::string client_key)
+      : stream_(std::move(socket)),
+        deadline_(stream_.get_executor()),
+        shared_(std::move(shared)),
+        slot_(shared_, std::move(client_key)) {}
 
   void Start() {
     shared_->registry.Add(shared_from_this());
@@ -139,16 +208,54 @@ class Session : public std::enable_shared_from_this<Session> {
     // then OnHeader applies the effective one.
     parser_->body_limit(boost::none);
     body_limit_ = shared_->options.max_body_bytes;
-    stream_.expires_after(buffer_.size() > 0 ? shared_->options.read_timeout
-                                             : shared_->options.idle_timeout);
-    // The first byte may wait for the idle timeout; once it arrives the whole request must come
-    // within read_timeout (re-armed in OnHeader via async_read_header).
+    timed_out_ = false;
+    // Reads are timed by deadline_, not by the tcp_stream (whose expiry closes the socket, so a
+    // 408 could never be written); a write may have left an expiry armed.
+    stream_.expires_never();
+    if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
+    // The first byte of a request may wait for idle_timeout. Waiting for readability holds no
+    // buffer, so an idle keep-alive connection costs only its socket.
+    ArmDeadline(std::chrono::steady_clock::now() + shared_->options.idle_timeout);
+    stream_.socket().async_wait(tcp::socket::wait_read,
+                                [self = shared_from_this()](beast::error_code ec) {
+                                  if (ec) return self->OnReadError(ec);
+                                  self->ReadHeader();
+                                });
+  }
+
+  // Once the first byte is in, the request line + header must complete within header_timeout
+  // and the whole request (body included) within read_timeout.
+  void ReadHeader() {
+    phase_ = Phase::kRequest;
+    request_start_ = std::chrono::steady_clock::now();
+    ArmDeadline(request_start_ +
+                std::min<std::chrono::steady_clock::duration>(shared_->options.header_timeout,
+                                                              shared_->options.read_timeout));
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
+  // Cancels the pending read when `d` has passed: it then completes with operation_aborted and
+  // timed_out_ set. The generation makes a timer that fired after its read completed harmless.
+  void ArmDeadline(std::chrono::steady_clock::time_point at) {
+    ++deadline_gen_;
+    timed_out_ = false;
+    deadline_.expires_at(at);
+    deadline_.async_wait([self = shared_from_this(), gen = deadline_gen_](beast::error_code ec) {
+      if (ec || gen != self->deadline_gen_ || self->closed_) return;
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
+  }
+  void DisarmDeadline() {
+    ++deadline_gen_;
+    deadline_.cancel();
+  }
+
   void OnHeader(beast::error_code ec, std::size_t) {
     if (ec) return OnReadError(ec);
+    DisarmDeadline();
     if (shared_->options.on_header) {
       HttpRequest head = MakeRequest(parser_->get());
       HeaderVerdict v = shared_->options.on_header(head);
@@ -158,7 +265,7 @@ class Session : public std::enable_shared_from_this<Session> {
         version_ = parser_->get().version();
         head_ = parser_->get().method() == bhttp::verb::head;
         busy_ = true;
-        stream_.expires_never();
+        phase_ = Phase::kIdle;
         return SendResponse(std::move(*v.reply));
       }
       if (v.body_limit) body_limit_ = v.body_limit;
@@ -166,7 +273,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto length = parser_->content_length(); length && *length > body_limit_)
       return OnReadError(bhttp::error::body_limit);
     parser_->body_limit(body_limit_);
-    stream_.expires_after(shared_->options.read_timeout);
+    ArmDeadline(request_start_ + shared_->options.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
@@ -196,13 +303,18 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnReadError(beast::error_code ec) {
+    DisarmDeadline();
+    if (timed_out_) {
+      timed_out_ = false;
+      // Nothing of a request arrived: an idle keep-alive connection ends silently.
+      if (phase_ == Phase::kIdle) return Close();
+      phase_ = Phase::kIdle;
+      return SendError(408, "request not received in time");
+    }
+    phase_ = Phase::kIdle;
     if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
         ec == asio::error::connection_reset || ec == asio::error::operation_aborted)
       return Close();
-    if (ec == beast::error::timeout) {
-      if (buffer_.size() == 0 && !parser_->got_some()) return Close();  // idle keep-alive
-      return SendError(408, "request not received in time");
-    }
     if (ec == bhttp::error::header_limit)
       return SendError(431, "request header fields exceed " +
                                 std::to_string(shared_->options.max_header_bytes) + " bytes");
@@ -223,13 +335,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec) return OnReadError(ec);
+    DisarmDeadline();
+    phase_ = Phase::kIdle;
     auto& req = parser_->get();
     keep_alive_ = req.keep_alive() && !shared_->stopping;
     HttpRequest r = MakeRequest(req);
     r.body = std::move(req.body());
     version_ = req.version();
     head_ = req.method() == bhttp::verb::head;
-    stream_.expires_never();
     busy_ = true;
     auto responder = MakeResponder();
     shared_->handler(std::move(r), std::move(responder));
@@ -255,15 +368,27 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     closed_ = true;
     if (stream_open_) FireClose();
+    DisarmDeadline();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.socket().close(ec);
+    slot_.Release();
     shared_->registry.Remove(shared_from_this());
   }
 
+  // kIdle: waiting for a request's first byte (a timeout closes silently); kRequest: a request
+  // has started (a timeout answers 408).
+  enum class Phase { kIdle, kRequest };
+
   beast::tcp_stream stream_;
+  asio::steady_timer deadline_;
+  uint64_t deadline_gen_ = 0;
+  bool timed_out_ = false;
+  Phase phase_ = Phase::kIdle;
+  std::chrono::steady_clock::time_point request_start_;
   beast::flat_buffer buffer_;
   std::shared_ptr<Shared> shared_;
+  ConnectionSlot slot_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   uint64_t body_limit_ = 0;  // the effective body limit of the request being read
   std::shared_ptr<bhttp::response<bhttp::string_body>> res_;
@@ -444,6 +569,12 @@ void Session::WatchStreamPeer() {
           self->stream_finishing_ = true;
           return self->Close();
         }
+        // A streamed response expects (almost) nothing from the client: what it sends waits
+        // in buffer_ for the stream to end, so it is capped.
+        if (self->buffer_.size() + n > self->shared_->options.max_sse_inbound_bytes) {
+          self->stream_finishing_ = true;
+          return self->Close();
+        }
         auto b = self->buffer_.prepare(n);
         std::memcpy(b.data(), self->peer_buf_.data(), n);
         self->buffer_.commit(n);
@@ -503,7 +634,9 @@ void Session::CloseStreamLocked() {
 struct HttpServer::Impl {
   explicit Impl(ServerOptions o, Handler h)
       : ioc(o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency())),
-        acceptor(ioc),
+        accept_strand(asio::make_strand(ioc)),
+        acceptor(accept_strand),
+        accept_timer(accept_strand),
         shared(std::make_shared<Shared>()) {
     shared->options = std::move(o);
     shared->handler = std::move(h);
@@ -513,16 +646,73 @@ struct HttpServer::Impl {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-      } else {
-        s.set_option(tcp::no_delay(true));
-        std::make_shared<Session>(std::move(s), shared)->Start();
+        // A connection that died in the backlog is its own problem: go on at once.
+        if (ec == asio::error::connection_aborted) return Accept();
+        // Descriptor exhaustion (EMFILE/ENFILE), ENOBUFS, ENOMEM...: the pending connection
+        // stays in the backlog and the listening socket stays readable, so retrying at once
+        // would spin a core. Back off 50 ms, doubling up to 1 s, until an accept succeeds.
+        accept_backoff = accept_backoff.count() == 0
+                             ? std::chrono::milliseconds(50)
+                             : std::min(accept_backoff * 2, std::chrono::milliseconds(1000));
+        if (accept_backoff == std::chrono::milliseconds(50))
+          log::Warn("http: accept failed (" + ec.message() + "); backing off");
+        accept_timer.expires_after(accept_backoff);
+        accept_timer.async_wait([this](beast::error_code wec) {
+          if (!wec && acceptor.is_open()) Accept();
+        });
+        return;
       }
+      accept_backoff = std::chrono::milliseconds(0);
+      Admit(std::move(s));
       Accept();
     });
   }
 
+  // Counts the connection against max_connections and max_connections_per_client; over a cap
+  // it is answered with a fixed problem+json (503 in all, 429 per client; Retry-After: 1;
+  // Connection: close) written without blocking, and closed at once.
+  void Admit(tcp::socket s) {
+    const auto& o = shared->options;
+    beast::error_code ec;
+    auto ep = s.remote_endpoint(ec);
+    std::string key = ec ? std::string() : ClientKey(ep.address());
+    auto admit = shared->connections.Acquire(key, o.max_connections, o.max_connections_per_client);
+    if (admit != ConnectionTable::Admit::kOk) return Refuse(std::move(s), admit);
+    s.set_option(tcp::no_delay(true), ec);
+    std::make_shared<Session>(std::move(s), shared, std::move(key))->Start();
+  }
+
+  static void Refuse(tcp::socket s, ConnectionTable::Admit why) {
+    static const std::string kTotal = RefusalResponse(503, "too many open connections");
+    static const std::string kClient =
+        RefusalResponse(429, "too many open connections from this address");
+    const std::string& reply = why == ConnectionTable::Admit::kTotalFull ? kTotal : kClient;
+    beast::error_code ec;
+    s.non_blocking(true, ec);
+    // A fresh socket's send buffer is empty: one non-blocking write takes the whole reply.
+    s.write_some(asio::buffer(reply), ec);
+    // Read what the client already sent so that close() sends FIN, not RST (an RST could
+    // discard the reply before the client reads it).
+    char sink[4096];
+    s.read_some(asio::buffer(sink), ec);
+    s.shutdown(tcp::socket::shutdown_both, ec);
+    s.close(ec);
+  }
+
+  static std::string RefusalResponse(int status, std::string_view detail) {
+    std::string body = ProblemBody(status, detail);
+    return "HTTP/1.1 " + std::to_string(status) + " " + std::string(HttpReason(status)) +
+           "\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\n"
+           "Connection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+
   asio::io_context ioc;
+  // The acceptor, its back-off timer and Stop()'s close run on one strand.
+  asio::strand<asio::io_context::executor_type> accept_strand;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_timer;
+  std::chrono::milliseconds accept_backoff{0};
   std::shared_ptr<Shared> shared;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
@@ -570,9 +760,10 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
     impl_->stopped = true;
   }
   impl_->shared->stopping = true;
-  asio::post(impl_->ioc, [this] {
+  asio::post(impl_->accept_strand, [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);
+    impl_->accept_timer.cancel();
   });
   for (auto& s : impl_->shared->registry.Snapshot()) s->Shutdown();
   if (!impl_->threads.empty()) impl_->shared->registry.WaitEmpty(grace);

@@ -1,7 +1,8 @@
 // HttpServer: HTTP/1.1 over TCP (Boost.Beast, async, a fixed pool of I/O threads).
 //
-// It parses bytes into an HttpRequest under limits (header size, body size, read time, idle
-// keep-alive time), hands it to one Handler, and writes the HttpResponse back. It knows nothing
+// It parses bytes into an HttpRequest under limits (header size, body size, header and read
+// time, idle keep-alive time, connections in all and per client; see ServerOptions), hands it
+// to one Handler, and writes the HttpResponse back. It knows nothing
 // about routes. Keep-alive and pipelined requests are answered in order. Long-lived responses
 // (Server-Sent Events) are supported through Responder::Stream(), which costs no thread while
 // idle: 10,000 idle streams are just 10,000 sockets.
@@ -97,14 +98,27 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 = pick a free port
   int threads = 0;       // 0 = hardware concurrency
-  size_t max_header_bytes = 16 * 1024;
-  size_t max_body_bytes = 4 * 1024 * 1024;
-  std::chrono::seconds header_timeout{10};    // request line + header, from the first byte
-  std::chrono::seconds read_timeout{30};      // whole request, header + body
-  std::chrono::seconds idle_timeout{75};      // keep-alive wait for the next request
-  size_t max_connections = 4096;              // open connections; more are closed at accept
-  size_t max_connections_per_client = 256;    // per remote address
-  size_t max_sse_inbound_bytes = 64 * 1024;   // client bytes buffered while a stream is open
+  size_t max_header_bytes = 16 * 1024;      // larger: 431 problem+json, connection closed
+  size_t max_body_bytes = 4 * 1024 * 1024;  // larger: 413 problem+json, connection closed
+  // Time limits on reading a request. A connection may wait idle_timeout for the first byte of
+  // its next request (a new connection too); then it is closed silently. Once any byte of a
+  // request has arrived, its request line + header must be in within header_timeout and the
+  // whole request (body included) within read_timeout, both counted from that first byte;
+  // otherwise the client gets 408 problem+json and the connection closes.
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds read_timeout{30};
+  std::chrono::seconds idle_timeout{75};
+  // Open connections in all, and per client address (an IPv4 address, or an IPv6 /64). A
+  // connection over either cap is not served: right after accept it gets a fixed
+  // `503` (total) or `429` (per client) problem+json with `Retry-After: 1` and
+  // `Connection: close`, written without blocking, and is closed. A connection counts from
+  // accept until it closes. When accept itself fails for lack of descriptors (EMFILE/ENFILE)
+  // the listener backs off 50 ms, doubling up to 1 s, and resumes; it never spins.
+  size_t max_connections = 4096;
+  size_t max_connections_per_client = 256;
+  // Bytes a client may send while a streamed response (SSE) is open on its connection; they
+  // are kept for the next request. Beyond this the connection is closed (the stream ends).
+  size_t max_sse_inbound_bytes = 64 * 1024;
   // Runs on the I/O thread once a request's header is in, before any body byte is read:
   // authentication and the matched route's body limit belong here, never to the raw target.
   // `head` is the request without its body. Unset = every request gets max_body_bytes.

@@ -45,6 +45,22 @@ Result<McpEndpointConfig> ParseMcpConfig(const bj::object& section) {
       auto n = Positive(value, key);
       if (!n.ok()) return n.status();
       c.http.max_sessions = size_t(*n);
+    } else if (key == "max_sessions_per_client") {
+      auto n = Positive(value, key);
+      if (!n.ok()) return n.status();
+      c.http.max_sessions_per_client = size_t(*n);
+    } else if (key == "max_client_capabilities_bytes") {
+      auto n = Positive(value, key);
+      if (!n.ok()) return n.status();
+      c.http.session_limits.max_client_capabilities_bytes = size_t(*n);
+    } else if (key == "max_subscriptions_per_session") {
+      auto n = Positive(value, key);
+      if (!n.ok()) return n.status();
+      c.http.session_limits.max_subscriptions = size_t(*n);
+    } else if (key == "max_subscription_uri_bytes") {
+      auto n = Positive(value, key);
+      if (!n.ok()) return n.status();
+      c.http.session_limits.max_subscription_uri_bytes = size_t(*n);
     } else if (key == "auth") {
       if (!value.is_object()) return Expected(key, "an object");
       c.auth.enabled = true;

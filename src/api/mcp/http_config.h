@@ -4,8 +4,16 @@
 //     enabled: true                                  # default true
 //     allowed_origins: [https://app.example.com]     # besides localhost origins
 //     allowed_hosts: [registry.example.com]          # Host values besides localhost; "*" = any
-//     session_idle_ttl_seconds: 1800
-//     max_sessions: 10000
+//     session_idle_ttl_seconds: 600          # default 600; an idle session (no open SSE
+//                                            #   stream) is then ended; its id gets 404
+//     max_sessions: 10000                    # the table; when full, the longest-idle session
+//                                            #   is ended; all streaming -> 503 + Retry-After
+//     max_sessions_per_client: 64            # per remote address (IPv6: /64); more -> 429
+//                                            #   + Retry-After (JSON-RPC error -32000)
+//     max_client_capabilities_bytes: 16384   # initialize capabilities + clientInfo (JSON);
+//                                            #   larger -> JSON-RPC -32602, no session
+//     max_subscriptions_per_session: 256     # resources/subscribe URIs; more -> -32602
+//     max_subscription_uri_bytes: 2048       # one subscribed URI; longer -> -32602
 //     auth:                                          # OAuth 2.1 resource-server role
 //       resource: https://registry.example.com/mcp   # required; tokens' audience
 //       required: true                               # false = anonymous read-only too
