@@ -160,7 +160,7 @@ class LocalBackend final : public Backend {
     return Rendered(gov_->AddEvidence(who_, name, version, body), service::EvidenceJson);
   }
   Result<std::string> ListEvidence(const std::string& name, const std::string& version) override {
-    return service::EvidenceListJson(gov_->ListEvidence(name, version));
+    return Rendered(gov_->ListEvidence(&who_, name, version), service::EvidenceListJson);
   }
 
  private:

@@ -189,6 +189,13 @@ std::optional<http::HttpResponse> Router::RouteWrite(const http::HttpRequest& re
   }
   bool feed_route = n >= 3 && s[0] == "x" && s[1] == "dev.mcpreg" && s[2] == "feed" && deps_.feed;
   if (feed_route && (m == "GET" || m == "HEAD")) {
+    std::optional<auth::Principal> caller;  // reads: anonymous unless a token is sent
+    if (auto h = req.Header("Authorization")) {
+      auto p = auth.Authenticate(*h);
+      if (!p.ok()) return ProblemResponse(p.status());
+      caller = std::move(*p);
+    }
+    const auth::Principal* who = caller ? &*caller : nullptr;
     if (n >= 5 && n <= 6 && s[3] == "artifacts") {
       std::string file;
       if (n == 6) {
@@ -196,13 +203,13 @@ std::optional<http::HttpResponse> Router::RouteWrite(const http::HttpRequest& re
         if (!f) return ProblemResponse(Status::InvalidArgument("Invalid file name encoding"));
         file = *f;
       }
-      return FeedDownload(*deps_.feed, req, std::string(s[4]), file);
+      return FeedDownload(*deps_.feed, who, req, std::string(s[4]), file);
     }
     if (n == 5) {
       auto name = PathUnescapeTwice(s[3]);
       auto version = PathUnescapeTwice(s[4]);
       if (!name || !version) return ProblemResponse(Status::InvalidArgument("Invalid path encoding"));
-      return FeedList(*deps_.feed, *name, *version, BaseUrl(req));
+      return FeedList(*deps_.feed, who, *name, *version, BaseUrl(req));
     }
     return std::nullopt;
   }
