@@ -148,11 +148,12 @@ TEST_F(QuotaTest, OverQuotaIs429WithRetryAfterAndListingIsPaged) {
   EXPECT_EQ(open.status, 429) << open.body;
   EXPECT_FALSE(HeaderOf(open, "Retry-After").empty());
   EXPECT_EQ(HeaderOf(open, "Content-Type"), "application/problem+json");
-  // requests_per_hour: 3 counted so far (two files, one refused); one update fits, then 429.
+  // requests_per_hour: 2 counted so far (the refused file is not); two updates fit, then 429.
   const std::string path = kApi + "/requests/" + PercentEncode("com.contoso/q1");
-  ASSERT_EQ(server_->Call("PUT", path, SecurityServer::Request("com.contoso/q1", 'A', "p13"), me)
-                .status,
-            200);
+  for (int i = 0; i < 2; ++i)
+    ASSERT_EQ(
+        server_->Call("PUT", path, SecurityServer::Request("com.contoso/q1", 'A', "p13"), me).status,
+        200);
   auto rate = server_->Call("PUT", path, SecurityServer::Request("com.contoso/q1", 'A', "p13"), me);
   EXPECT_EQ(rate.status, 429) << rate.body;
   const std::string retry = HeaderOf(rate, "Retry-After");

@@ -75,11 +75,19 @@ TEST(OutputExportTest, ExportReadmeHasNoJavascriptLink) {
       R"J("packages":[{"registryType":"mcpb","identifier":"https://e.example/a.mcpb?x=javascript:(1)",)J"
       R"J("fileSha256":")J" + std::string(64, 'a') + R"J(","transport":{"type":"stdio"}}],)J"
       R"J("_meta":{"io.modelcontextprotocol.registry/publisher-provided":{"license":"[MIT](javascript:z)"}}})J";
-  service::ExportOptions opts;
-  opts.registry_url = "http://h`[x](javascript:q)`";
-  std::string md = service::ExportReadme({Entry(doc)}, opts);
-  EXPECT_EQ(md.find("](javascript:"), std::string::npos) << md;
-  EXPECT_EQ(md.find("](data:"), std::string::npos) << md;
+  std::string md = service::ExportReadme({Entry(doc)}, service::ExportOptions{});
+  // An escaped bracket ("\\]") closes no link: drop those, then no "](javascript:" may remain.
+  std::string unescaped;
+  for (size_t i = 0; i < md.size(); ++i) {
+    if (md[i] == '\\' && i + 1 < md.size()) {
+      ++i;
+      continue;
+    }
+    unescaped += md[i];
+  }
+  EXPECT_EQ(unescaped.find("](javascript:"), std::string::npos) << md;
+  EXPECT_EQ(unescaped.find("](data:"), std::string::npos) << md;
+  EXPECT_NE(md.find("\\[here\\](javascript:"), std::string::npos) << "kept as text: " << md;
   EXPECT_EQ(md.find("<javascript:"), std::string::npos) << md;
   // Every remaining "](" opens an http(s) destination.
   for (size_t at = md.find("]("); at != std::string::npos; at = md.find("](", at + 1)) {

@@ -214,7 +214,7 @@ TEST_F(GovernanceTest, GatesFailThenFixThenApproveGrantsPublishRights) {
   auto approved = gov_->Approve(reviewer_, kName, "threat model reviewed in DR-12");
   ASSERT_TRUE(approved.ok()) << approved.status().message();
   EXPECT_EQ(approved->request.state, "approved");
-  EXPECT_EQ(approved->request.decided_by, "oidc:reviewer");
+  EXPECT_EQ(approved->request.decided_by, std::string("oidc:") + kIssuer + "#reviewer");
   auto grants = store_->ListGrants(kIssuer, kSubject);
   ASSERT_TRUE(grants.ok());
   ASSERT_EQ(grants->size(), 2u);
