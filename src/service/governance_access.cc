@@ -10,7 +10,9 @@
 namespace mcpreg::service {
 namespace {
 
-bool IsOperator(const auth::Principal& who) { return who.auth_method == "cli" && who.issuer.empty(); }
+bool IsOperator(const auth::Principal& who) {
+  return who.auth_method == "cli" && who.issuer.empty();
+}
 
 }  // namespace
 
@@ -45,8 +47,8 @@ Status GovernanceService::CheckRequestQuota(const auth::Principal& who, std::str
 int64_t GovernanceService::RetryAfterSeconds(const auth::Principal& who) const {
   const std::string actor = ActorOf(who);
   const Micros now = clock_.Now();
-  int64_t wait = std::max(request_rate_->WaitSeconds(actor, now),
-                          evidence_rate_->WaitSeconds(actor, now));
+  int64_t wait =
+      std::max(request_rate_->WaitSeconds(actor, now), evidence_rate_->WaitSeconds(actor, now));
   return wait > 0 ? wait : 3600;  // open_requests: frees when a reviewer decides
 }
 
@@ -77,9 +79,8 @@ bool GovernanceService::MayReadVersion(const auth::Principal* who, std::string_v
   return MayReadRequest(who, name);
 }
 
-Result<RequestPage> GovernanceService::ListPage(const auth::Principal& who,
-                                                std::string_view state, std::string_view cursor,
-                                                size_t limit) const {
+Result<RequestPage> GovernanceService::ListPage(const auth::Principal& who, std::string_view state,
+                                                std::string_view cursor, size_t limit) const {
   if (!state.empty() && state != "pending" && state != "approved" && state != "rejected" &&
       state != "retired")
     return Status::InvalidArgument("state must be pending, approved, rejected or retired");

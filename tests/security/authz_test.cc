@@ -40,15 +40,15 @@ TEST_F(AuthzTest, IssuerBSameSubjectCannotReadOrUpdateIssuerARequest) {
   const std::string name = "com.contoso/item2";
   const std::string a_pub = server_->Token('A', "pub");
   const std::string b_pub = server_->Token('B', "pub");
-  auto filed = server_->Call("POST", kApi + "/requests", SecurityServer::Request(name, 'A', "pub"),
-                             a_pub);
+  auto filed =
+      server_->Call("POST", kApi + "/requests", SecurityServer::Request(name, 'A', "pub"), a_pub);
   ASSERT_EQ(filed.status, 201) << filed.body;
   EXPECT_EQ(server_->Call("GET", RequestPath(name), "", a_pub).status, 200);
 
   auto read = server_->Call("GET", RequestPath(name), "", b_pub);
   EXPECT_EQ(read.status, 404) << read.body;
-  auto rewrite = server_->Call("PUT", RequestPath(name),
-                               SecurityServer::Request(name, 'B', "pub"), b_pub);
+  auto rewrite =
+      server_->Call("PUT", RequestPath(name), SecurityServer::Request(name, 'B', "pub"), b_pub);
   EXPECT_EQ(rewrite.status, 404) << rewrite.body;
   auto list = server_->Call("GET", kApi + "/requests", "", b_pub);
   ASSERT_EQ(list.status, 200);
@@ -66,29 +66,30 @@ TEST_F(AuthzTest, WildcardPublisherCannotReadOrRewriteAnotherFilersRequest) {
   const std::string name = "com.contoso/item8";
   const std::string filer = server_->Token('A', "filer8");
   const std::string wild = server_->Token('A', "wild8", "wild");
-  ASSERT_EQ(server_->Call("POST", kApi + "/requests",
-                          SecurityServer::Request(name, 'A', "pipeline8"), filer)
-                .status,
-            201);
+  ASSERT_EQ(
+      server_
+          ->Call("POST", kApi + "/requests", SecurityServer::Request(name, 'A', "pipeline8"), filer)
+          .status,
+      201);
   EXPECT_EQ(server_->Call("GET", RequestPath(name), "", wild).status, 404);
-  EXPECT_EQ(server_->Call("PUT", RequestPath(name), SecurityServer::Request(name, 'A', "wild8"),
-                          wild)
-                .status,
-            404);
+  EXPECT_EQ(
+      server_->Call("PUT", RequestPath(name), SecurityServer::Request(name, 'A', "wild8"), wild)
+          .status,
+      404);
   auto list = server_->Call("GET", kApi + "/requests", "", wild);
   EXPECT_EQ(list.body.find(name), std::string::npos) << list.body;
   // The filer and a reviewer still can.
   EXPECT_EQ(server_->Call("GET", RequestPath(name), "", filer).status, 200);
-  EXPECT_EQ(server_->Call("GET", RequestPath(name), "", server_->Token('A', "rev", "platform"))
-                .status,
-            200);
+  EXPECT_EQ(
+      server_->Call("GET", RequestPath(name), "", server_->Token('A', "rev", "platform")).status,
+      200);
 }
 
 // Item 12: `mcpreg admin revoke` takes effect on the next write of a still-valid token.
 TEST_F(AuthzTest, RevokedGrantStopsStillValidTokensNextWrite) {
   const std::string name = "com.acme/live12";
-  const std::vector<std::string> grant = {"--db",      server_->db(), "--issuer", kIssuerA,
-                                          "--subject", "pub12",       "--namespace", name,
+  const std::vector<std::string> grant = {"--db",      server_->db(),     "--issuer",    kIssuerA,
+                                          "--subject", "pub12",           "--namespace", name,
                                           "--role",    "feed-contributor"};
   std::vector<std::string> args = {"admin", "grant"};
   args.insert(args.end(), grant.begin(), grant.end());
@@ -104,17 +105,17 @@ TEST_F(AuthzTest, RevokedGrantStopsStillValidTokensNextWrite) {
 TEST_F(AuthzTest, RetiredRequestStopsPublisherTokensNextWrite) {
   const std::string name = "com.contoso/retire12";
   const std::string admin = server_->Token('A', "admin12", "platform");
-  ASSERT_EQ(server_->Call("POST", kApi + "/requests",
-                          SecurityServer::Request(name, 'A', "pipeline12"),
-                          server_->Token('A', "filer12"))
+  ASSERT_EQ(server_
+                ->Call("POST", kApi + "/requests", SecurityServer::Request(name, 'A', "pipeline12"),
+                       server_->Token('A', "filer12"))
                 .status,
             201);
   auto approved = server_->Call("POST", RequestPath(name) + "/approve", "{}", admin);
   ASSERT_EQ(approved.status, 200) << approved.body;
   const std::string publisher = server_->Token('A', "pipeline12");
   ASSERT_EQ(server_->Upload(publisher, name, "1.0.0", "a.mcpb", "a12", Sha256Hex("a12")), 201);
-  auto retired = server_->Call("POST", RequestPath(name) + "/retire",
-                               R"({"message":"replaced"})", admin);
+  auto retired =
+      server_->Call("POST", RequestPath(name) + "/retire", R"({"message":"replaced"})", admin);
   ASSERT_EQ(retired.status, 200) << retired.body;
   EXPECT_EQ(server_->Upload(publisher, name, "1.0.0", "b.mcpb", "b12", Sha256Hex("b12")), 403);
 }
@@ -151,9 +152,9 @@ TEST_F(QuotaTest, OverQuotaIs429WithRetryAfterAndListingIsPaged) {
   // requests_per_hour: 2 counted so far (the refused file is not); two updates fit, then 429.
   const std::string path = kApi + "/requests/" + PercentEncode("com.contoso/q1");
   for (int i = 0; i < 2; ++i)
-    ASSERT_EQ(
-        server_->Call("PUT", path, SecurityServer::Request("com.contoso/q1", 'A', "p13"), me).status,
-        200);
+    ASSERT_EQ(server_->Call("PUT", path, SecurityServer::Request("com.contoso/q1", 'A', "p13"), me)
+                  .status,
+              200);
   auto rate = server_->Call("PUT", path, SecurityServer::Request("com.contoso/q1", 'A', "p13"), me);
   EXPECT_EQ(rate.status, 429) << rate.body;
   const std::string retry = HeaderOf(rate, "Retry-After");
@@ -165,8 +166,9 @@ TEST_F(QuotaTest, OverQuotaIs429WithRetryAfterAndListingIsPaged) {
   std::string big = SecurityServer::Request("com.contoso/q4", 'A', "p13");
   big.insert(big.size() - 1, R"(,"description":")" + std::string(5000, 'x') + "\"");
   EXPECT_EQ(server_->Call("POST", kApi + "/requests", big, other).status, 413);
-  ASSERT_EQ(server_->Call("POST", kApi + "/requests",
-                          SecurityServer::Request("com.contoso/q4", 'A', "p13"), other)
+  ASSERT_EQ(server_
+                ->Call("POST", kApi + "/requests",
+                       SecurityServer::Request("com.contoso/q4", 'A', "p13"), other)
                 .status,
             201);
 
@@ -186,8 +188,9 @@ TEST_F(QuotaTest, OverQuotaIs429WithRetryAfterAndListingIsPaged) {
 
 TEST_F(QuotaTest, EvidencePerHourIs429WithRetryAfter) {
   const std::string me = server_->Token('A', "scanner13");
-  ASSERT_EQ(server_->Call("POST", kApi + "/requests",
-                          SecurityServer::Request("com.contoso/ev13", 'A', "p13"), me)
+  ASSERT_EQ(server_
+                ->Call("POST", kApi + "/requests",
+                       SecurityServer::Request("com.contoso/ev13", 'A', "p13"), me)
                 .status,
             201);
   const std::string ev =

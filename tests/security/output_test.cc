@@ -32,8 +32,9 @@ TEST_F(OutputTest, FeedFileNameWithCrLfIsRefusedAndNeverReachesAHeader) {
   const std::string name = "com.contoso/split5";
   const std::string data = "bundle five";
   const std::string sha = Sha256Hex(data);
-  for (const std::string& bad : std::vector<std::string>{"a%0D%0ASet-Cookie:%20x=1.mcpb", "a%0Ab.mcpb", "a%22b.mcpb", "a;b.mcpb",
-                          "%C3%A9t%C3%A9.mcpb", ".hidden", std::string(256, 'a')}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "a%0D%0ASet-Cookie:%20x=1.mcpb", "a%0Ab.mcpb", "a%22b.mcpb", "a;b.mcpb",
+           "%C3%A9t%C3%A9.mcpb", ".hidden", std::string(256, 'a')}) {
     EXPECT_EQ(server_->Upload(feeder, name, "1.0.0", bad, data, sha), 400) << bad;
   }
   ASSERT_EQ(server_->Upload(feeder, name, "1.0.0", "good.mcpb", data, sha), 201);
@@ -52,8 +53,9 @@ TEST_F(OutputTest, FeedFileNameWithCrLfIsRefusedAndNeverReachesAHeader) {
   // The encoder alone, on hostile input: no CR, LF, quote or non-ASCII byte survives.
   std::string cd = service::ContentDispositionFor("a\r\nSet-Cookie: \"x\"\xc3\xa9.mcpb");
   EXPECT_EQ(cd.find_first_of("\r\n"), std::string::npos) << cd;
-  EXPECT_EQ(cd, "attachment; filename=\"a__Set-Cookie___x___.mcpb\"; "
-                "filename*=UTF-8''a%0D%0ASet-Cookie%3A%20%22x%22%C3%A9.mcpb");
+  EXPECT_EQ(cd,
+            "attachment; filename=\"a__Set-Cookie___x___.mcpb\"; "
+            "filename*=UTF-8''a%0D%0ASet-Cookie%3A%20%22x%22%C3%A9.mcpb");
 }
 
 catalog::EntryPtr Entry(const std::string& doc) {
@@ -73,7 +75,9 @@ TEST(OutputExportTest, ExportReadmeHasNoJavascriptLink) {
       R"J({"name":"com.evil/x","version":"1.0.0","title":"[t](javascript:alert(1))",)J"
       R"J("description":"click [here](javascript:alert(document.cookie)) or ![i](data:x) <javascript:y>",)J"
       R"J("packages":[{"registryType":"mcpb","identifier":"https://e.example/a.mcpb?x=javascript:(1)",)J"
-      R"J("fileSha256":")J" + std::string(64, 'a') + R"J(","transport":{"type":"stdio"}}],)J"
+      R"J("fileSha256":")J" +
+      std::string(64, 'a') +
+      R"J(","transport":{"type":"stdio"}}],)J"
       R"J("_meta":{"io.modelcontextprotocol.registry/publisher-provided":{"license":"[MIT](javascript:z)"}}})J";
   std::string md = service::ExportReadme({Entry(doc)}, service::ExportOptions{});
   // An escaped bracket ("\\]") closes no link: drop those, then no "](javascript:" may remain.
@@ -95,7 +99,8 @@ TEST(OutputExportTest, ExportReadmeHasNoJavascriptLink) {
     std::string dest = md.substr(at + 2, 8);
     EXPECT_TRUE(dest.rfind("https://", 0) == 0 || dest.rfind("http://", 0) == 0 ||
                 dest.rfind("vsweb+mc", 0) == 0)
-        << dest << "\n" << md;
+        << dest << "\n"
+        << md;
   }
 }
 

@@ -40,13 +40,19 @@ class SecurityServer {
     }
     std::ofstream(dir_ + "/mcpreg.yaml")
         << "auth:\n  issuers:\n"
-           "    - name: a\n      issuer: " << kIssuerA << "\n      audience: mcpreg\n"
+           "    - name: a\n      issuer: "
+        << kIssuerA
+        << "\n      audience: mcpreg\n"
            "      jwks_file: jwks-a.json\n      rules:\n"
            "        - match: {team: platform}\n          grant: {action: review, resource: \"*\"}\n"
            "        - match: {team: platform}\n          grant: {action: edit, resource: \"*\"}\n"
-           "        - match: {team: wild}\n          grant: {action: publish, resource: \"com.contoso/*\"}\n"
-           "        - match: {team: feeder}\n          grant: {action: feed, resource: \"com.contoso/*\"}\n"
-           "    - name: b\n      issuer: " << kIssuerB << "\n      audience: mcpreg\n"
+           "        - match: {team: wild}\n          grant: {action: publish, resource: "
+           "\"com.contoso/*\"}\n"
+           "        - match: {team: feeder}\n          grant: {action: feed, resource: "
+           "\"com.contoso/*\"}\n"
+           "    - name: b\n      issuer: "
+        << kIssuerB
+        << "\n      audience: mcpreg\n"
            "      jwks_file: jwks-b.json\n"
         << extra_yaml;
     db_ = dir_ + "/r.db";
@@ -101,8 +107,9 @@ class SecurityServer {
                              const std::string& team = "Weather") {
     return R"({"name":")" + name + R"(","team":")" + team +
            R"(","contacts":["team@contoso.example"],"consumption":"first-party","hosting":"local",)"
-           R"("publisher":{"issuer":")" + std::string(idp == 'A' ? kIssuerA : kIssuerB) +
-           R"(","subject":")" + publisher_sub + R"("},)"
+           R"("publisher":{"issuer":")" +
+           std::string(idp == 'A' ? kIssuerA : kIssuerB) + R"(","subject":")" + publisher_sub +
+           R"("},)"
            R"("pipeline":"https://dev.azure.com/contoso/x/_build?definitionId=7"})";
   }
 
@@ -124,9 +131,9 @@ class SecurityServer {
 
 inline std::string HeaderOf(const http::ClientResponse& r, std::string_view name) {
   for (const auto& [k, v] : r.headers)
-    if (k.size() == name.size() &&
-        std::equal(k.begin(), k.end(), name.begin(),
-                   [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+          return std::tolower(a) == std::tolower(b);
+        }))
       return v;
   return "";
 }

@@ -12,9 +12,12 @@ namespace bj = boost::json;
 
 std::string Server(const std::string& name, const std::string& digest) {
   return R"({"$schema":"https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",)"
-         R"("name":")" + name + R"(","description":"Weather forecasts for Contoso field teams",)"
+         R"("name":")" +
+         name +
+         R"(","description":"Weather forecasts for Contoso field teams",)"
          R"("version":"1.0.0","packages":[{"registryType":"mcpb","identifier":"https://github.com/contoso/weather/releases/download/v1.0.0/weather.mcpb","fileSha256":")" +
-         digest + R"(","transport":{"type":"stdio"}}],)"
+         digest +
+         R"(","transport":{"type":"stdio"}}],)"
          R"("_meta":{"io.modelcontextprotocol.registry/publisher-provided":{"license":"MIT"}}})";
 }
 

@@ -26,10 +26,10 @@ TEST(GovernanceMigrationTest, LegacyOidcFilersMatchNoPrincipalAfter0005) {
   const char* rows[] = {"oidc:pub", "github-oidc:repo:acme/x:ref:refs/heads/main",
                         "dns:example.com", "http:example.com", "cli:root@host"};
   for (int i = 0; i < 5; ++i) {
-    std::string sql = "INSERT INTO server_requests (name, state, document, issuer, subject, "
-                      "revision, created_at, updated_at, created_by) VALUES ('n" +
-                      std::to_string(i) + "', 'pending', '{}', 'https://i', 's', 1, 0, 0, '" +
-                      rows[i] + "')";
+    std::string sql =
+        "INSERT INTO server_requests (name, state, document, issuer, subject, "
+        "revision, created_at, updated_at, created_by) VALUES ('n" +
+        std::to_string(i) + "', 'pending', '{}', 'https://i', 's', 1, 0, 0, '" + rows[i] + "')";
     ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   }
   ASSERT_EQ(sqlite3_exec(db, std::string(identity->sql).c_str(), nullptr, nullptr, nullptr),
