@@ -171,6 +171,11 @@ int Serve(const ServeOptions& in) {
   for (const auto& i : cfg.auth.issuers) trusted_issuers.push_back(i.issuer);
   service::GovernanceService governance(*reg->store, *reg->service, SystemClock::Instance(),
                                         std::move(trusted_issuers));
+  governance.SetQuotas(cfg.quotas);
+  feed_service.SetReadRule([&governance](const auth::Principal* who, std::string_view name,
+                                         std::string_view version) {
+    return governance.MayReadVersion(who, name, version);
+  });
   st = governance.Start();
   if (!st.ok()) {
     log::Error("mcpreg serve: " + st.message());

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
@@ -91,8 +92,9 @@ std::string TokenResponseJson(const IssuedToken& token) {
 RegistryTokens::RegistryTokens(Key key, const Clock& clock, int64_t ttl_seconds)
     : key_(std::move(key)), clock_(clock), ttl_seconds_(ttl_seconds) {}
 
-Result<IssuedToken> RegistryTokens::Issue(std::string_view auth_method, std::string_view subject,
-                                          std::span<const Permission> permissions) const {
+Result<IssuedToken> RegistryTokens::Issue(const Principal& principal) const {
+  const std::string& auth_method = principal.auth_method;
+  const std::vector<Permission>& permissions = principal.permissions;
   const int64_t now = clock_.Now() / 1000000;
   const int64_t exp = now + ttl_seconds_;
   std::string claims;
@@ -101,12 +103,18 @@ Result<IssuedToken> RegistryTokens::Issue(std::string_view auth_method, std::str
   w.Key("iss").String(kRegistryIssuer);
   w.Key("exp").Int(exp).Key("nbf").Int(now).Key("iat").Int(now);
   w.Key("auth_method").String(auth_method);
-  w.Key("auth_method_sub").String(subject);
+  w.Key("auth_method_sub").String(principal.subject);
   w.Key("permissions").BeginArray();
   for (const Permission& p : permissions) {
     w.BeginObject().Key("action").String(p.action).Key("resource").String(p.resource).EndObject();
   }
-  w.EndArray().EndObject();
+  w.EndArray();
+  // mcpreg's claims, after upstream's so that its claim prefix stays byte-identical.
+  if (!principal.issuer.empty()) w.Key("auth_method_iss").String(principal.issuer);
+  if (principal.rule_permissions >= 0)
+    w.Key("rule_permissions")
+        .Int(std::min<int64_t>(principal.rule_permissions, int64_t(permissions.size())));
+  w.EndObject();
   Result<std::string> token = SignJwt(key_, JwsAlg::kEdDSA, claims);
   if (!token.ok())
     return Status::Internal("cannot sign registry token: " + token.status().message());
@@ -123,10 +131,17 @@ Result<Principal> RegistryTokens::Verify(std::string_view token) const {
   Result<Jwt> jwt = VerifyJwt(token, checks, keys, clock_.Now());
   if (!jwt.ok()) return jwt.status();
   Principal p;
-  p.issuer = std::string(kRegistryIssuer);
   p.auth_method = jwt->StringClaim("auth_method");
   p.subject = jwt->StringClaim("auth_method_sub");
   if (p.auth_method.empty()) return Status::Unauthenticated("registry token has no auth_method");
+  const bj::value* iss = jwt->claims.if_contains("auth_method_iss");
+  if (iss && (!iss->is_string() || iss->get_string().empty()))
+    return Status::Unauthenticated("registry token has a malformed auth_method_iss");
+  if (iss) {
+    p.issuer = std::string(iss->get_string());
+  } else if (p.auth_method != "dns" && p.auth_method != "http") {
+    return Status::Unauthenticated("registry token carries no issuer; exchange a new one");
+  }
   const bj::value* perms = jwt->claims.if_contains("permissions");
   if (perms && perms->is_array()) {
     for (const bj::value& v : perms->get_array()) {
@@ -140,6 +155,11 @@ Result<Principal> RegistryTokens::Verify(std::string_view token) const {
     }
   } else if (perms && !perms->is_null()) {
     return Status::Unauthenticated("registry token permissions is not an array");
+  }
+  if (const bj::value* n = jwt->claims.if_contains("rule_permissions")) {
+    if (!n->is_int64() || n->get_int64() < 0 || n->get_int64() > int64_t(p.permissions.size()))
+      return Status::Unauthenticated("registry token has a malformed rule_permissions");
+    p.rule_permissions = static_cast<int>(n->get_int64());
   }
   return p;
 }

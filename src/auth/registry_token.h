@@ -4,7 +4,14 @@
 //   {"iss":"mcp-registry","exp":N,"nbf":N,"iat":N,"auth_method":"github-oidc",
 //    "auth_method_sub":"repo:acme/x:ref:refs/heads/main",
 //    "permissions":[{"action":"publish","resource":"io.github.acme/*"}]}
-// exp = iat + ttl (default 300 s). No sub, no aud, no refresh, no revocation (short TTL).
+// exp = iat + ttl (default 300 s). No sub, no aud, no refresh.
+// mcpreg appends two claims after upstream's (clients treat the token as opaque):
+//   "auth_method_iss": the issuer of a workload identity (identity = issuer + subject; absent
+//                      for namespace proofs, which have no issuer),
+//   "rule_permissions": N, the first N permissions come from the issuer's claim rules; the
+//                      rest from stored grants, which writes re-read (live authorization).
+// A token of a method other than "dns"/"http" without "auth_method_iss" (issued before mcpreg
+// carried the issuer) is refused: its identity is ambiguous.
 //
 // The signing key is a 32-byte Ed25519 seed, stored as 64 hex characters (the format of
 // upstream's MCP_REGISTRY_JWT_PRIVATE_KEY) in a file readable by its owner only.
@@ -43,16 +50,23 @@ class RegistryTokens {
   // REQUIRES: key is an Ed25519 private key. `clock` must outlive this object.
   RegistryTokens(Key key, const Clock& clock, int64_t ttl_seconds = 300);
 
-  // Signs a token for `auth_method`/`subject` with `permissions`. Errors: Internal.
+  // Signs a token for the principal's identity (auth_method, issuer, subject) with its
+  // permissions and rule_permissions. Errors: Internal.
+  Result<IssuedToken> Issue(const Principal& principal) const;
+  // A token without an issuer (namespace proofs: "dns"/"http"): upstream's claims only.
   Result<IssuedToken> Issue(std::string_view auth_method, std::string_view subject,
-                            std::span<const Permission> permissions) const;
-  Result<IssuedToken> Issue(const Principal& principal) const {
-    return Issue(principal.auth_method, principal.subject, principal.permissions);
+                            std::span<const Permission> permissions) const {
+    Principal p;
+    p.auth_method = std::string(auth_method);
+    p.subject = std::string(subject);
+    p.permissions.assign(permissions.begin(), permissions.end());
+    return Issue(p);
   }
 
   // Verifies a registry token (alg EdDSA only, our key, iss "mcp-registry", exp required and
   // not passed, nbf/iat not in the future; no leeway: we are the only issuer) and returns the
-  // Principal it carries (issuer "mcp-registry", subject = auth_method_sub).
+  // Principal it carries (issuer = auth_method_iss or "", subject = auth_method_sub,
+  // rule_permissions as issued, -1 when absent).
   // Errors: Unauthenticated naming the failed check.
   Result<Principal> Verify(std::string_view token) const;
 

@@ -160,7 +160,7 @@ class LocalBackend final : public Backend {
     return Rendered(gov_->AddEvidence(who_, name, version, body), service::EvidenceJson);
   }
   Result<std::string> ListEvidence(const std::string& name, const std::string& version) override {
-    return service::EvidenceListJson(gov_->ListEvidence(name, version));
+    return Rendered(gov_->ListEvidence(&who_, name, version), service::EvidenceListJson);
   }
 
  private:
@@ -187,8 +187,32 @@ class RemoteBackend final : public Backend {
   Result<std::string> Get(const std::string& name) override {
     return Call("GET", {"requests", name});
   }
+  // The route is paged (limit 100, metadata.nextCursor): follow the cursor to the end.
   Result<std::string> List(const std::string& state) override {
-    return Call("GET", {"requests"}, state.empty() ? "" : "state=" + PercentEncode(state));
+    std::vector<bj::value> all;
+    std::string cursor;
+    for (;;) {
+      std::string query = "limit=100";
+      if (!state.empty()) query += "&state=" + PercentEncode(state);
+      if (!cursor.empty()) query += "&cursor=" + PercentEncode(cursor);
+      auto page = Call("GET", {"requests"}, query);
+      if (!page.ok()) return page.status();
+      const bj::value parsed = bj::parse(*page);  // CallGovernance checked it is an object
+      for (const auto& r : ArrayAt(parsed, "requests")) all.push_back(r);
+      const bj::value* meta = parsed.get_object().if_contains("metadata");
+      const bj::value* next = meta && meta->is_object() ? meta->get_object().if_contains("nextCursor")
+                                                        : nullptr;
+      if (!next || !next->is_string() || next->get_string().empty() ||
+          std::string(next->get_string()) == cursor)
+        break;
+      cursor = std::string(next->get_string());
+    }
+    std::string out;
+    json::JsonOut w(out);
+    w.BeginObject().Key("requests").BeginArray();
+    for (const auto& r : all) w.Value(r);
+    w.EndArray().Key("metadata").BeginObject().Key("count").Int(all.size()).EndObject().EndObject();
+    return out;
   }
   Result<std::string> Decide(const std::string& verb, const std::string& name,
                              const std::string& text) override {

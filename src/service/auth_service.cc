@@ -20,8 +20,49 @@ std::vector<std::string> ActionsForRole(std::string_view role) {
 bool IsKnownRole(std::string_view role) { return !ActionsForRole(role).empty(); }
 
 std::string ActorOf(const auth::Principal& p) {
-  std::string method = p.auth_method.empty() ? "unknown" : p.auth_method;
-  return method + ":" + p.subject;
+  if (p.issuer.empty()) {  // namespace proofs, the local operator
+    std::string method = p.auth_method.empty() ? "unknown" : p.auth_method;
+    return method + ":" + p.subject;
+  }
+  std::string out = "oidc:";
+  for (char c : p.issuer) {
+    if (c == '%')
+      out += "%25";
+    else if (c == '#')
+      out += "%23";
+    else
+      out += c;
+  }
+  return out + "#" + p.subject;
+}
+
+bool IsIdentity(const auth::Principal& who, std::string_view issuer, std::string_view subject) {
+  return !who.issuer.empty() && !who.subject.empty() && who.issuer == issuer &&
+         who.subject == subject;
+}
+
+namespace {
+
+void AddGrantPermissions(const std::vector<Grant>& grants, auth::Principal& p) {
+  for (const auto& g : grants)
+    for (const auto& action : ActionsForRole(g.role)) {
+      auth::Permission perm{action, g.namespace_pattern};
+      if (std::find(p.permissions.begin(), p.permissions.end(), perm) == p.permissions.end())
+        p.permissions.push_back(std::move(perm));
+    }
+}
+
+}  // namespace
+
+Result<auth::Principal> LivePrincipal(Store& store, const auth::Principal& who) {
+  if (who.rule_permissions < 0) return who;
+  auth::Principal p = who;
+  p.permissions.resize(std::min<size_t>(p.permissions.size(), size_t(who.rule_permissions)));
+  if (p.issuer.empty() || p.subject.empty()) return p;
+  auto grants = store.ListGrants(p.issuer, p.subject);
+  if (!grants.ok()) return grants.status();
+  AddGrantPermissions(*grants, p);
+  return p;
 }
 
 auth::Principal LocalOperator() {
@@ -49,14 +90,10 @@ AuthService::AuthService(const config::AuthConfig& config, Store& store,
 
 Status AuthService::AddStoredGrants(auth::Principal& p) const {
   if (p.issuer.empty() || p.subject.empty()) return Status::OK();
+  p.rule_permissions = static_cast<int>(p.permissions.size());
   auto grants = store_.ListGrants(p.issuer, p.subject);
   if (!grants.ok()) return grants.status();
-  for (const auto& g : *grants)
-    for (const auto& action : ActionsForRole(g.role)) {
-      auth::Permission perm{action, g.namespace_pattern};
-      if (std::find(p.permissions.begin(), p.permissions.end(), perm) == p.permissions.end())
-        p.permissions.push_back(std::move(perm));
-    }
+  AddGrantPermissions(*grants, p);
   return Status::OK();
 }
 

@@ -30,8 +30,28 @@ namespace mcpreg::service {
 std::vector<std::string> ActionsForRole(std::string_view role);
 bool IsKnownRole(std::string_view role);
 
-// "github-oidc:repo:acme/x:ref:refs/heads/main" — how a principal appears in the audit log.
+// The identity of a principal as one string, used as audit actor and as the owner (filer) of
+// a request. Identity = issuer + subject:
+//   workload identities (any OIDC method):  "oidc:<issuer>#<subject>", where '%' and '#' in
+//                                           the issuer are percent-encoded, so the first '#'
+//                                           always ends the issuer;
+//   namespace proofs:                       "dns:<domain>", "http:<domain>";
+//   the local operator:                     "cli:<user>@<host>".
+// Two principals map to the same string iff they are the same identity. Rows written before
+// mcpreg carried the issuer ("oidc:<sub>", "github-oidc:<sub>") were renamed "legacy:..." by
+// migration 0005 and match no principal.
 std::string ActorOf(const auth::Principal& p);
+
+// True when `who` is the workload identity (issuer, subject) (never for a proof or operator).
+bool IsIdentity(const auth::Principal& who, std::string_view issuer, std::string_view subject);
+
+// Live authorization: `who` with the stored-grant part of its permissions replaced by the
+// grants of (who.issuer, who.subject) as stored now (revoked grants and grants of a retired
+// request are gone). Rights from the issuer's claim rules are kept. A principal with
+// rule_permissions < 0 (operator, proofs) is returned unchanged. Every write calls it before
+// checking permissions; reads use the token as verified (stateless).
+// Errors: Unavailable/Internal from the store.
+Result<auth::Principal> LivePrincipal(Store& store, const auth::Principal& who);
 
 // The operator at the host's command line (import, admin): every action on every name,
 // recorded as "cli:<user>@<host>".
@@ -54,8 +74,12 @@ class AuthService {
   // case-insensitive). Errors: Unauthenticated with upstream's messages.
   Result<auth::Principal> Authenticate(std::string_view authorization_header) const;
 
-  // Adds the stored grants of (issuer, subject) to p.permissions.
+  // Adds the stored grants of (issuer, subject) to p.permissions, after the claim-rule ones
+  // (p.rule_permissions is set to their count).
   Status AddStoredGrants(auth::Principal& p) const;
+
+  // LivePrincipal over this service's store: `who` with its stored grants as they are now.
+  Result<auth::Principal> Live(const auth::Principal& who) const { return LivePrincipal(store_, who); }
 
  private:
   const config::AuthConfig& config_;

@@ -1,5 +1,6 @@
 #include "service/exports.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 #include <set>
@@ -38,7 +39,9 @@ std::string ToJson(const bj::value& v) {
 // ---- Markdown ----
 
 // Text for a GFM table cell: backslashes first (so an escaped pipe cannot be un-escaped by a
-// preceding backslash from the input), pipes, '<' (no raw HTML from publishers), line breaks.
+// preceding backslash from the input), pipes, '<' (no raw HTML or autolink from publishers),
+// line breaks, and the characters that open links, images and code spans ('[', ']', '`'), so
+// untrusted text can never become a link: `[x](javascript:...)` stays text.
 std::string CellText(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -50,6 +53,12 @@ std::string CellText(std::string_view s) {
         break;
       case '|':
         out += "\\|";
+        break;
+      case '[':
+      case ']':
+      case '`':
+        out += '\\';
+        out += c;
         break;
       case '<':
         out += "&lt;";
@@ -69,11 +78,14 @@ std::string CellText(std::string_view s) {
 }
 
 // A code span inside a table cell. Backslashes are literal in code spans, but GFM still splits
-// cells on unescaped pipes, so only those are escaped; a backtick in the text (names cannot
-// hold one, but be safe) gets a double-backtick fence.
+// cells on unescaped pipes, so only those are escaped; backticks in the text get a fence one
+// longer than their longest run (CommonMark), so the text can never close the span.
 std::string CellCode(std::string_view s) {
   std::string text;
+  size_t run = 0, longest = 0;
   for (char c : s) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
     if (c == '|')
       text += "\\|";
     else if (c == '\r' || c == '\n')
@@ -81,8 +93,27 @@ std::string CellCode(std::string_view s) {
     else
       text += c;
   }
-  if (text.find('`') != std::string::npos) return "`` " + text + " ``";
-  return "`" + text + "`";
+  if (longest == 0) return "`" + text + "`";
+  const std::string fence(longest + 1, '`');
+  return fence + " " + text + " " + fence;
+}
+
+// [label](url) only for an absolute http(s) URL whose characters can stand in a link
+// destination as is; anything else (javascript:, data:, relative, spaces, parentheses) is
+// rendered as escaped text, never as a link. `label` is trusted (ours).
+std::string MarkdownLink(std::string_view label, std::string_view url) {
+  auto starts = [&](std::string_view scheme) {
+    if (url.size() < scheme.size()) return false;
+    for (size_t i = 0; i < scheme.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(url[i])) != scheme[i]) return false;
+    return true;
+  };
+  bool ok = (starts("https://") || starts("http://")) &&
+            url.find_first_of(" ()<>[]`|\\\"'\r\n\t") == std::string_view::npos;
+  for (char c : url)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) ok = false;
+  if (!ok) return std::string(label) + ": " + CellText(url);
+  return "[" + std::string(label) + "](" + std::string(url) + ")";
 }
 
 std::string OneLine(std::string_view s) {
@@ -140,7 +171,7 @@ std::string VsCodeLink(const model::ServerJson& server) {
                     "&config=" + PercentEncode(ToJson(*entry));
   if (const bj::array* prompts = Prompts(*install))
     url += "&inputs=" + PercentEncode(ToJson(*prompts));
-  return "[VS Code](" + url + ")";
+  return MarkdownLink("VS Code", url);
 }
 
 // vsweb+mcp:/install?<{"name", ...entry, "inputs"?}>.
@@ -161,8 +192,7 @@ std::string BundleLink(const model::ServerJson& server) {
   if (server.packages.empty() || server.packages.front().registry_type != "mcpb") return "";
   const std::string& url = server.packages.front().identifier;
   if (url.rfind("https://", 0) != 0) return "";
-  if (url.find_first_of(" ()<>|\\\r\n\t") != std::string::npos) return "";
-  return "[MCP bundle](" + url + ")";
+  return MarkdownLink("MCP bundle", url);
 }
 
 std::string InstallLinks(const model::ServerJson& server) {
@@ -344,8 +374,8 @@ std::string ExportReadme(const std::vector<catalog::EntryPtr>& servers,
   if (!options.registry_url.empty()) {
     out +=
         " To browse and install them in VS Code, set `chat.mcp.gallery.serviceUrl` (policy "
-        "`McpGalleryServiceUrl`) to `" +
-        OneLine(options.registry_url) + "`.";
+        "`McpGalleryServiceUrl`) to " +
+        CellCode(OneLine(options.registry_url)) + ".";
   }
   out += "\n";
   if (servers.empty()) return out;

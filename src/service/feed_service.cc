@@ -7,14 +7,9 @@
 namespace mcpreg::service {
 namespace {
 
-// A file name is one path segment of safe characters; it never reaches the filesystem (blobs
-// are stored by digest) but it appears in URLs and Content-Disposition.
-bool IsSafeFilename(std::string_view f) {
-  if (f.empty() || f.size() > 255 || f == "." || f == ".." || f[0] == '.') return false;
-  for (char c : f)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == '+'))
-      return false;
-  return true;
+bool IsFilenameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '-' || c == '_' || c == '+';
 }
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
@@ -22,6 +17,32 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 }
 
 }  // namespace
+
+// A file name is one path segment of safe characters; it never reaches the filesystem (blobs
+// are stored by digest) but it appears in URLs and Content-Disposition.
+bool IsValidFeedFilename(std::string_view f) {
+  if (f.empty() || f.size() > kMaxFeedFilename || f[0] == '.') return false;
+  for (char c : f)
+    if (!IsFilenameChar(c)) return false;
+  return true;
+}
+
+std::string ContentDispositionFor(std::string_view filename) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string fallback, encoded;
+  for (char c : filename.substr(0, kMaxFeedFilename)) {
+    const auto u = static_cast<unsigned char>(c);
+    fallback += IsFilenameChar(c) ? c : '_';
+    if (IsFilenameChar(c) && c != '+') {  // RFC 5987 attr-char, conservatively
+      encoded += c;
+    } else {
+      encoded += '%';
+      encoded += kHex[u >> 4];
+      encoded += kHex[u & 15];
+    }
+  }
+  return "attachment; filename=\"" + fallback + "\"; filename*=UTF-8''" + encoded;
+}
 
 std::string ContentTypeForFilename(std::string_view filename) {
   if (EndsWith(filename, ".mcpb") || EndsWith(filename, ".zip") || EndsWith(filename, ".dxt"))
@@ -33,7 +54,10 @@ FeedService::FeedService(feed::ArtifactStore blobs, Store& store, const Clock& c
                          uint64_t max_bytes)
     : blobs_(std::move(blobs)), store_(store), clock_(clock), max_bytes_(max_bytes) {}
 
-Result<Artifact> FeedService::Upload(const auth::Principal& who, const UploadRequest& req) {
+Result<Artifact> FeedService::Upload(const auth::Principal& token_who, const UploadRequest& req) {
+  auto live = LivePrincipal(store_, token_who);
+  if (!live.ok()) return live.status();
+  const auth::Principal& who = *live;
   if (!auth::HasPermission(who.permissions, auth::kActionFeed, req.server_name))
     return Status::PermissionDenied("You do not have permission to upload packages for " +
                                     req.server_name + ". You have feed permission on: " + [&] {
@@ -46,7 +70,7 @@ Result<Artifact> FeedService::Upload(const auth::Principal& who, const UploadReq
     return Status::InvalidArgument("invalid server name \"" + req.server_name + "\"");
   if (req.version.empty() || req.version.size() > 255 || req.version == "latest")
     return Status::InvalidArgument("invalid version \"" + req.version + "\"");
-  if (!IsSafeFilename(req.filename))
+  if (!IsValidFeedFilename(req.filename))
     return Status::InvalidArgument("invalid file name \"" + req.filename +
                                    "\": use letters, digits, '.', '-', '_' and '+' only");
   if (req.data.size() > max_bytes_)
@@ -71,8 +95,15 @@ Result<Artifact> FeedService::Upload(const auth::Principal& who, const UploadReq
   return a;
 }
 
-Result<feed::ArtifactStore::BlobInfo> FeedService::Stat(std::string_view sha256) const {
-  return blobs_.Stat(sha256);
+Result<feed::ArtifactStore::BlobInfo> FeedService::Stat(const auth::Principal* who,
+                                                        std::string_view sha256) const {
+  auto info = blobs_.Stat(sha256);
+  if (!info.ok() || !read_rule_) return info;
+  auto bound = store_.FindArtifacts("", "", sha256);
+  if (!bound.ok()) return bound.status();
+  for (const Artifact& a : *bound)
+    if (read_rule_(who, a.server_name, a.version)) return info;
+  return Status::NotFound("artifact " + std::string(sha256) + " not found");
 }
 
 Result<std::string> FeedService::Read(std::string_view sha256, uint64_t offset,
@@ -80,9 +111,15 @@ Result<std::string> FeedService::Read(std::string_view sha256, uint64_t offset,
   return blobs_.Read(sha256, offset, length);
 }
 
-Result<std::vector<Artifact>> FeedService::List(std::string_view server_name,
+Result<std::vector<Artifact>> FeedService::List(const auth::Principal* who,
+                                                std::string_view server_name,
                                                 std::string_view version) const {
-  return store_.FindArtifacts(server_name, version, "");
+  auto all = store_.FindArtifacts(server_name, version, "");
+  if (!all.ok() || !read_rule_) return all;
+  std::vector<Artifact> out;
+  for (auto& a : *all)
+    if (read_rule_(who, a.server_name, a.version)) out.push_back(std::move(a));
+  return out;
 }
 
 }  // namespace mcpreg::service

@@ -7,6 +7,7 @@
 // Thread-safety: safe for concurrent use.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,19 +30,42 @@ struct UploadRequest {
   std::string_view data;
 };
 
+// A feed file name: 1..kMaxFeedFilename characters of [A-Za-z0-9._+-], not starting with '.'.
+// Checked at upload and at download, so a name can never carry CR/LF, quotes or '/' into a
+// header or a path.
+inline constexpr size_t kMaxFeedFilename = 255;
+bool IsValidFeedFilename(std::string_view filename);
+
+// `Content-Disposition: attachment` for `filename`, encoded whatever it holds (RFC 6266):
+// an ASCII fallback `filename="..."` (bytes outside [A-Za-z0-9._+-] replaced by '_') and
+// `filename*=UTF-8''<percent-encoded>`.
+std::string ContentDispositionFor(std::string_view filename);
+
 class FeedService {
  public:
   FeedService(feed::ArtifactStore blobs, Store& store, const Clock& clock, uint64_t max_bytes);
+
+  // Who may read the artifacts of (name, version); `who` nullptr = anonymous. Default: everyone
+  // (open mode). Governed registries install GovernanceService::MayReadVersion.
+  // REQUIRES: set before serving; the rule outlives this service.
+  using ReadRule = std::function<bool(const auth::Principal* who, std::string_view name,
+                                      std::string_view version)>;
+  void SetReadRule(ReadRule rule) { read_rule_ = std::move(rule); }
 
   // Errors: PermissionDenied (no "feed" on the name), InvalidArgument (bad filename, name,
   // version, digest, or digest mismatch), PayloadTooLarge, AlreadyExists (same file name
   // bound to other content), Unavailable/Internal.
   Result<Artifact> Upload(const auth::Principal& who, const UploadRequest& req);
-  // Blob metadata by digest. NotFound / InvalidArgument.
-  Result<feed::ArtifactStore::BlobInfo> Stat(std::string_view sha256) const;
+  // Blob metadata by digest, when `who` may read some version the blob is bound to (the read
+  // rule); otherwise NotFound, as for an unknown digest. InvalidArgument (malformed digest).
+  Result<feed::ArtifactStore::BlobInfo> Stat(const auth::Principal* who,
+                                             std::string_view sha256) const;
+  // REQUIRES: Stat(who, sha256) succeeded for the caller.
   Result<std::string> Read(std::string_view sha256, uint64_t offset, uint64_t length) const;
-  // Artifacts recorded for a server version (or all versions when `version` is empty).
-  Result<std::vector<Artifact>> List(std::string_view server_name, std::string_view version) const;
+  // Artifacts recorded for a server version (or all versions when `version` is empty) that
+  // `who` may read; hidden ones are left out (as if absent).
+  Result<std::vector<Artifact>> List(const auth::Principal* who, std::string_view server_name,
+                                     std::string_view version) const;
 
   uint64_t max_bytes() const { return max_bytes_; }
 
@@ -50,6 +74,7 @@ class FeedService {
   Store& store_;
   const Clock& clock_;
   uint64_t max_bytes_;
+  ReadRule read_rule_;
 };
 
 // application/zip for .mcpb/.zip, application/octet-stream otherwise.

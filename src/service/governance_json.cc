@@ -154,6 +154,17 @@ std::string RequestListJson(const std::vector<RequestView>& v) {
   return out;
 }
 
+std::string RequestPageJson(const RequestPage& p) {
+  std::string out;
+  json::JsonOut w(out);
+  w.BeginObject().Key("requests").BeginArray();
+  for (const auto& x : p.items) WriteView(w, x);
+  w.EndArray().Key("metadata").BeginObject().Key("count").Int(p.items.size());
+  if (p.next_cursor) w.Key("nextCursor").String(*p.next_cursor);
+  w.EndObject().EndObject();
+  return out;
+}
+
 std::string EvidenceJson(const Evidence& e) {
   std::string out;
   json::JsonOut w(out);

@@ -20,13 +20,20 @@ using rules::HasError;
 using rules::Str;
 using rules::WriteGateSummary;
 
+namespace {
+
+bool IsOperator(const auth::Principal& who) { return who.auth_method == "cli" && who.issuer.empty(); }
+}  // namespace
+
 GovernanceService::GovernanceService(Store& store, RegistryService& registry, const Clock& clock,
                                      std::vector<std::string> trusted_issuers)
     : store_(store),
       registry_(registry),
       clock_(clock),
       trusted_issuers_(std::move(trusted_issuers)),
-      default_policy_(policy::Policy::Default()) {}
+      default_policy_(policy::Policy::Default()) {
+  SetQuotas(config::QuotaConfig{});
+}
 
 const policy::Policy& GovernanceService::GatePolicy() const {
   return registry_.policy() ? *registry_.policy() : default_policy_;
@@ -92,12 +99,6 @@ Status GovernanceService::Refresh() {
 Result<ServerRequest> GovernanceService::Load(std::string_view name) const {
   // The store, not memory: decisions need the current revision even across processes.
   return store_.GetRequest(name);
-}
-
-bool GovernanceService::MayRead(const auth::Principal& who, const ServerRequest& r) const {
-  return auth::HasPermission(who.permissions, auth::kActionReview, r.name) ||
-         auth::HasPermission(who.permissions, auth::kActionPublish, r.name) ||
-         r.created_by == ActorOf(who);
 }
 
 std::vector<model::Issue> GovernanceService::RequestGates(const ServerRequest& r) const {
@@ -176,7 +177,11 @@ Result<RequestView> GovernanceService::Write(Store::RequestWrite w) {
   return View(*r);
 }
 
-Result<RequestView> GovernanceService::File(const auth::Principal& who, std::string_view body) {
+Result<RequestView> GovernanceService::File(const auth::Principal& token_who, std::string_view body) {
+  auto live = LivePrincipal(store_, token_who);
+  if (!live.ok()) return live.status();
+  const auth::Principal& who = *live;
+  MCPREG_RETURN_IF_ERROR(CheckRequestQuota(who, body, /*filing=*/true));
   ServerRequest r;
   MCPREG_RETURN_IF_ERROR(rules::ParseRequest(body, &r));
   const Micros now = clock_.Now();
@@ -208,13 +213,18 @@ Result<RequestView> GovernanceService::File(const auth::Principal& who, std::str
   return Write(std::move(w));
 }
 
-Result<RequestView> GovernanceService::Update(const auth::Principal& who, std::string_view name,
+Result<RequestView> GovernanceService::Update(const auth::Principal& token_who, std::string_view name,
                                               std::string_view body) {
+  auto live = LivePrincipal(store_, token_who);
+  if (!live.ok()) return live.status();
+  const auth::Principal& who = *live;
   auto current = Load(name);
   if (!current.ok()) return current.status();
-  if (!MayRead(who, *current))
+  if (!MayRead(who, *current)) return Status::NotFound("no request for " + std::string(name));
+  if (!MayUpdate(who, *current))
     return Status::PermissionDenied("only the filer or a reviewer may update the request for " +
                                     std::string(name));
+  MCPREG_RETURN_IF_ERROR(CheckRequestQuota(who, body, /*filing=*/false));
   if (current->state != "pending" && current->state != "rejected")
     return Status::FailedPrecondition("the request for " + std::string(name) + " is " +
                                       current->state + " and can no longer be changed");
@@ -246,26 +256,15 @@ Result<RequestView> GovernanceService::Get(const auth::Principal& who,
                                            std::string_view name) const {
   auto r = Load(name);
   if (!r.ok()) return r.status();
-  if (!MayRead(who, *r))
-    return Status::PermissionDenied("you may not read the request for " + std::string(name));
+  if (!MayRead(who, *r)) return Status::NotFound("no request for " + std::string(name));
   return View(*r);
 }
 
-Result<std::vector<RequestView>> GovernanceService::List(const auth::Principal& who,
-                                                         std::string_view state) const {
-  if (!state.empty() && state != "pending" && state != "approved" && state != "rejected" &&
-      state != "retired")
-    return Status::InvalidArgument("state must be pending, approved, rejected or retired");
-  auto all = store_.ListRequests(state);
-  if (!all.ok()) return all.status();
-  std::vector<RequestView> out;
-  for (const auto& r : *all)
-    if (MayRead(who, r)) out.push_back(View(r));
-  return out;
-}
-
-Result<RequestView> GovernanceService::Approve(const auth::Principal& who, std::string_view name,
+Result<RequestView> GovernanceService::Approve(const auth::Principal& token_who, std::string_view name,
                                                std::string note) {
+  auto live = LivePrincipal(store_, token_who);
+  if (!live.ok()) return live.status();
+  const auth::Principal& who = *live;
   if (!auth::HasPermission(who.permissions, auth::kActionReview, name))
     return Status::PermissionDenied("approving needs the reviewer role on " + std::string(name));
   auto current = Load(name);
@@ -317,8 +316,11 @@ Result<RequestView> GovernanceService::Approve(const auth::Principal& who, std::
   return Write(std::move(w));
 }
 
-Result<RequestView> GovernanceService::Reject(const auth::Principal& who, std::string_view name,
+Result<RequestView> GovernanceService::Reject(const auth::Principal& token_who, std::string_view name,
                                               std::string reason) {
+  auto live = LivePrincipal(store_, token_who);
+  if (!live.ok()) return live.status();
+  const auth::Principal& who = *live;
   if (!auth::HasPermission(who.permissions, auth::kActionReview, name))
     return Status::PermissionDenied("rejecting needs the reviewer role on " + std::string(name));
   if (reason.empty()) return Status::InvalidArgument("a rejection needs a reason");
@@ -344,8 +346,11 @@ Result<RequestView> GovernanceService::Reject(const auth::Principal& who, std::s
   return Write(std::move(w));
 }
 
-Result<RequestView> GovernanceService::Retire(const auth::Principal& who, std::string_view name,
+Result<RequestView> GovernanceService::Retire(const auth::Principal& token_who, std::string_view name,
                                               std::string message) {
+  auto live = LivePrincipal(store_, token_who);
+  if (!live.ok()) return live.status();
+  const auth::Principal& who = *live;
   if (!auth::HasPermission(who.permissions, auth::kActionPublish, name) &&
       !auth::HasPermission(who.permissions, auth::kActionEdit, name))
     return Status::PermissionDenied(
@@ -397,8 +402,13 @@ Result<RequestView> GovernanceService::Retire(const auth::Principal& who, std::s
   return Write(std::move(w));
 }
 
-Result<Evidence> GovernanceService::AddEvidence(const auth::Principal& who, std::string_view name,
+Result<Evidence> GovernanceService::AddEvidence(const auth::Principal& token_who, std::string_view name,
                                                 std::string_view version, std::string_view body) {
+  auto live = LivePrincipal(store_, token_who);
+  if (!live.ok()) return live.status();
+  const auth::Principal& who = *live;
+  if (!IsOperator(who))
+    MCPREG_RETURN_IF_ERROR(evidence_rate_->Take(ActorOf(who), clock_.Now(), "evidence uploads"));
   auto doc = ParseJsonBody(body);
   if (!doc.ok()) return doc.status();
   if (!doc->is_object()) return Status::Unprocessable("evidence: expected a JSON object");
@@ -463,18 +473,6 @@ Result<Evidence> GovernanceService::AddEvidence(const auth::Principal& who, std:
   Remember(*stored);
   if (governed()) registry_.catalog().Relist(name);
   return stored;
-}
-
-std::vector<Evidence> GovernanceService::ListEvidence(std::string_view name,
-                                                      std::string_view version) const {
-  std::shared_lock lock(mu_);
-  std::vector<Evidence> out;
-  for (const auto& [key, list] : evidence_)
-    if (key.first == name && (version.empty() || key.second == version))
-      out.insert(out.end(), list.begin(), list.end());
-  std::sort(out.begin(), out.end(),
-            [](const Evidence& a, const Evidence& b) { return a.id < b.id; });
-  return out;
 }
 
 std::vector<catalog::EntryPtr> GovernanceService::ApprovedSet() const {

@@ -41,17 +41,37 @@
 // policy.required_evidence the newest matching evidence passes. Others are withheld from every
 // public read (catalog::Entry::withheld). Open mode lists like upstream.
 //
-// Permissions: filing needs any authenticated principal; reading or updating a request needs
-// "review" or "publish" on its name or being its filer (its audit actor, "method:subject");
-// approve/reject need "review"; retire needs "publish" or "edit" on the name. Approval grants the request's publisher identity the roles publisher
-// and feed-contributor on exactly the requested name. Every transition is audited with the
-// request name as resource, in the same transaction as the change.
+// Identity = issuer + subject (service::ActorOf): a request's filer is the identity that filed
+// it; its publisher identity is the (issuer, subject) the document names.
+//
+// Permissions (README "Governance"): filing needs any authenticated principal; reading a
+// request needs "review" on its name, being its filer or being its publisher identity;
+// updating it needs "review" or being its filer ("publish", even on a wildcard such as
+// "com.contoso/*", gives neither); approve/reject need "review"; retire needs "publish" or
+// "edit" on the name. A request the caller may not read is NotFound (existence not revealed).
+// Approval grants the request's publisher identity the roles publisher and feed-contributor
+// on exactly the requested name; retirement revokes them in the same transaction. Every
+// transition is audited with the request name as resource, in the same transaction as the
+// change. Writes check the principal's grants as stored now (LivePrincipal), not as issued.
+//
+// Visibility (one rule for every read of a version, its feed artifacts and its evidence):
+// MayReadVersion(who, name, version): open mode: always; governed: the version is listed, or
+// `who` may read the name's request. Evidence (reviewer notes included) is readable only by
+// who may read the name's request (for a name without request: "review" on it).
+//
+// Quotas (config `quotas:`), per identity (ActorOf), the local operator exempt:
+// requests_per_hour (files + updates) and evidence_per_hour over a fixed one-hour window
+// starting at the identity's first counted call, open_requests (pending or rejected requests
+// filed by the identity) and max_request_bytes (one request document). Over quota is
+// ResourceExhausted (HTTP 429; RetryAfterSeconds(who) gives the Retry-After value); too large a
+// document is PayloadTooLarge (413). Request listing is paged (at most kMaxRequestPage per call).
 //
 // Thread-safety: all methods may be called concurrently. In-memory state (requests, evidence)
 // is loaded by Start() and caught up by Refresh() with writes from other processes.
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -62,12 +82,14 @@
 
 #include "auth/principal.h"
 #include "catalog/catalog.h"
+#include "config/config.h"
 #include "mcpreg/clock.h"
 #include "mcpreg/records.h"
 #include "mcpreg/status.h"
 #include "mcpreg/store.h"
 #include "model/validate.h"
 #include "policy/policy.h"
+#include "service/quota.h"
 #include "service/registry_service.h"
 
 namespace mcpreg::service {
@@ -96,11 +118,22 @@ struct RequestView {
   std::vector<VersionCompliance> versions;  // published versions, newest first
 };
 
+struct RequestPage {
+  std::vector<RequestView> items;
+  std::optional<std::string> next_cursor;  // the last item's name, only on a full page
+};
+
+inline constexpr size_t kDefaultRequestPage = 30;
+inline constexpr size_t kMaxRequestPage = 100;
+
 class GovernanceService {
  public:
   // `trusted_issuers`: the OIDC issuers the registry trusts (config auth.issuers[].issuer).
   GovernanceService(Store& store, RegistryService& registry, const Clock& clock,
                     std::vector<std::string> trusted_issuers);
+
+  // Quotas (default: config::QuotaConfig defaults). REQUIRES: called before serving.
+  void SetQuotas(const config::QuotaConfig& quotas);
 
   // Loads requests and evidence. In governed mode (registry.policy() set) installs the listing
   // rule on the catalog and evaluates it for every version.
@@ -110,14 +143,23 @@ class GovernanceService {
   bool governed() const { return registry_.policy() != nullptr; }
 
   // Files a request. Errors: Unprocessable/InvalidArgument (malformed; a secret inside),
-  // AlreadyExists (a request for the name exists and is not retired).
+  // AlreadyExists (a request for the name exists and is not retired), ResourceExhausted
+  // (requests_per_hour or open_requests), PayloadTooLarge (max_request_bytes).
   Result<RequestView> File(const auth::Principal& who, std::string_view body);
   // Replaces the document of a pending or rejected request (back to pending).
-  // Errors: NotFound, FailedPrecondition (approved/retired), InvalidArgument (name mismatch).
+  // Errors: NotFound (also when `who` may not read it), FailedPrecondition (approved/retired),
+  // InvalidArgument (name mismatch), ResourceExhausted, PayloadTooLarge.
   Result<RequestView> Update(const auth::Principal& who, std::string_view name,
                              std::string_view body);
+  // Errors: NotFound (absent, or `who` may not read it).
   Result<RequestView> Get(const auth::Principal& who, std::string_view name) const;
-  // Requests the principal may read, optionally in one state, ordered by name.
+  // One page of the requests the principal may read, optionally in one state, ordered by
+  // name, starting after `cursor` (a name; "" = first page). REQUIRES 1 <= limit <=
+  // kMaxRequestPage. Reads the in-memory copy (no database scan; Refresh keeps it current).
+  // Errors: InvalidArgument (unknown state, limit out of range).
+  Result<RequestPage> ListPage(const auth::Principal& who, std::string_view state,
+                               std::string_view cursor, size_t limit) const;
+  // Every request the principal may read (all pages; for the local CLI).
   Result<std::vector<RequestView>> List(const auth::Principal& who, std::string_view state) const;
   // Errors: FailedPrecondition (not pending; error gates failing).
   Result<RequestView> Approve(const auth::Principal& who, std::string_view name, std::string note);
@@ -130,7 +172,20 @@ class GovernanceService {
 
   Result<Evidence> AddEvidence(const auth::Principal& who, std::string_view name,
                                std::string_view version, std::string_view body);
-  std::vector<Evidence> ListEvidence(std::string_view name, std::string_view version) const;
+  // Evidence of a version (every version when `version` is empty), oldest first.
+  // Errors: NotFound when `who` (nullptr = anonymous) may not read the name's request.
+  Result<std::vector<Evidence>> ListEvidence(const auth::Principal* who, std::string_view name,
+                                             std::string_view version) const;
+
+  // After a ResourceExhausted from File/Update/AddEvidence: seconds until `who` may try again
+  // (the end of its exhausted hourly window; 3600 for open_requests), at least 1.
+  int64_t RetryAfterSeconds(const auth::Principal& who) const;
+
+  // The visibility rule (see above). `who` nullptr = anonymous.
+  bool MayReadVersion(const auth::Principal* who, std::string_view name,
+                      std::string_view version) const;
+  // True when `who` may read the request of `name` (and so its evidence).
+  bool MayReadRequest(const auth::Principal* who, std::string_view name) const;
 
   // The listing rule (true in open mode for everything not deleted).
   bool Listed(const catalog::Entry& entry) const;
@@ -144,6 +199,9 @@ class GovernanceService {
   VersionCompliance Compliance(const catalog::Entry& e, bool with_issues) const;
   std::vector<model::Issue> RequestGates(const ServerRequest& r) const;
   bool MayRead(const auth::Principal& who, const ServerRequest& r) const;
+  bool MayUpdate(const auth::Principal& who, const ServerRequest& r) const;
+  // requests_per_hour + open_requests (when `filing`) + max_request_bytes.
+  Status CheckRequestQuota(const auth::Principal& who, std::string_view body, bool filing);
   Result<ServerRequest> Load(std::string_view name) const;
   // Stores `w`, updates the in-memory copy and relists the name.
   Result<RequestView> Write(Store::RequestWrite w);
@@ -161,11 +219,17 @@ class GovernanceService {
   std::map<std::string, ServerRequest, std::less<>> requests_;
   std::map<std::pair<std::string, std::string>, std::vector<Evidence>, std::less<>> evidence_;
   int64_t last_evidence_id_ = 0;
+
+  config::QuotaConfig quotas_;
+  std::unique_ptr<HourlyQuota> request_rate_;
+  std::unique_ptr<HourlyQuota> evidence_rate_;
 };
 
 // JSON renderings shared by REST, CLI and MCP.
 std::string RequestViewJson(const RequestView& v);
 std::string RequestListJson(const std::vector<RequestView>& v);
+// {"requests":[...],"metadata":{"count":N,"nextCursor"?:NAME}}
+std::string RequestPageJson(const RequestPage& p);
 std::string EvidenceJson(const Evidence& e);
 std::string EvidenceListJson(const std::vector<Evidence>& v);
 

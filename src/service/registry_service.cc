@@ -176,9 +176,12 @@ Store::Mutator RegistryService::PublishMutator(const PreparedVersion& p, const P
   };
 }
 
-Result<catalog::EntryPtr> RegistryService::Publish(const auth::Principal& who,
+Result<catalog::EntryPtr> RegistryService::Publish(const auth::Principal& token_who,
                                                    std::string_view server_json,
                                                    const PublishOptions& opts) {
+  auto live = LivePrincipal(store_, token_who);
+  if (!live.ok()) return live.status();
+  const auth::Principal& who = *live;
   // Like upstream: authorization on the claimed name comes before validation.
   auto doc = ParseJsonBody(server_json);
   if (!doc.ok()) return doc.status();

@@ -72,11 +72,14 @@ Status RegistryService::CheckRemotesFree(std::string_view name, const model::Ser
   return Status::OK();
 }
 
-Result<catalog::EntryPtr> RegistryService::SetVersionStatus(const auth::Principal& who,
+Result<catalog::EntryPtr> RegistryService::SetVersionStatus(const auth::Principal& token_who,
                                                             std::string_view name,
                                                             std::string_view version,
                                                             VersionStatus status,
                                                             std::optional<std::string> message) {
+  auto live = LivePrincipal(store_, token_who);
+  if (!live.ok()) return live.status();
+  const auth::Principal& who = *live;
   MCPREG_RETURN_IF_ERROR(CheckStatusRights(who, name));
   MCPREG_RETURN_IF_ERROR(CheckStatusRequest(status, message));
   auto current = catalog_.Get(name, version, /*include_deleted=*/true, /*include_withheld=*/true);
@@ -103,8 +106,11 @@ Result<catalog::EntryPtr> RegistryService::SetVersionStatus(const auth::Principa
 }
 
 Result<std::vector<catalog::EntryPtr>> RegistryService::SetServerStatus(
-    const auth::Principal& who, std::string_view name, VersionStatus status,
+    const auth::Principal& token_who, std::string_view name, VersionStatus status,
     std::optional<std::string> message) {
+  auto live = LivePrincipal(store_, token_who);
+  if (!live.ok()) return live.status();
+  const auth::Principal& who = *live;
   MCPREG_RETURN_IF_ERROR(CheckStatusRights(who, name));
   MCPREG_RETURN_IF_ERROR(CheckStatusRequest(status, message));
   auto existing = catalog_.Versions(name, /*include_deleted=*/true, /*include_withheld=*/true);
@@ -131,10 +137,13 @@ Result<std::vector<catalog::EntryPtr>> RegistryService::SetServerStatus(
   return catalog_.Versions(name, true, true);
 }
 
-Result<catalog::EntryPtr> RegistryService::EditVersion(const auth::Principal& who,
+Result<catalog::EntryPtr> RegistryService::EditVersion(const auth::Principal& token_who,
                                                        std::string_view name,
                                                        std::string_view version,
                                                        std::string_view server_json) {
+  auto live = LivePrincipal(store_, token_who);
+  if (!live.ok()) return live.status();
+  const auth::Principal& who = *live;
   if (!auth::HasPermission(who.permissions, auth::kActionEdit, name))
     return Status::PermissionDenied("You do not have edit permissions for this server");
   auto current = catalog_.Get(name, version, /*include_deleted=*/false, /*include_withheld=*/true);

@@ -184,7 +184,7 @@ TEST_F(PublishE2ETest, UploadPublishListDeprecateDeleteRestoreWithAudit) {
   std::string out, err;
   ASSERT_EQ(RunCli({"audit", "show", "--db", *dir_ + "/registry.db", "com.acme/tools"}, &out, &err), 0) << err;
   for (const char* step : {"upload", "publish", "status"}) EXPECT_NE(out.find(step), std::string::npos) << out;
-  EXPECT_NE(out.find("oidc:repo:acme/tools"), std::string::npos) << out;
+  EXPECT_NE(out.find("oidc:" + std::string(kIssuer) + "#repo:acme/tools"), std::string::npos) << out;
   EXPECT_NE(out.find("\"status\":\"deleted\""), std::string::npos) << out;
   EXPECT_NE(out.find("\"status\":\"active\""), std::string::npos) << out;
   ASSERT_EQ(RunCli({"audit", "verify", "--db", *dir_ + "/registry.db"}, &out, &err), 0) << err;

@@ -249,7 +249,7 @@ TEST_F(RegistryTokenTest, RoundTripAndExpiry) {
   ASSERT_TRUE(t.ok());
   Result<Principal> out = tokens_.Verify(t->registry_token);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
-  EXPECT_EQ(out->issuer, "mcp-registry");
+  EXPECT_EQ(out->issuer, "");  // a namespace proof has no issuer
   EXPECT_EQ(out->auth_method, "dns");
   EXPECT_EQ(out->subject, "example.com");
   EXPECT_EQ(out->permissions, perms_);
@@ -311,7 +311,7 @@ TEST_F(RegistryKeyFileTest, CreatedOnceWithMode0600ThenReloaded) {
   EXPECT_EQ(std::filesystem::directory_iterator(dir_)->path().filename(), "registry.key");
   // A token issued before a restart verifies after it.
   ManualClock clock(kNow * 1000000);
-  std::string tok = RegistryTokens(*first, clock).Issue("oidc", "s", {})->registry_token;
+  std::string tok = RegistryTokens(*first, clock).Issue("dns", "s", {})->registry_token;
   EXPECT_TRUE(RegistryTokens(*second, clock).Verify(tok).ok());
 }
 

@@ -14,7 +14,7 @@ TEST(StoreMigrationsTest, CompiledSqlMatchesTheSqlFiles) {
   ASSERT_FALSE(migrations.empty());
   for (size_t i = 0; i < migrations.size(); ++i) {
     const Migration& m = migrations[i];
-    EXPECT_EQ(m.version, static_cast<int>(i + 1)) << "versions are dense and ordered";
+    EXPECT_GT(m.version, i ? migrations[i - 1].version : 0) << "versions strictly increase";
     char file[64];
     std::snprintf(file, sizeof file, "%04d_%s.sql", m.version, std::string(m.name).c_str());
     std::ifstream in(std::string(MCPREG_SOURCE_DIR) + "/src/store/migrations/" + file);

@@ -49,9 +49,10 @@ http::HttpResponse FeedUpload(service::FeedService& feed, const auth::Principal&
   return resp;
 }
 
-http::HttpResponse FeedList(service::FeedService& feed, const std::string& name,
-                            const std::string& version, const std::string& base_url) {
-  auto r = feed.List(name, version);
+http::HttpResponse FeedList(service::FeedService& feed, const auth::Principal* who,
+                            const std::string& name, const std::string& version,
+                            const std::string& base_url) {
+  auto r = feed.List(who, name, version);
   if (!r.ok()) return ProblemResponse(r.status());
   std::string out = "{\"artifacts\":[";
   for (size_t i = 0; i < r->size(); ++i) {
@@ -62,9 +63,14 @@ http::HttpResponse FeedList(service::FeedService& feed, const std::string& name,
   return JsonResponse(std::move(out));
 }
 
-http::HttpResponse FeedDownload(service::FeedService& feed, const http::HttpRequest& req,
-                                const std::string& sha256, const std::string& filename) {
-  auto info = feed.Stat(sha256);
+http::HttpResponse FeedDownload(service::FeedService& feed, const auth::Principal* who,
+                                const http::HttpRequest& req, const std::string& sha256,
+                                const std::string& filename) {
+  // The name only labels the download, but it goes into a header: same rule as at upload.
+  if (!filename.empty() && !service::IsValidFeedFilename(filename))
+    return ProblemResponse(Status::InvalidArgument(
+        "invalid file name: use 1-255 letters, digits, '.', '-', '_' and '+'"));
+  auto info = feed.Stat(who, sha256);
   if (!info.ok()) return ProblemResponse(info.status());
   std::string etag = "\"" + sha256 + "\"";
   http::HttpResponse r;
@@ -72,7 +78,7 @@ http::HttpResponse FeedDownload(service::FeedService& feed, const http::HttpRequ
   r.Set("Accept-Ranges", "bytes");
   r.Set("Cache-Control", "public, max-age=31536000, immutable");
   r.Set("Content-Type", service::ContentTypeForFilename(filename));
-  if (!filename.empty()) r.Set("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  if (!filename.empty()) r.Set("Content-Disposition", service::ContentDispositionFor(filename));
   if (auto inm = req.Header("If-None-Match"); inm && (*inm == etag || *inm == "*")) {
     r.status = 304;
     return r;

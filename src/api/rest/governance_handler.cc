@@ -19,6 +19,15 @@ http::HttpResponse Reply(const Result<T>& r, Render render, int ok_status = 200)
   return JsonResponse(render(*r), ok_status);
 }
 
+// Like Reply, for the quota-counted writes: a quota refusal is 429 with Retry-After.
+template <typename T, typename Render>
+http::HttpResponse QuotaReply(const service::GovernanceService& gov, const auth::Principal& who,
+                              const Result<T>& r, Render render, int ok_status = 200) {
+  if (!r.ok() && r.status().code() == Code::kResourceExhausted)
+    return ProblemResponse(ApiError{r.status(), {}, gov.RetryAfterSeconds(who)});
+  return Reply(r, render, ok_status);
+}
+
 // Reads one optional string member of a small JSON object body ("" when the body is empty).
 Result<std::string> BodyField(std::string_view body, std::string_view key) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return std::string();
@@ -35,6 +44,21 @@ Result<std::string> BodyField(std::string_view body, std::string_view key) {
   return std::string(v->get_string());
 }
 
+// One page of requests: ?state=&limit=1..100 (default 30)&cursor=<name from nextCursor>.
+http::HttpResponse ListRequests(const service::GovernanceService& gov, const auth::Principal& who,
+                                std::string_view raw_query, std::optional<std::string> state) {
+  auto q = QueryParams::Parse(raw_query);
+  if (!q.ok()) return ProblemResponse(q.status());
+  std::vector<ProblemError> errors;
+  auto limit = q->Int("limit", service::kDefaultRequestPage, 1, service::kMaxRequestPage, &errors);
+  if (!errors.empty())
+    return ProblemResponse(ApiError{Status::Unprocessable("validation failed"), errors});
+  if (!state) state = std::string(q->Get("state").value_or(""));
+  auto cursor = q->Get("cursor").value_or("");
+  return Reply(gov.ListPage(who, *state, cursor, static_cast<size_t>(*limit)),
+               service::RequestPageJson);
+}
+
 }  // namespace
 
 std::optional<http::HttpResponse> GovernanceRoute(service::GovernanceService& gov,
@@ -45,21 +69,17 @@ std::optional<http::HttpResponse> GovernanceRoute(service::GovernanceService& go
   const size_t n = s.size();
   auto decode = [](std::string_view seg) { return PathUnescapeTwice(seg); };
   if (s[0] == "review" && n == 1 && m == "GET")
-    return Reply(gov.List(who, "pending"), service::RequestListJson);
+    return ListRequests(gov, who, req.query, "pending");
   if (s[0] == "requests") {
-    if (n == 1 && m == "POST") return Reply(gov.File(who, req.body), service::RequestViewJson, 201);
-    if (n == 1 && m == "GET") {
-      auto q = QueryParams::Parse(req.query);
-      if (!q.ok()) return ProblemResponse(q.status());
-      auto state = q->Get("state");
-      return Reply(gov.List(who, state ? *state : ""), service::RequestListJson);
-    }
+    if (n == 1 && m == "POST")
+      return QuotaReply(gov, who, gov.File(who, req.body), service::RequestViewJson, 201);
+    if (n == 1 && m == "GET") return ListRequests(gov, who, req.query, std::nullopt);
     if (n < 2 || n > 3) return std::nullopt;
     auto name = decode(s[1]);
     if (!name) return ProblemResponse(Status::InvalidArgument("Invalid server name encoding"));
     if (n == 2 && m == "GET") return Reply(gov.Get(who, *name), service::RequestViewJson);
     if (n == 2 && m == "PUT")
-      return Reply(gov.Update(who, *name, req.body), service::RequestViewJson);
+      return QuotaReply(gov, who, gov.Update(who, *name, req.body), service::RequestViewJson);
     if (n == 3 && m == "POST") {
       std::string_view verb = s[2];
       std::string_view key = verb == "approve" ? "note" : verb == "reject" ? "reason" : "message";
@@ -78,12 +98,9 @@ std::optional<http::HttpResponse> GovernanceRoute(service::GovernanceService& go
     auto version = decode(s[3]);
     if (!name || !version) return ProblemResponse(Status::InvalidArgument("Invalid path encoding"));
     if (m == "POST")
-      return Reply(gov.AddEvidence(who, *name, *version, req.body), service::EvidenceJson, 201);
-    if (m == "GET") {
-      auto r = gov.Get(who, *name);  // who may read the request may read its evidence
-      if (!r.ok() && !r.status().IsNotFound()) return ProblemResponse(r.status());
-      return JsonResponse(service::EvidenceListJson(gov.ListEvidence(*name, *version)));
-    }
+      return QuotaReply(gov, who, gov.AddEvidence(who, *name, *version, req.body),
+                        service::EvidenceJson, 201);
+    if (m == "GET") return Reply(gov.ListEvidence(&who, *name, *version), service::EvidenceListJson);
   }
   return std::nullopt;
 }

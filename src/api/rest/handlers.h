@@ -53,10 +53,16 @@ http::HttpResponse FeedUpload(service::FeedService& feed, const auth::Principal&
                               const http::HttpRequest& req, const std::string& name,
                               const std::string& version, const std::string& filename,
                               const std::string& base_url);
-http::HttpResponse FeedList(service::FeedService& feed, const std::string& name,
-                            const std::string& version, const std::string& base_url);
-http::HttpResponse FeedDownload(service::FeedService& feed, const http::HttpRequest& req,
-                                const std::string& sha256, const std::string& filename);
+// Reads: `who` is the caller when it sent a valid registry token, nullptr when anonymous;
+// artifacts of versions it may not read (GovernanceService::MayReadVersion) are absent (404).
+http::HttpResponse FeedList(service::FeedService& feed, const auth::Principal* who,
+                            const std::string& name, const std::string& version,
+                            const std::string& base_url);
+// `filename` ("" = none) must pass service::IsValidFeedFilename (else 400); it is sent only
+// as an encoded Content-Disposition.
+http::HttpResponse FeedDownload(service::FeedService& feed, const auth::Principal* who,
+                                const http::HttpRequest& req, const std::string& sha256,
+                                const std::string& filename);
 
 // Governance (governance_handler.cc). `segs` are the path segments after "x/dev.mcpreg";
 // nullopt when no governance route matches.

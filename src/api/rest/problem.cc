@@ -24,6 +24,7 @@ http::HttpResponse ProblemResponse(const ApiError& e) {
   http::HttpResponse r;
   r.status = status;
   r.Set("Content-Type", "application/problem+json");
+  if (e.retry_after_seconds > 0) r.Set("Retry-After", std::to_string(e.retry_after_seconds));
   r.body = std::move(body);
   return r;
 }

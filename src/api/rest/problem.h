@@ -1,6 +1,7 @@
 // RFC 9457 problem+json responses in the exact shape the official registry (Huma's ErrorModel)
 // produces: {"title","status","detail","errors":[{"message","location","value"}]} + "\n".
 // The HTTP status always comes from the Status code via HttpStatusFor (the one mapping table).
+// An ApiError with retry_after_seconds > 0 (a quota: ResourceExhausted) adds `Retry-After`.
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -24,6 +25,7 @@ struct ProblemError {
 struct ApiError {
   Status status;
   std::vector<ProblemError> errors;
+  int64_t retry_after_seconds = 0;  // > 0: sent as the Retry-After header
 };
 
 http::HttpResponse ProblemResponse(const ApiError& e);

@@ -263,18 +263,18 @@ void Router::AddRoutes() {
          }});
     add({"GET", Scope::kApi, "/x/dev.mcpreg/feed/artifacts/{sha256}", A::kOptionalToken,
          L::kSmall, false, {},
-         [&feed](const Call& c) { return FeedDownload(feed, c.req, std::string(c.params[0]), ""); }});
+         [&feed](const Call& c) { return FeedDownload(feed, c.who, c.req, std::string(c.params[0]), ""); }});
     add({"GET", Scope::kApi, "/x/dev.mcpreg/feed/artifacts/{sha256}/{file}", A::kOptionalToken,
          L::kSmall, false, {}, [&feed, bad](const Call& c) {
            auto f = PathUnescape(c.params[1]);
            if (!f) return bad("file name");
-           return FeedDownload(feed, c.req, std::string(c.params[0]), *f);
+           return FeedDownload(feed, c.who, c.req, std::string(c.params[0]), *f);
          }});
     add({"GET", Scope::kApi, "/x/dev.mcpreg/feed/{name}/{version}", A::kOptionalToken, L::kSmall,
          false, {}, [this, &feed, name, bad](const Call& c) {
            auto n = name(c, 0), v = name(c, 1);
            if (!n || !v) return bad("path");
-           return FeedList(feed, *n, *v, BaseUrl(c.req));
+           return FeedList(feed, c.who, *n, *v, BaseUrl(c.req));
          }});
   }
 
@@ -395,6 +395,10 @@ std::optional<http::HttpResponse> Router::Gate(const http::HttpRequest& req, con
   auto p = deps_.auth->Authenticate(*header);
   if (!p.ok()) return ProblemResponse(p.status());
   if (!r.actions.empty()) {
+    // Rights as they are now (a revoked grant stops the next write), not as in the token.
+    auto live = deps_.auth->Live(*p);
+    if (!live.ok()) return ProblemResponse(live.status());
+    p = std::move(*live);
     auto name = PathUnescapeTwice(m.params[0]);
     if (!name) return ProblemResponse(Status::InvalidArgument("Invalid server name encoding"));
     bool allowed = false;

@@ -129,10 +129,23 @@ CREATE TRIGGER evidence_no_delete BEFORE DELETE ON evidence
 BEGIN SELECT RAISE(ABORT, 'evidence is append-only'); END;
 )sql";
 
+// Must stay byte-identical to 0005_identity_issuer.sql.
+constexpr std::string_view k0005IdentityIssuer = R"sql(-- 0005_identity_issuer: identity = issuer + subject. A request's filer used to be stored as
+-- "<auth method>:<subject>" without the OIDC issuer, so the same subject at another issuer
+-- matched it. Such legacy filers cannot be attributed to an issuer: they are renamed
+-- "legacy:<old value>", which no principal matches (the request stays readable by reviewers
+-- and by its publisher identity, which was always stored with its issuer). Namespace-proof
+-- filers ("dns:", "http:") and the local operator ("cli:") carry no issuer and are kept.
+UPDATE server_requests SET created_by = 'legacy:' || created_by
+ WHERE created_by NOT LIKE 'dns:%' AND created_by NOT LIKE 'http:%'
+   AND created_by NOT LIKE 'cli:%' AND created_by NOT LIKE 'legacy:%';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "init", k0001Init},
     {2, "governance", k0002Governance},
     {3, "requests", k0003Requests},
+    {5, "identity_issuer", k0005IdentityIssuer},
 };
 
 }  // namespace
