@@ -96,7 +96,8 @@ Result<std::vector<ImportItem>> LoadImportSource(const std::string& source,
     http::ClientRequest req;
     req.url = url;
     req.timeout = limits.timeout;
-    req.connect_timeout = std::min<std::chrono::milliseconds>(limits.timeout, std::chrono::seconds(10));
+    req.connect_timeout =
+        std::min<std::chrono::milliseconds>(limits.timeout, std::chrono::seconds(10));
     req.max_body_bytes = limits.max_page_bytes;
     req.guard = limits.guard;
     return http::Fetch(req);
@@ -132,9 +133,9 @@ Result<std::vector<ImportItem>> LoadImportSource(const std::string& source,
     auto items = ParseImportDocument(r->body);
     if (!items.ok()) return items.status();
     if (items->size() > limits.max_items - std::min(limits.max_items, out.size())) {
-      return Status::ResourceExhausted(base + " offered more than " +
-                                       std::to_string(limits.max_items) +
-                                       " entries (the item limit): import stopped, nothing imported");
+      return Status::ResourceExhausted(
+          base + " offered more than " + std::to_string(limits.max_items) +
+          " entries (the item limit): import stopped, nothing imported");
     }
     for (auto& it : *items) out.push_back(std::move(it));
     if (on_page) on_page(out.size());
@@ -145,7 +146,8 @@ Result<std::vector<ImportItem>> LoadImportSource(const std::string& source,
     if (!next || !next->is_string() || next->get_string().empty()) break;
     cursor = std::string(next->get_string());
     if (cursor.size() > 8192) {
-      return Status::FailedPrecondition(url + " sent a nextCursor longer than 8192 bytes: "
+      return Status::FailedPrecondition(url +
+                                        " sent a nextCursor longer than 8192 bytes: "
                                         "import stopped, nothing imported");
     }
     if (!seen.insert(Sha256Hex(cursor)).second) {

@@ -27,8 +27,8 @@ Result<std::vector<ImportItem>> ParseImportDocument(std::string_view json);
 
 // Bounds on reading a URL source, which is another party's server.
 struct ImportLimits {
-  size_t max_pages = 10000;     // pages fetched from a registry
-  size_t max_items = 200000;    // entries gathered in all
+  size_t max_pages = 10000;   // pages fetched from a registry
+  size_t max_items = 200000;  // entries gathered in all
   size_t max_page_bytes = 16 * 1024 * 1024;
   std::chrono::milliseconds timeout{30000};  // per HTTP request (connect + whole response)
   // When set, the source's addresses must pass the SSRF guard (default: public addresses

@@ -22,7 +22,8 @@ class RealHttpFetcher final : public HttpFetcher {
     req.url = url;
     req.timeout = std::min<std::chrono::milliseconds>(options.timeout, options_.total_timeout);
     req.connect_timeout = options_.connect_timeout;
-    if (options.untrusted_destination) req.guard = http::SsrfGuard(options_.allow_private_addresses);
+    if (options.untrusted_destination)
+      req.guard = http::SsrfGuard(options_.allow_private_addresses);
     req.max_body_bytes = options.max_body_bytes;
     req.headers = {{"Accept", options.accept}, {"User-Agent", "mcp-registry/1.0"}};
     Result<http::ClientResponse> resp = http::Fetch(req);
@@ -101,8 +102,8 @@ std::shared_ptr<HttpFetcher> NewHttpFetcher(const OutboundOptions& options, cons
                                            clock);
 }
 
-OutboundFetcher::OutboundFetcher(std::shared_ptr<HttpFetcher> inner,
-                                 const OutboundOptions& options, const Clock& clock)
+OutboundFetcher::OutboundFetcher(std::shared_ptr<HttpFetcher> inner, const OutboundOptions& options,
+                                 const Clock& clock)
     : inner_(std::move(inner)), options_(options), clock_(clock) {}
 
 size_t OutboundFetcher::negative_entries() const {

@@ -21,16 +21,15 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <string>
-#include <vector>
-
-#include <condition_variable>
-#include <list>
 #include <optional>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "config/config.h"
 #include "mcpreg/clock.h"

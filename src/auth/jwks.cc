@@ -157,8 +157,7 @@ Result<JwksCache::Loaded> JwksCache::Load() const {
     body = std::move(r->body);
     // Honour the issuer's Cache-Control within [5 min, 24 h]; otherwise the configured TTL.
     int64_t max_age = MaxAge(r->cache_control);
-    out.ttl = max_age < 0 ? options_.ttl
-                          : std::clamp<Micros>(max_age * 1000000, kMinTtl, kMaxTtl);
+    out.ttl = max_age < 0 ? options_.ttl : std::clamp<Micros>(max_age * 1000000, kMinTtl, kMaxTtl);
   }
   Result<JwkSet> set = JwkSet::Parse(body);
   if (!set.ok()) {
@@ -219,8 +218,7 @@ Result<Key> JwksCache::KeyFor(std::string_view kid) {
   if (const Key* k = set->Find(kid)) return *k;
   // Unknown kid: the issuer may have rotated. Refetch, but only if the set is not fresh from
   // a load we just did, no load is in flight, and the rate limit allows it.
-  if (!loading_ && last_attempt_ != now &&
-      now - last_attempt_ >= options_.min_refresh_interval) {
+  if (!loading_ && last_attempt_ != now && now - last_attempt_ >= options_.min_refresh_interval) {
     if (LoadShared(lock, now).ok()) {
       set = set_;
       if (const Key* k = set->Find(kid)) return *k;

@@ -111,9 +111,9 @@ class JwksCache final : public KeyProvider {
   Micros last_attempt_ = 0;
   bool attempted_ = false;
   int loads_ = 0;
-  bool loading_ = false;        // a load is in flight (single flight)
-  uint64_t load_round_ = 0;     // completed loads, so waiters know theirs finished
-  Status last_load_;            // outcome of the last completed load
+  bool loading_ = false;     // a load is in flight (single flight)
+  uint64_t load_round_ = 0;  // completed loads, so waiters know theirs finished
+  Status last_load_;         // outcome of the last completed load
   std::condition_variable loaded_;
   std::string jwks_uri_;  // discovered once per load
 };

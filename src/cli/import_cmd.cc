@@ -60,8 +60,7 @@ void RegisterImport(CLI::App& app, int* exit_code) {
       std::string hint = items.status().IsPermissionDenied()
                              ? " (pass --allow-private-addresses to import from it)"
                              : "";
-      std::fprintf(stderr, "mcpreg import: %s%s\n", items.status().message().c_str(),
-                   hint.c_str());
+      std::fprintf(stderr, "mcpreg import: %s%s\n", items.status().message().c_str(), hint.c_str());
       *exit_code = ExitCodeFor(items.status().code());
       return;
     }

@@ -62,8 +62,7 @@ Result<std::vector<asio::ip::address>> Resolve(const std::string& host, SteadyTi
       addrinfo* res = nullptr;
       int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &res);
       std::vector<asio::ip::address> out;
-      for (addrinfo* p = rc == 0 ? res : nullptr; p && out.size() < kMaxAddresses;
-           p = p->ai_next) {
+      for (addrinfo* p = rc == 0 ? res : nullptr; p && out.size() < kMaxAddresses; p = p->ai_next) {
         if (p->ai_family == AF_INET) {
           const auto* s = reinterpret_cast<const sockaddr_in*>(p->ai_addr);
           out.push_back(asio::ip::address_v4(ntohl(s->sin_addr.s_addr)));
@@ -192,20 +191,20 @@ Result<ClientResponse> Fetch(const ClientRequest& req) {
     return Status::InvalidArgument("unsupported URL scheme \"" + scheme + "\" (use http or https)");
   const bool tls = scheme == "https";
   std::string host = u->host_address();
-  if (host.empty()) return Status::InvalidArgument("URL \"" + req.url.substr(0, 200) + "\" has no host");
+  if (host.empty())
+    return Status::InvalidArgument("URL \"" + req.url.substr(0, 200) + "\" has no host");
   unsigned short port = tls ? 443 : 80;
   if (u->has_port()) {
     if (u->port().empty() || u->port().size() > 5 || u->port_number() == 0)
       return Status::InvalidArgument("invalid port in URL \"" + req.url.substr(0, 200) + "\"");
     port = u->port_number();
   }
-  Call call{req, std::string(u->encoded_host_and_port()), std::string(u->encoded_path()),
-            deadline};
+  Call call{req, std::string(u->encoded_host_and_port()), std::string(u->encoded_path()), deadline};
   if (call.target.empty()) call.target = "/";
   if (u->has_query()) call.target += "?" + std::string(u->encoded_query());
   try {
-    auto addresses = Resolve(host, connect_deadline,
-                             long(std::min(req.connect_timeout, req.timeout).count()));
+    auto addresses =
+        Resolve(host, connect_deadline, long(std::min(req.connect_timeout, req.timeout).count()));
     if (!addresses.ok()) return addresses.status();
     std::vector<tcp::endpoint> endpoints;
     Status refused;

@@ -60,10 +60,10 @@ AddressClass Classify6(const std::array<unsigned char, 16>& b) {
   }
   // 2002::/16, 6to4: the relay forwards to the IPv4 address in bits 16..47.
   if (b[0] == 0x20 && b[1] == 0x02) return Classify4(Embedded4(b, 2));
-  if ((b[0] & 0xfe) == 0xfc) return AddressClass::kPrivate;                  // fc00::/7
+  if ((b[0] & 0xfe) == 0xfc) return AddressClass::kPrivate;                    // fc00::/7
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return AddressClass::kLinkLocal;  // fe80::/10
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) return AddressClass::kPrivate;    // fec0::/10
-  if (b[0] == 0xff) return AddressClass::kMulticast;                          // ff00::/8
+  if (b[0] == 0xff) return AddressClass::kMulticast;                           // ff00::/8
   // 2001::/23 (IETF assignments: Teredo, benchmarking, ORCHID) and 2001:db8::/32 (docs).
   if (b[0] == 0x20 && b[1] == 0x01 && (b[2] & 0xfe) == 0x00) return AddressClass::kReserved;
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) return AddressClass::kReserved;
@@ -101,8 +101,8 @@ AddressClass ClassifyAddress(const boost::asio::ip::address& address) {
 Status SsrfGuard::Check(const boost::asio::ip::address& address) const {
   AddressClass c = ClassifyAddress(address);
   if (c == AddressClass::kPublic) return Status::OK();
-  bool openable = c == AddressClass::kLoopback || c == AddressClass::kPrivate ||
-                  c == AddressClass::kLinkLocal;
+  bool openable =
+      c == AddressClass::kLoopback || c == AddressClass::kPrivate || c == AddressClass::kLinkLocal;
   if (openable && allow_private_) return Status::OK();
   return Status::PermissionDenied("destination " + address.to_string() + " is a " +
                                   std::string(AddressClassName(c)) +
@@ -115,7 +115,9 @@ Status SsrfGuard::CheckLiteral(std::string_view literal) const {
   }
   boost::system::error_code ec;
   boost::asio::ip::address a = boost::asio::ip::make_address(std::string(literal), ec);
-  if (ec) return Status::InvalidArgument("\"" + std::string(literal.substr(0, 64)) + "\" is not an IP address");
+  if (ec)
+    return Status::InvalidArgument("\"" + std::string(literal.substr(0, 64)) +
+                                   "\" is not an IP address");
   return Check(a);
 }
 

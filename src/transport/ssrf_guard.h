@@ -54,7 +54,8 @@ AddressClass ClassifyAddress(const boost::asio::ip::address& address);
 
 class SsrfGuard {
  public:
-  explicit SsrfGuard(bool allow_private_addresses = false) : allow_private_(allow_private_addresses) {}
+  explicit SsrfGuard(bool allow_private_addresses = false)
+      : allow_private_(allow_private_addresses) {}
 
   // OK when an outbound connection to `address` is allowed. PermissionDenied naming the
   // address and its class otherwise ("destination 10.0.0.1 is a private address: refused by

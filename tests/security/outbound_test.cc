@@ -41,7 +41,8 @@ struct Timed {
 
 // Fetches `url` on a helper thread with a 1 s total deadline. If it has not returned after
 // `give_up`, the server is stopped (closing the sockets frees the client) before joining.
-Timed TimeFetch(StallServer& server, const std::string& url, milliseconds give_up = milliseconds(6000)) {
+Timed TimeFetch(StallServer& server, const std::string& url,
+                milliseconds give_up = milliseconds(6000)) {
   auto t0 = Clk::now();
   auto f = std::async(std::launch::async, [&] {
     http::ClientRequest req;
@@ -210,7 +211,8 @@ TEST(OutboundNegativeCacheTest, FailingUrlIsFetchedOncePerTtl) {
   auto fetcher = auth::NewHttpFetcher(o, clock);
   auth::FetchOptions fo;
   fo.untrusted_destination = true;
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(fetcher->Get(s.url("/k"), fo).status().code(), Code::kUnavailable);
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(fetcher->Get(s.url("/k"), fo).status().code(), Code::kUnavailable);
   EXPECT_EQ(s.connections(), 1);
   auto again = fetcher->Get(s.url("/k"), fo);
   EXPECT_NE(again.status().message().find("failed recently"), std::string::npos);
@@ -273,11 +275,12 @@ TEST(OutboundJwksTest, StallingIssuerDoesNotBlockAnotherIssuerAndIsFetchedOnce) 
   auth::JwkSet set_b;
   set_b.Add(key_b);
   good.On("GET", "/jwks", 200, set_b.ToJson());
-  std::string yaml = "auth:\n  issuers:\n"
-                     "    - {name: a, issuer: https://a.example, audience: r, jwks_url: \"" +
-                     stall.url("/jwks") + "\", algorithms: [ES256]}\n" +
-                     "    - {name: b, issuer: https://b.example, audience: r, jwks_url: \"" +
-                     good.url() + "/jwks\", algorithms: [ES256]}\n";
+  std::string yaml =
+      "auth:\n  issuers:\n"
+      "    - {name: a, issuer: https://a.example, audience: r, jwks_url: \"" +
+      stall.url("/jwks") + "\", algorithms: [ES256]}\n" +
+      "    - {name: b, issuer: https://b.example, audience: r, jwks_url: \"" + good.url() +
+      "/jwks\", algorithms: [ES256]}\n";
   auto cfg = config::ParseConfig(yaml, "t.yaml");
   ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
   auth::OutboundOptions o;
@@ -286,8 +289,8 @@ TEST(OutboundJwksTest, StallingIssuerDoesNotBlockAnotherIssuerAndIsFetchedOnce) 
   auth::WorkloadTokenVerifier v(cfg->auth, auth::NewHttpFetcher(o), SystemClock::Instance());
   int64_t now = SystemClock::Instance().Now() / 1000000;
   auto token = [&](const auth::Key& k, const char* iss) {
-    boost::json::object c{{"iss", iss}, {"aud", "r"}, {"sub", "s"}, {"iat", now},
-                          {"exp", now + 300}};
+    boost::json::object c{
+        {"iss", iss}, {"aud", "r"}, {"sub", "s"}, {"iat", now}, {"exp", now + 300}};
     return *auth::SignJwt(k, auth::JwsAlg::kES256, boost::json::serialize(c));
   };
   std::string ta = token(key_a, "https://a.example"), tb = token(key_b, "https://b.example");
@@ -312,7 +315,8 @@ TEST(OutboundJwksTest, StallingIssuerDoesNotBlockAnotherIssuerAndIsFetchedOnce) 
     }));
   }
   bool all_done = true;
-  for (auto& f : as) all_done = all_done && f.wait_for(std::chrono::seconds(6)) == std::future_status::ready;
+  for (auto& f : as)
+    all_done = all_done && f.wait_for(std::chrono::seconds(6)) == std::future_status::ready;
   if (!all_done) stall.Stop();  // release the stuck fetches so the test can end
   ASSERT_TRUE(all_done) << "verifications for the stalling issuer still blocked after 6 s";
   for (auto& f : bs) {
@@ -326,7 +330,7 @@ TEST(OutboundJwksTest, StallingIssuerDoesNotBlockAnotherIssuerAndIsFetchedOnce) 
     EXPECT_LT(out.seconds, 1.9);
   }
   EXPECT_EQ(stall.connections(), 1);  // four concurrent callers, one fetch
-  for (int i = 0; i < 20; ++i) {     // and later callers do not fetch again for a while
+  for (int i = 0; i < 20; ++i) {      // and later callers do not fetch again for a while
     auto t1 = Clk::now();
     EXPECT_EQ(v.VerifyWorkloadToken(ta).status().code(), Code::kUnavailable);
     EXPECT_LT(Since(t1), 0.1);
@@ -403,16 +407,15 @@ TEST(OutboundJwksTest, DiscoveredJwksUriOnAnotherHostIsGuarded) {
 
 // --- import paging -------------------------------------------------------------------------
 
-constexpr char kOneServer[] =
-    R"({"name":"io.github.acme/x","description":"d","version":"1.0.0"})";
+constexpr char kOneServer[] = R"({"name":"io.github.acme/x","description":"d","version":"1.0.0"})";
 
 TEST(OutboundImportTest, ConstantCursorStopsAtTheSecondPageWithAnError) {
   testing::FakeRegistry reg;
   std::atomic<int> n{0};
   reg.On("GET", "/v0.1/servers", [&](const http::HttpRequest&) {
     if (++n > 3000) return testing::FakeRegistry::Json(500, "{}");  // bound the unfixed loop
-    return testing::FakeRegistry::Json(
-        200, std::string(R"({"servers":[)") + kOneServer + R"(],"metadata":{"nextCursor":"same"}})");
+    return testing::FakeRegistry::Json(200, std::string(R"({"servers":[)") + kOneServer +
+                                                R"(],"metadata":{"nextCursor":"same"}})");
   });
   app::ImportLimits lim;
   lim.guard = http::SsrfGuard(true);
@@ -457,8 +460,8 @@ TEST(OutboundImportTest, CliStopsOnAConstantCursorWithOneLineAndNonZeroExit) {
   reg.On("GET", "/v0.1/servers", 200,
          std::string(R"({"servers":[)") + kOneServer + R"(],"metadata":{"nextCursor":"same"}})");
   std::string out, err, dir = testing::TempDir();
-  int rc = testing::RunCli({"import", "-q", "--allow-private-addresses", "--db",
-                            dir + "/r.db", reg.url() + "/v0.1/servers"},
+  int rc = testing::RunCli({"import", "-q", "--allow-private-addresses", "--db", dir + "/r.db",
+                            reg.url() + "/v0.1/servers"},
                            &out, &err);
   EXPECT_NE(rc, 0);
   EXPECT_NE(err.find("repeated cursor"), std::string::npos) << err;

@@ -25,8 +25,8 @@ class StallServer {
  public:
   enum class Mode { kSilent, kHeaderThenStall, kDribble, kCloseAtOnce };
 
-  explicit StallServer(Mode mode, std::chrono::milliseconds dribble_every =
-                                      std::chrono::milliseconds(200))
+  explicit StallServer(Mode mode,
+                       std::chrono::milliseconds dribble_every = std::chrono::milliseconds(200))
       : mode_(mode), every_(dribble_every) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
@@ -72,8 +72,9 @@ class StallServer {
             ::close(c);
           } else {
             if (mode_ == Mode::kHeaderThenStall) {
-              std::string h = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                              "Content-Length: 1000\r\n\r\n{";
+              std::string h =
+                  "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                  "Content-Length: 1000\r\n\r\n{";
               ::send(c, h.data(), h.size(), MSG_NOSIGNAL);
             }
             std::lock_guard lock(mu_);
