@@ -85,6 +85,41 @@ TEST(OutboundFetchTest, SilentServerStallsTheTlsHandshakeOnlyUntilTheDeadline) {
   ExpectCutAtDeadline(StallServer::Mode::kSilent, "https");
 }
 
+// A listener whose accept queue is full drops further SYNs, so connect() hangs: the connect
+// deadline (not the longer total deadline) must end it.
+TEST(OutboundFetchTest, HangingConnectIsCutAtTheConnectDeadline) {
+  int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(lfd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(lfd, 0), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(lfd, reinterpret_cast<sockaddr*>(&a), &len);
+  std::vector<int> fillers;  // complete handshakes until the queue is full
+  for (int i = 0; i < 8; ++i) {
+    int c = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ::connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    fillers.push_back(c);
+  }
+  std::this_thread::sleep_for(milliseconds(100));
+  http::ClientRequest req;
+  req.url = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/";
+  req.connect_timeout = milliseconds(500);
+  req.timeout = milliseconds(3000);
+  auto t0 = Clk::now();
+  auto r = http::Fetch(req);
+  double took = Since(t0);
+  for (int c : fillers) ::close(c);
+  ::close(lfd);
+  if (r.ok() || r.status().message().find("connecting") == std::string::npos) {
+    GTEST_SKIP() << "this kernel did not stall the connect: " << r.status().ToString();
+  }
+  EXPECT_EQ(r.status().code(), Code::kUnavailable);
+  EXPECT_GE(took, 0.45);
+  EXPECT_LT(took, 1.2) << "connect deadline 0.5 s, total 3 s";
+}
+
 TEST(OutboundFetchTest, PromptServerStillAnswers) {
   testing::FakeRegistry reg;
   reg.On("GET", "/ok", 200, R"({"ok":true})");
