@@ -140,7 +140,7 @@ int Serve(const ServeOptions& in) {
     log::Error("mcpreg serve: registry signing key: " + key.status().message());
     return ExitCodeFor(key.status().code());
   }
-  auto fetcher = auth::NewHttpFetcher();
+  auto fetcher = auth::NewHttpFetcher(auth::OutboundOptionsFrom(cfg.outbound));
   service::AuthService auth_service(
       cfg.auth, *reg->store,
       auth::RegistryTokens(std::move(*key), SystemClock::Instance(), cfg.auth.token_ttl_seconds),
@@ -194,7 +194,7 @@ int Serve(const ServeOptions& in) {
   deps.max_evidence_bytes = cfg.limits.max_evidence_bytes;
   deps.max_request_bytes = cfg.quotas.max_request_bytes;
   // Outbound calls (token exchange, authenticated /mcp) never run on the I/O threads.
-  WorkPool outbound_pool(cfg.outbound.workers, /*max_queue=*/256);
+  WorkPool outbound_pool(cfg.outbound.workers, /*max_queue=*/cfg.outbound.workers * 64);
   deps.pool = &outbound_pool;
   // MCP endpoint (/mcp): the registry tools over Streamable HTTP (config section `mcp:`).
   auto mcp_cfg = mcpapi::ParseMcpConfig(cfg.mcp);

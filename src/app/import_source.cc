@@ -3,9 +3,11 @@
 #include <boost/json.hpp>
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 
 #include "core/json_out.h"
 #include "core/percent.h"
+#include "core/sha256.h"
 #include "transport/http_client.h"
 
 namespace mcpreg::app {
@@ -81,7 +83,8 @@ Result<std::vector<ImportItem>> ParseImportDocument(std::string_view text) {
 }
 
 Result<std::vector<ImportItem>> LoadImportSource(const std::string& source,
-                                                 const std::function<void(size_t)>& on_page) {
+                                                 const std::function<void(size_t)>& on_page,
+                                                 const ImportLimits& limits) {
   if (!IsUrl(source)) {
     std::ifstream in(source, std::ios::binary);
     if (!in) return Status::InvalidArgument("cannot read " + source);
@@ -89,13 +92,21 @@ Result<std::vector<ImportItem>> LoadImportSource(const std::string& source,
     ss << in.rdbuf();
     return ParseImportDocument(ss.str());
   }
+  auto get = [&limits](const std::string& url) {
+    http::ClientRequest req;
+    req.url = url;
+    req.timeout = limits.timeout;
+    req.connect_timeout =
+        std::min<std::chrono::milliseconds>(limits.timeout, std::chrono::seconds(10));
+    req.max_body_bytes = limits.max_page_bytes;
+    req.guard = limits.guard;
+    return http::Fetch(req);
+  };
   // A URL: first try it as a document; otherwise page through it as a registry.
   std::string base = source;
   bool paged = base.find("/servers") != std::string::npos;
   if (!paged) {
-    http::ClientRequest req;
-    req.url = source;
-    auto r = http::Fetch(req);
+    auto r = get(source);
     if (!r.ok()) return r.status();
     if (r->status == 200) {
       auto v = Parse(r->body, source);
@@ -106,17 +117,26 @@ Result<std::vector<ImportItem>> LoadImportSource(const std::string& source,
   }
   std::vector<ImportItem> out;
   std::string cursor;
-  for (int page = 0; page < 100000; ++page) {
+  std::unordered_set<std::string> seen;  // SHA-256 of every cursor followed
+  for (size_t page = 1;; ++page) {
+    if (page > limits.max_pages) {
+      return Status::ResourceExhausted(base + " still had more pages after " +
+                                       std::to_string(limits.max_pages) +
+                                       " (the page limit): import stopped, nothing imported");
+    }
     std::string url = base + (base.find('?') == std::string::npos ? "?" : "&") + "limit=100";
     if (!cursor.empty()) url += "&cursor=" + PercentEncode(cursor);
-    http::ClientRequest req;
-    req.url = url;
-    auto r = http::Fetch(req);
+    auto r = get(url);
     if (!r.ok()) return r.status();
     if (r->status != 200)
       return Status::Unavailable(url + " answered HTTP " + std::to_string(r->status));
     auto items = ParseImportDocument(r->body);
     if (!items.ok()) return items.status();
+    if (items->size() > limits.max_items - std::min(limits.max_items, out.size())) {
+      return Status::ResourceExhausted(
+          base + " offered more than " + std::to_string(limits.max_items) +
+          " entries (the item limit): import stopped, nothing imported");
+    }
     for (auto& it : *items) out.push_back(std::move(it));
     if (on_page) on_page(out.size());
     auto v = Parse(r->body, url);
@@ -125,6 +145,16 @@ Result<std::vector<ImportItem>> LoadImportSource(const std::string& source,
       next = md->get_object().if_contains("nextCursor");
     if (!next || !next->is_string() || next->get_string().empty()) break;
     cursor = std::string(next->get_string());
+    if (cursor.size() > 8192) {
+      return Status::FailedPrecondition(url +
+                                        " sent a nextCursor longer than 8192 bytes: "
+                                        "import stopped, nothing imported");
+    }
+    if (!seen.insert(Sha256Hex(cursor)).second) {
+      return Status::FailedPrecondition(
+          base + " repeated cursor \"" + cursor.substr(0, 80) + "\" on page " +
+          std::to_string(page) + " (the source is looping): import stopped, nothing imported");
+    }
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <resolv.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "transport/http_client.h"
@@ -14,10 +15,15 @@ namespace {
 
 class RealHttpFetcher final : public HttpFetcher {
  public:
+  explicit RealHttpFetcher(const OutboundOptions& o) : options_(o) {}
+
   Result<FetchResponse> Get(const std::string& url, const FetchOptions& options) override {
     http::ClientRequest req;
     req.url = url;
-    req.timeout = options.timeout;
+    req.timeout = std::min<std::chrono::milliseconds>(options.timeout, options_.total_timeout);
+    req.connect_timeout = options_.connect_timeout;
+    if (options.untrusted_destination)
+      req.guard = http::SsrfGuard(options_.allow_private_addresses);
     req.max_body_bytes = options.max_body_bytes;
     req.headers = {{"Accept", options.accept}, {"User-Agent", "mcp-registry/1.0"}};
     Result<http::ClientResponse> resp = http::Fetch(req);
@@ -30,6 +36,9 @@ class RealHttpFetcher final : public HttpFetcher {
     }
     return out;
   }
+
+ private:
+  const OutboundOptions options_;
 };
 
 // res_nquery on a private resolver state: thread-safe, unlike res_query on the global one.
@@ -78,7 +87,81 @@ class LibcTxtResolver final : public TxtResolver {
 
 }  // namespace
 
-std::shared_ptr<HttpFetcher> NewHttpFetcher() { return std::make_shared<RealHttpFetcher>(); }
+OutboundOptions OutboundOptionsFrom(const config::OutboundConfig& c) {
+  OutboundOptions o;
+  o.connect_timeout = std::chrono::seconds(c.connect_timeout_seconds);
+  o.total_timeout = std::chrono::seconds(c.total_timeout_seconds);
+  o.allow_private_addresses = c.allow_private_addresses;
+  o.negative_cache_ttl = Micros(c.negative_cache_seconds) * 1000000;
+  o.negative_cache_entries = c.negative_cache_entries;
+  return o;
+}
+
+std::shared_ptr<HttpFetcher> NewHttpFetcher(const OutboundOptions& options, const Clock& clock) {
+  return std::make_shared<OutboundFetcher>(std::make_shared<RealHttpFetcher>(options), options,
+                                           clock);
+}
+
+OutboundFetcher::OutboundFetcher(std::shared_ptr<HttpFetcher> inner, const OutboundOptions& options,
+                                 const Clock& clock)
+    : inner_(std::move(inner)), options_(options), clock_(clock) {}
+
+size_t OutboundFetcher::negative_entries() const {
+  std::lock_guard lock(mu_);
+  return failures_.size();
+}
+
+void OutboundFetcher::RememberLocked(const std::string& key, const Status& failure, Micros now) {
+  if (options_.negative_cache_ttl <= 0 || options_.negative_cache_entries == 0) return;
+  if (auto it = failure_index_.find(key); it != failure_index_.end()) {
+    failures_.erase(it->second);
+    failure_index_.erase(it);
+  }
+  while (failures_.size() >= options_.negative_cache_entries) {
+    failure_index_.erase(failures_.front().key);
+    failures_.pop_front();
+  }
+  failures_.push_back({key, now + options_.negative_cache_ttl, failure.message().substr(0, 300)});
+  failure_index_[key] = std::prev(failures_.end());
+}
+
+Result<FetchResponse> OutboundFetcher::Get(const std::string& url, const FetchOptions& options) {
+  const std::string key = (options.untrusted_destination ? "u " : "t ") + url;
+  std::unique_lock lock(mu_);
+  const Micros now = clock_.Now();
+  if (auto it = failure_index_.find(key); it != failure_index_.end()) {
+    if (now < it->second->until) {
+      int64_t left = (it->second->until - now + 999999) / 1000000;
+      return Status::Unavailable(it->second->message + " (failed recently; not retried for " +
+                                 std::to_string(left) + " s)");
+    }
+    failures_.erase(it->second);
+    failure_index_.erase(it);
+  }
+  if (auto it = flights_.find(key); it != flights_.end()) {
+    // Someone is fetching this URL now: share their result. Their fetch is bounded by the
+    // deadlines, so this wait is too; the extra bound only guards against a broken inner.
+    std::shared_ptr<Flight> flight = it->second;
+    bool done = done_.wait_for(lock, options_.total_timeout + std::chrono::seconds(1),
+                               [&] { return flight->done; });
+    if (!done) return Status::Unavailable("fetching " + url + " timed out");
+    return *flight->result;
+  }
+  auto flight = std::make_shared<Flight>();
+  flights_.emplace(key, flight);
+  lock.unlock();
+  Result<FetchResponse> result = inner_->Get(url, options);
+  lock.lock();
+  flights_.erase(key);
+  flight->result = result;
+  flight->done = true;
+  if (!result.ok() && result.status().code() == Code::kUnavailable) {
+    RememberLocked(key, result.status(), clock_.Now());
+  }
+  lock.unlock();
+  done_.notify_all();
+  return result;
+}
 std::shared_ptr<TxtResolver> NewTxtResolver() { return std::make_shared<LibcTxtResolver>(); }
 
 void FakeHttpFetcher::Set(const std::string& url, int status, std::string body,

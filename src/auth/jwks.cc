@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -22,9 +24,11 @@ Result<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
-Result<FetchResponse> FetchOk(HttpFetcher& fetcher, const std::string& url) {
+Result<FetchResponse> FetchOk(HttpFetcher& fetcher, const std::string& url,
+                              bool untrusted = false) {
   FetchOptions opts;
   opts.max_body_bytes = kMaxJwksBytes;
+  opts.untrusted_destination = untrusted;
   Result<FetchResponse> r = fetcher.Get(url, opts);
   if (!r.ok()) return Status::Unavailable("fetching " + url + ": " + r.status().message());
   if (r->status != 200) {
@@ -44,6 +48,15 @@ int64_t MaxAge(std::string_view cc) {
     digits = true;
   }
   return digits ? v : -1;
+}
+
+// Lower-cased host[:port] of an absolute http(s) URL, or "" when it is not one.
+std::string Authority(std::string_view url) {
+  auto u = boost::urls::parse_absolute_uri(url);
+  if (!u || (u->scheme() != "https" && u->scheme() != "http")) return "";
+  std::string a(u->encoded_host_and_port());
+  for (char& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return a;
 }
 
 std::string TrimSlash(std::string s) {
@@ -101,7 +114,9 @@ int JwksCache::loads() const {
   return loads_;
 }
 
-Result<JwkSet> JwksCache::Load() {
+Result<JwksCache::Loaded> JwksCache::Load() const {
+  Loaded out;
+  out.ttl = options_.ttl;
   std::string body;
   if (source_.kind == KeySource::Kind::kFile) {
     Result<std::string> r = ReadFile(source_.location);
@@ -110,6 +125,7 @@ Result<JwkSet> JwksCache::Load() {
   } else {
     if (!fetcher_) return Status::Internal("no HTTP fetcher for " + source_.location);
     std::string url = source_.location;
+    bool untrusted = false;
     if (source_.kind == KeySource::Kind::kDiscovery) {
       std::string doc_url = TrimSlash(source_.location) + "/.well-known/openid-configuration";
       Result<FetchResponse> doc = FetchOk(*fetcher_, doc_url);
@@ -127,56 +143,85 @@ Result<JwkSet> JwksCache::Load() {
         return Status::Unavailable(doc_url + " names issuer \"" + std::string(iss->get_string()) +
                                    "\", expected \"" + source_.location + "\"");
       }
-      url = std::string(uri->get_string());
-      jwks_uri_ = url;
+      url = std::string(uri->get_string()).substr(0, 2048);
+      std::string authority = Authority(url);
+      if (authority.empty()) {
+        return Status::Unavailable(doc_url + " names a jwks_uri that is not an http(s) URL");
+      }
+      // The issuer's own host is as trusted as the configured issuer; any other host is not.
+      untrusted = authority != Authority(source_.location);
+      out.jwks_uri = url;
     }
-    Result<FetchResponse> r = FetchOk(*fetcher_, url);
+    Result<FetchResponse> r = FetchOk(*fetcher_, url, untrusted);
     if (!r.ok()) return r.status();
     body = std::move(r->body);
     // Honour the issuer's Cache-Control within [5 min, 24 h]; otherwise the configured TTL.
     int64_t max_age = MaxAge(r->cache_control);
-    ttl_ = max_age < 0 ? options_.ttl : std::clamp<Micros>(max_age * 1000000, kMinTtl, kMaxTtl);
+    out.ttl = max_age < 0 ? options_.ttl : std::clamp<Micros>(max_age * 1000000, kMinTtl, kMaxTtl);
   }
   Result<JwkSet> set = JwkSet::Parse(body);
   if (!set.ok()) {
     return Status::Unavailable("keys from " + source_.location + ": " + set.status().message());
   }
-  return set;
+  out.set = std::move(set).value();
+  return out;
 }
 
-Status JwksCache::LoadLocked(Micros now) {
+Status JwksCache::LoadShared(std::unique_lock<std::mutex>& lock, Micros now) {
+  if (loading_) {
+    const uint64_t round = load_round_;
+    loaded_.wait(lock, [&] { return load_round_ != round; });  // bounded by the fetch deadline
+    return last_load_;
+  }
+  loading_ = true;
   attempted_ = true;
   last_attempt_ = now;
   ++loads_;
-  Result<JwkSet> set = Load();
-  if (!set.ok()) return set.status();  // keep the previous set, if any
-  set_ = std::make_shared<const JwkSet>(std::move(set).value());
-  loaded_at_ = now;
-  return Status::OK();
+  lock.unlock();
+  Result<Loaded> loaded = Load();  // network I/O: never under mu_
+  lock.lock();
+  loading_ = false;
+  ++load_round_;
+  if (loaded.ok()) {
+    set_ = std::make_shared<const JwkSet>(std::move(loaded->set));
+    ttl_ = loaded->ttl;
+    jwks_uri_ = std::move(loaded->jwks_uri);
+    loaded_at_ = now;
+    last_load_ = Status::OK();
+  } else {
+    last_load_ = loaded.status();  // keep the previous set, if any
+  }
+  loaded_.notify_all();
+  return last_load_;
 }
 
 Status JwksCache::Refresh() {
-  std::lock_guard lock(mu_);
-  return LoadLocked(clock_.Now());
+  std::unique_lock lock(mu_);
+  return LoadShared(lock, clock_.Now());
 }
 
 Result<Key> JwksCache::KeyFor(std::string_view kid) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   const Micros now = clock_.Now();
   const bool may_load = !attempted_ || now - last_attempt_ >= options_.min_refresh_interval;
   Status load_error;
-  if ((!set_ || now - loaded_at_ >= ttl_) && may_load) load_error = LoadLocked(now);
+  if (!set_ || now - loaded_at_ >= ttl_) {
+    // With no keys yet, join a load in flight; with stale keys, use them while it runs.
+    if ((loading_ && !set_) || (!loading_ && may_load)) load_error = LoadShared(lock, now);
+  }
   if (!set_) {
     return Status::Unavailable("cannot load signing keys: " + (load_error.ok()
                                                                    ? std::string("retry later")
                                                                    : load_error.message()));
   }
-  if (const Key* k = set_->Find(kid)) return *k;
+  std::shared_ptr<const JwkSet> set = set_;
+  if (const Key* k = set->Find(kid)) return *k;
   // Unknown kid: the issuer may have rotated. Refetch, but only if the set is not fresh from
-  // a load we just did and the rate limit allows it.
-  if (last_attempt_ != now && now - last_attempt_ >= options_.min_refresh_interval) {
-    if (LoadLocked(now).ok()) {
-      if (const Key* k = set_->Find(kid)) return *k;
+  // a load we just did, no load is in flight, and the rate limit allows it.
+  if (!loading_ && last_attempt_ != now && now - last_attempt_ >= options_.min_refresh_interval) {
+    if (LoadShared(lock, now).ok()) {
+      set = set_;
+      if (const Key* k = set->Find(kid)) return *k;
     }
   }
   std::string shown(kid.substr(0, 64));

@@ -10,10 +10,18 @@
 // an unknown kid triggers at most one refetch per `min_refresh_interval` (so random kids
 // cannot make us hammer the issuer); when a refresh fails the previous set stays in use.
 //
-// Thread-safety: JwksCache is safe for concurrent use; one mutex serialises lookups and loads
-// (a load blocks other lookups on the same issuer for at most the fetch timeout).
+// Where the keys come from is trusted as the operator's config: the jwks_url, the issuer's
+// discovery document, and a discovered jwks_uri on the issuer's own host. A jwks_uri on another
+// host comes from the network, so it is fetched with the SSRF guard (untrusted_destination):
+// a compromised or spoofed discovery document cannot point the registry at internal addresses.
+//
+// Thread-safety: JwksCache is safe for concurrent use. No lock is held while keys load: one
+// caller loads (single flight) while the others use the previous set if there is one, or wait
+// for that load (bounded by the fetcher's deadline) when there is none. Caches of different
+// issuers share nothing, so a stalling issuer never delays another issuer's lookups.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -80,8 +88,16 @@ class JwksCache final : public KeyProvider {
   int loads() const;
 
  private:
-  Result<JwkSet> Load();
-  Status LoadLocked(Micros now);
+  struct Loaded {
+    JwkSet set;
+    Micros ttl = 0;
+    std::string jwks_uri;
+  };
+  // Fetches and parses the keys; touches no member state (runs without the lock).
+  Result<Loaded> Load() const;
+  // Loads once, or waits for the load another caller has in flight and returns its outcome.
+  // REQUIRES: `lock` holds mu_; it is released during the load and held again on return.
+  Status LoadShared(std::unique_lock<std::mutex>& lock, Micros now);
 
   const KeySource source_;
   const std::shared_ptr<HttpFetcher> fetcher_;
@@ -95,6 +111,10 @@ class JwksCache final : public KeyProvider {
   Micros last_attempt_ = 0;
   bool attempted_ = false;
   int loads_ = 0;
+  bool loading_ = false;     // a load is in flight (single flight)
+  uint64_t load_round_ = 0;  // completed loads, so waiters know theirs finished
+  Status last_load_;         // outcome of the last completed load
+  std::condition_variable loaded_;
   std::string jwks_uri_;  // discovered once per load
 };
 

@@ -269,6 +269,7 @@ Result<Principal> VerifyHttpProof(const ProofRequest& request, HttpFetcher& fetc
   opts.timeout = std::chrono::seconds(10);
   opts.max_body_bytes = 4096;
   opts.accept = "text/plain";
+  opts.untrusted_destination = true;  // the domain is the caller's: SSRF guard
   Result<FetchResponse> resp = fetcher.Get(url, opts);
   if (!resp.ok()) {
     return Status::Unauthenticated("failed to fetch keys: failed to fetch " + url + ": " +

@@ -38,8 +38,11 @@ struct ProofRequest {
 Result<Principal> VerifyDnsProof(const ProofRequest& request, TxtResolver& resolver,
                                  const Clock& clock);
 
-// GETs https://<domain>/.well-known/mcp-registry-auth (10 s, no redirects, <= 4096 bytes,
-// must answer 200).
+// GETs https://<domain>/.well-known/mcp-registry-auth (10 s at most, capped by the fetcher's
+// deadlines; no redirects; <= 4096 bytes; must answer 200). The URL is the caller's, so it is
+// fetched as untrusted_destination: an address the SSRF guard refuses (loopback, private,
+// link-local, unspecified...) fails with Unauthenticated("... refused by the outbound address
+// policy") before any connection is made.
 Result<Principal> VerifyHttpProof(const ProofRequest& request, HttpFetcher& fetcher,
                                   const Clock& clock);
 

@@ -1,4 +1,4 @@
-// `mcpreg import [--db PATH] FILE|URL`
+// `mcpreg import [--db PATH] [--max-pages N] [--max-items N] [--allow-private-addresses] FILE|URL`
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -30,7 +30,17 @@ void RegisterImport(CLI::App& app, int* exit_code) {
   cmd->add_option("--db", *db, "SQLite database file")->capture_default_str();
   cmd->add_option("source", *source, "JSON file (array of server.json) or registry base URL")->required();
   cmd->add_flag("-q,--quiet", *quiet, "Print only the summary line");
-  cmd->callback([db, source, quiet, exit_code] {
+  auto limits = std::make_shared<app::ImportLimits>();
+  auto allow_private = std::make_shared<bool>(false);
+  cmd->add_option("--max-pages", limits->max_pages, "Stop paging a registry after this many pages")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t(1), size_t(1000000)));
+  cmd->add_option("--max-items", limits->max_items, "Stop when the source offers more entries")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t(1), size_t(100000000)));
+  cmd->add_flag("--allow-private-addresses", *allow_private,
+                "Allow a URL source on a loopback, private or link-local address");
+  cmd->callback([db, source, quiet, limits, allow_private, exit_code] {
     auto reg = app::OpenRegistry(*db, app::MigratePolicy::kApplyIfNew, nullptr);
     if (!reg.ok()) {
       std::fprintf(stderr, "mcpreg import: %s\n", reg.status().message().c_str());
@@ -38,12 +48,19 @@ void RegisterImport(CLI::App& app, int* exit_code) {
       return;
     }
     bool tty = isatty(2) && !*quiet;
-    auto items = app::LoadImportSource(*source, [tty](size_t n) {
-      if (tty) std::fprintf(stderr, "\rfetched %zu entries", n);
-    });
+    if (*allow_private) limits->guard = http::SsrfGuard(true);
+    auto items = app::LoadImportSource(
+        *source,
+        [tty](size_t n) {
+          if (tty) std::fprintf(stderr, "\rfetched %zu entries", n);
+        },
+        *limits);
     if (tty && source->rfind("http", 0) == 0) std::fputc('\n', stderr);
     if (!items.ok()) {
-      std::fprintf(stderr, "mcpreg import: %s\n", items.status().message().c_str());
+      std::string hint = items.status().IsPermissionDenied()
+                             ? " (pass --allow-private-addresses to import from it)"
+                             : "";
+      std::fprintf(stderr, "mcpreg import: %s%s\n", items.status().message().c_str(), hint.c_str());
       *exit_code = ExitCodeFor(items.status().code());
       return;
     }

@@ -1,55 +1,74 @@
 #include "core/work_pool.h"
 
+#include <utility>
+
 namespace mcpreg {
 
 WorkPool::WorkPool(size_t threads, size_t max_queue) : max_queue_(max_queue) {
   if (threads == 0) threads = 1;
   threads_.reserve(threads);
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
 }
 
 WorkPool::~WorkPool() { Stop(); }
 
-bool WorkPool::Submit(std::function<void()> fn) {
+bool WorkPool::Submit(std::function<void()> task) {
   {
-    std::lock_guard<std::mutex> l(mu_);
-    if (stopping_ || queue_.size() >= max_queue_) return false;
-    queue_.push_back(std::move(fn));
+    std::lock_guard lock(mu_);
+    if (stopping_) return false;
+    // Tasks that idle threads are about to take do not count against max_queue_.
+    if (queue_.size() >= idle_ + max_queue_) return false;
+    queue_.push_back(std::move(task));
   }
-  cv_.notify_one();
+  wake_.notify_one();
   return true;
 }
 
 void WorkPool::Stop() {
-  std::lock_guard<std::mutex> once(stop_mu_);
+  std::deque<std::function<void()>> dropped;
   {
-    std::lock_guard<std::mutex> l(mu_);
-    if (stopping_ && threads_.empty()) return;
+    std::lock_guard lock(mu_);
     stopping_ = true;
+    dropped.swap(queue_);
   }
-  cv_.notify_all();
-  for (auto& t : threads_)
-    if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
-  std::lock_guard<std::mutex> l(mu_);
-  threads_.clear();
+  wake_.notify_all();
+  dropped.clear();  // destroy unrun tasks outside the lock
+  std::call_once(joined_, [this] {
+    for (std::thread& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  });
 }
 
 size_t WorkPool::queued() const {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard lock(mu_);
   return queue_.size();
 }
 
-void WorkPool::Run() {
-  for (;;) {
-    std::function<void()> fn;
-    {
-      std::unique_lock<std::mutex> l(mu_);
-      cv_.wait(l, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
-      fn = std::move(queue_.front());
-      queue_.pop_front();
+size_t WorkPool::running() const {
+  std::lock_guard lock(mu_);
+  return running_;
+}
+
+void WorkPool::Work() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    ++idle_;
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    --idle_;
+    if (stopping_) return;
+    std::function<void()> task = std::move(queue_.front());
+    queue_.pop_front();
+    ++running_;
+    lock.unlock();
+    try {
+      task();
+    } catch (...) {
+      // A task's failure is its own; the worker lives on.
     }
-    fn();
+    task = nullptr;  // release what the task owns before taking the lock
+    lock.lock();
+    --running_;
   }
 }
 
