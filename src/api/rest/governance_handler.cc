@@ -61,48 +61,57 @@ http::HttpResponse ListRequests(const service::GovernanceService& gov, const aut
 
 }  // namespace
 
-std::optional<http::HttpResponse> GovernanceRoute(service::GovernanceService& gov,
-                                                  const auth::Principal& who,
-                                                  const http::HttpRequest& req,
-                                                  const std::vector<std::string_view>& s) {
-  const std::string& m = req.method;
-  const size_t n = s.size();
-  auto decode = [](std::string_view seg) { return PathUnescapeTwice(seg); };
-  if (s[0] == "review" && n == 1 && m == "GET")
-    return ListRequests(gov, who, req.query, "pending");
-  if (s[0] == "requests") {
-    if (n == 1 && m == "POST")
-      return QuotaReply(gov, who, gov.File(who, req.body), service::RequestViewJson, 201);
-    if (n == 1 && m == "GET") return ListRequests(gov, who, req.query, std::nullopt);
-    if (n < 2 || n > 3) return std::nullopt;
-    auto name = decode(s[1]);
-    if (!name) return ProblemResponse(Status::InvalidArgument("Invalid server name encoding"));
-    if (n == 2 && m == "GET") return Reply(gov.Get(who, *name), service::RequestViewJson);
-    if (n == 2 && m == "PUT")
-      return QuotaReply(gov, who, gov.Update(who, *name, req.body), service::RequestViewJson);
-    if (n == 3 && m == "POST") {
-      std::string_view verb = s[2];
-      std::string_view key = verb == "approve" ? "note" : verb == "reject" ? "reason" : "message";
-      if (verb != "approve" && verb != "reject" && verb != "retire") return std::nullopt;
-      auto text = BodyField(req.body, key);
-      if (!text.ok()) return ProblemResponse(text.status());
-      if (verb == "approve") return Reply(gov.Approve(who, *name, *text), service::RequestViewJson);
-      if (verb == "reject") return Reply(gov.Reject(who, *name, *text), service::RequestViewJson);
-      return Reply(gov.Retire(who, *name, *text), service::RequestViewJson);
-    }
-    return std::nullopt;
+http::HttpResponse ReviewQueue(const service::GovernanceService& gov, const auth::Principal& who,
+                               std::string_view raw_query) {
+  return ListRequests(gov, who, raw_query, "pending");
+}
+
+http::HttpResponse ListServerRequests(const service::GovernanceService& gov,
+                                      const auth::Principal& who, std::string_view raw_query) {
+  return ListRequests(gov, who, raw_query, std::nullopt);
+}
+
+http::HttpResponse FileRequest(service::GovernanceService& gov, const auth::Principal& who,
+                               std::string_view body) {
+  return QuotaReply(gov, who, gov.File(who, body), service::RequestViewJson, 201);
+}
+
+http::HttpResponse GetRequest(const service::GovernanceService& gov, const auth::Principal& who,
+                              const std::string& name) {
+  return Reply(gov.Get(who, name), service::RequestViewJson);
+}
+
+http::HttpResponse UpdateRequest(service::GovernanceService& gov, const auth::Principal& who,
+                                 const std::string& name, std::string_view body) {
+  return QuotaReply(gov, who, gov.Update(who, name, body), service::RequestViewJson);
+}
+
+http::HttpResponse DecideRequest(service::GovernanceService& gov, const auth::Principal& who,
+                                 const std::string& name, Decision decision,
+                                 std::string_view body) {
+  std::string_view key = decision == Decision::kApprove  ? "note"
+                         : decision == Decision::kReject ? "reason"
+                                                         : "message";
+  auto text = BodyField(body, key);
+  if (!text.ok()) return ProblemResponse(text.status());
+  switch (decision) {
+    case Decision::kApprove: return Reply(gov.Approve(who, name, *text), service::RequestViewJson);
+    case Decision::kReject: return Reply(gov.Reject(who, name, *text), service::RequestViewJson);
+    case Decision::kRetire: break;
   }
-  // servers/{name}/versions/{version}/evidence
-  if (s[0] == "servers" && n == 5 && s[2] == "versions" && s[4] == "evidence") {
-    auto name = decode(s[1]);
-    auto version = decode(s[3]);
-    if (!name || !version) return ProblemResponse(Status::InvalidArgument("Invalid path encoding"));
-    if (m == "POST")
-      return QuotaReply(gov, who, gov.AddEvidence(who, *name, *version, req.body),
-                        service::EvidenceJson, 201);
-    if (m == "GET") return Reply(gov.ListEvidence(&who, *name, *version), service::EvidenceListJson);
-  }
-  return std::nullopt;
+  return Reply(gov.Retire(who, name, *text), service::RequestViewJson);
+}
+
+http::HttpResponse PostEvidence(service::GovernanceService& gov, const auth::Principal& who,
+                                const std::string& name, const std::string& version,
+                                std::string_view body) {
+  return QuotaReply(gov, who, gov.AddEvidence(who, name, version, body), service::EvidenceJson,
+                    201);
+}
+
+http::HttpResponse GetEvidence(const service::GovernanceService& gov, const auth::Principal& who,
+                               const std::string& name, const std::string& version) {
+  return Reply(gov.ListEvidence(&who, name, version), service::EvidenceListJson);
 }
 
 std::optional<http::HttpResponse> ExportRoute(const service::GovernanceService& gov,

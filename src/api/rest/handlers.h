@@ -64,16 +64,33 @@ http::HttpResponse FeedDownload(service::FeedService& feed, const auth::Principa
                                 const http::HttpRequest& req, const std::string& sha256,
                                 const std::string& filename);
 
-// Governance (governance_handler.cc). `segs` are the path segments after "x/dev.mcpreg";
-// nullopt when no governance route matches.
-//   GET  review                                  the pending queue with gates and evidence
-//   POST requests            GET requests[?state=]
-//   GET|PUT requests/{name}  POST requests/{name}/approve|reject|retire  {"note"|"reason"|"message"}
-//   POST|GET servers/{name}/versions/{version}/evidence
-std::optional<http::HttpResponse> GovernanceRoute(service::GovernanceService& gov,
-                                                  const auth::Principal& who,
-                                                  const http::HttpRequest& req,
-                                                  const std::vector<std::string_view>& segs);
+// Governance (governance_handler.cc), under {prefix}/x/dev.mcpreg/. The router authenticated
+// `who` and decoded names and versions; the service decides who may do what.
+//   GET  review                        ReviewQueue       (paged: limit, cursor)
+//   GET  requests[?state=]             ListServerRequests (paged: limit, cursor)
+//   POST requests                      FileRequest
+//   GET|PUT requests/{name}            GetRequest / UpdateRequest
+//   POST requests/{name}/approve|reject|retire  DecideRequest {"note"|"reason"|"message"}
+//   POST|GET servers/{name}/versions/{version}/evidence  PostEvidence / GetEvidence
+enum class Decision { kApprove, kReject, kRetire };
+http::HttpResponse ReviewQueue(const service::GovernanceService& gov, const auth::Principal& who,
+                               std::string_view raw_query);
+http::HttpResponse ListServerRequests(const service::GovernanceService& gov,
+                                      const auth::Principal& who, std::string_view raw_query);
+http::HttpResponse FileRequest(service::GovernanceService& gov, const auth::Principal& who,
+                               std::string_view body);
+http::HttpResponse GetRequest(const service::GovernanceService& gov, const auth::Principal& who,
+                              const std::string& name);
+http::HttpResponse UpdateRequest(service::GovernanceService& gov, const auth::Principal& who,
+                                 const std::string& name, std::string_view body);
+http::HttpResponse DecideRequest(service::GovernanceService& gov, const auth::Principal& who,
+                                 const std::string& name, Decision decision,
+                                 std::string_view body);
+http::HttpResponse PostEvidence(service::GovernanceService& gov, const auth::Principal& who,
+                                const std::string& name, const std::string& version,
+                                std::string_view body);
+http::HttpResponse GetEvidence(const service::GovernanceService& gov, const auth::Principal& who,
+                               const std::string& name, const std::string& version);
 // GET export/{readme|allowlist|catalog}: the approved set (public, like the listing).
 std::optional<http::HttpResponse> ExportRoute(const service::GovernanceService& gov,
                                               const http::HttpRequest& req,

@@ -28,7 +28,6 @@ enum class Limit { kSmall, kDefault, kRequest, kEvidence, kFeed };
 struct Router::Call {
   const http::HttpRequest& req;
   const std::vector<std::string_view>& params;  // the {captures}, raw, in order
-  const std::vector<std::string_view>& tail;    // the path segments after the API prefix
   const auth::Principal* who;                   // nullptr on public / anonymous calls
 };
 
@@ -286,28 +285,41 @@ void Router::AddRoutes() {
            auto r = ExportRoute(gov, c.req, c.params[0], BaseUrl(c.req));
            return r ? std::move(*r) : NotFound(c.req.path);
          }});
-    auto governance = [&gov](const Call& c) {
-      std::vector<std::string_view> segs(c.tail.begin() + 2, c.tail.end());  // after x/dev.mcpreg
-      auto r = GovernanceRoute(gov, *c.who, c.req, segs);
-      return r ? std::move(*r) : NotFound(c.req.path);
-    };
-    add({"GET", Scope::kApi, "/x/dev.mcpreg/review", A::kToken, L::kSmall, false, {}, governance});
+    add({"GET", Scope::kApi, "/x/dev.mcpreg/review", A::kToken, L::kSmall, false, {},
+         [&gov](const Call& c) { return ReviewQueue(gov, *c.who, c.req.query); }});
     add({"GET", Scope::kApi, "/x/dev.mcpreg/requests", A::kToken, L::kSmall, false, {},
-         governance});
+         [&gov](const Call& c) { return ListServerRequests(gov, *c.who, c.req.query); }});
     add({"POST", Scope::kApi, "/x/dev.mcpreg/requests", A::kToken, L::kRequest, false, {},
-         governance});
+         [&gov](const Call& c) { return FileRequest(gov, *c.who, c.req.body); }});
     add({"GET", Scope::kApi, "/x/dev.mcpreg/requests/{name}", A::kToken, L::kSmall, false, {},
-         governance});
+         [&gov, name, bad](const Call& c) {
+           auto n = name(c, 0);
+           return n ? GetRequest(gov, *c.who, *n) : bad("server name");
+         }});
     add({"PUT", Scope::kApi, "/x/dev.mcpreg/requests/{name}", A::kToken, L::kRequest, false, {},
-         governance});
-    for (std::string_view path : {"/x/dev.mcpreg/requests/{name}/approve",
-                                  "/x/dev.mcpreg/requests/{name}/reject",
-                                  "/x/dev.mcpreg/requests/{name}/retire"})
-      add({"POST", Scope::kApi, path, A::kToken, L::kSmall, false, {}, governance});
+         [&gov, name, bad](const Call& c) {
+           auto n = name(c, 0);
+           return n ? UpdateRequest(gov, *c.who, *n, c.req.body) : bad("server name");
+         }});
+    for (auto [path, decision] :
+         {std::pair{"/x/dev.mcpreg/requests/{name}/approve", Decision::kApprove},
+          std::pair{"/x/dev.mcpreg/requests/{name}/reject", Decision::kReject},
+          std::pair{"/x/dev.mcpreg/requests/{name}/retire", Decision::kRetire}})
+      add({"POST", Scope::kApi, path, A::kToken, L::kSmall, false, {},
+           [&gov, name, bad, decision = decision](const Call& c) {
+             auto n = name(c, 0);
+             return n ? DecideRequest(gov, *c.who, *n, decision, c.req.body) : bad("server name");
+           }});
     add({"GET", Scope::kApi, "/x/dev.mcpreg/servers/{name}/versions/{version}/evidence",
-         A::kToken, L::kSmall, false, {}, governance});
+         A::kToken, L::kSmall, false, {}, [&gov, name, bad](const Call& c) {
+           auto n = name(c, 0), v = name(c, 1);
+           return n && v ? GetEvidence(gov, *c.who, *n, *v) : bad("path");
+         }});
     add({"POST", Scope::kApi, "/x/dev.mcpreg/servers/{name}/versions/{version}/evidence",
-         A::kToken, L::kEvidence, false, {}, governance});
+         A::kToken, L::kEvidence, false, {}, [&gov, name, bad](const Call& c) {
+           auto n = name(c, 0), v = name(c, 1);
+           return n && v ? PostEvidence(gov, *c.who, *n, *v, c.req.body) : bad("path");
+         }});
   }
   for (auto& r : routes_) r.segs = SplitPath(r.pattern);
 }
@@ -477,7 +489,7 @@ void Router::Handle(http::HttpRequest&& req, std::shared_ptr<http::Responder> re
         "request body exceeds " + std::to_string(BodyLimit(*m->route)) + " bytes"))));
 
   auto run = [m, who, finish](const http::HttpRequest& r) {
-    return finish(m->route->handler(Call{r, m->params, m->tail, who->has_value() ? &**who : nullptr}));
+    return finish(m->route->handler(Call{r, m->params, who->has_value() ? &**who : nullptr}));
   };
   if (!m->route->offload || !deps_.pool) return responder->Send(run(req));
   // Outbound calls: keep the I/O thread free. `m` points into `req`'s path: move both along.
