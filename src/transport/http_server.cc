@@ -260,8 +260,9 @@ class Session : public std::enable_shared_from_this<Session> {
       HttpRequest head = MakeRequest(parser_->get());
       HeaderVerdict v = shared_->options.on_header(head);
       if (v.reply) {
-        // Answered on the header: the body is never read, so the connection cannot be reused.
-        keep_alive_ = false;
+        // Answered on the header. A request without a body is complete, so the connection
+        // may serve the next one; otherwise the unread body makes it unusable.
+        keep_alive_ = parser_->is_done() && parser_->get().keep_alive() && !shared_->stopping;
         version_ = parser_->get().version();
         head_ = parser_->get().method() == bhttp::verb::head;
         busy_ = true;

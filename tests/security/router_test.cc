@@ -120,6 +120,29 @@ TEST_F(RouterSecurity, BodyLimitComesFromTheRouteNotTheRawTarget) {
   EXPECT_EQ(StatusOf(r), 404) << r;
 }
 
+// A bodiless request answered on its header (404, redirect) keeps its connection: only an
+// unread body makes a connection unusable.
+TEST_F(RouterSecurity, BodilessRequestAnsweredOnTheHeaderKeepsTheConnection) {
+  int fd = Connect(server_->port());
+  ASSERT_GE(fd, 0);
+  std::string reqs = "GET /v0.1/nowhere HTTP/1.1\r\nHost: a\r\n\r\n"
+                     "GET /v0.1/health HTTP/1.1\r\nHost: a\r\n\r\n";
+  ::send(fd, reqs.data(), reqs.size(), MSG_NOSIGNAL);
+  std::string out;
+  auto deadline = Clock::now() + std::chrono::seconds(3);
+  while (out.find("{\"status\":\"ok\"}") == std::string::npos && Clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 200) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, size_t(n));
+  }
+  ::close(fd);
+  EXPECT_EQ(StatusOf(out), 404) << out;
+  EXPECT_NE(out.find("{\"status\":\"ok\"}"), std::string::npos) << out;
+}
+
 // Item 14: a trailing-slash redirect never leaves this origin and its HTML body is escaped.
 TEST_F(RouterSecurity, TrailingSlashRedirectStaysOnThisOrigin) {
   for (std::string path : {"//evil.example/", "///evil.example/x/", "/\\evil.example/",
