@@ -191,7 +191,8 @@ Status ReadServer(const Reader& r, ServerJson& s) {
     s.has_meta = true;
     if (const bj::value* pp = mr.Get(kPublisherProvidedKey)) {
       if (!pp->is_object()) return Reader::Expected(mr.Path(kPublisherProvidedKey), "object");
-      s.publisher_provided = pp->get_object();
+      // Empty = absent, as upstream's omitempty map: Parse(Serialize(x)) stays x.
+      if (!pp->get_object().empty()) s.publisher_provided = pp->get_object();
     }
     return Status::OK();
   });

@@ -63,6 +63,17 @@ TEST(ServerJsonTest, EmptyRepositoryAndMetaAreKeptAsEmptyObjects) {
             R"("_meta":{}})");
 }
 
+// Found by the server_json fuzz target (fuzz/regressions/server_json/).
+TEST(ServerJsonTest, EmptyPublisherProvidedRoundTripsAsAbsent) {
+  auto parsed = ParseServerJson(std::string_view(
+      R"({"_meta":{"io.modelcontextprotocol.registry/publisher-provided":{}}})"));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_FALSE(parsed->publisher_provided.has_value());
+  auto again = ParseServerJson(std::string_view(SerializeServerJson(*parsed)));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(SerializeServerJson(*again), SerializeServerJson(*parsed));
+}
+
 TEST(ServerJsonTest, NullFieldsCountAsAbsent) {
   auto parsed = ParseServerJson(std::string_view(
       R"({"name":"n","repository":null,"_meta":null,"packages":null,"title":null})"));
