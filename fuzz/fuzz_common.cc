@@ -1,0 +1,88 @@
+#include "fuzz/fuzz_common.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "service/auth_service.h"
+#include "service/registry_service.h"
+
+namespace mcpreg::fuzz {
+namespace fs = std::filesystem;
+namespace {
+
+std::string MakeDir() {
+  std::string base = fs::exists("/dev/shm") ? "/dev/shm" : fs::temp_directory_path().string();
+  std::string tmpl = base + "/mcpreg-fuzz-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  if (!mkdtemp(buf.data())) {
+    std::perror("mcpreg fuzz: mkdtemp");
+    std::abort();
+  }
+  return buf.data();
+}
+
+void RemoveDir() {
+  std::error_code ec;
+  fs::remove_all(SharedDir(), ec);
+}
+
+}  // namespace
+
+void Check(bool cond, const char* what) {
+  if (cond) return;
+  std::fprintf(stderr, "mcpreg fuzz: property violated: %s\n", what);
+  std::abort();
+}
+
+std::string ReadSourceFile(std::string_view relative_path) {
+  std::string path = std::string(MCPREG_SOURCE_DIR) + "/" + std::string(relative_path);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "mcpreg fuzz: cannot read %s\n", path.c_str());
+    std::abort();
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const std::string& SharedDir() {
+  static const std::string dir = [] {
+    std::string d = MakeDir();
+    std::atexit(RemoveDir);
+    return d;
+  }();
+  return dir;
+}
+
+app::Registry& SharedRegistry() {
+  static app::Registry* reg = [] {
+    auto r = app::OpenRegistry(SharedDir() + "/registry.db", app::MigratePolicy::kApplyIfNew,
+                               nullptr);
+    if (!r.ok()) {
+      std::fprintf(stderr, "mcpreg fuzz: open registry: %s\n", r.status().ToString().c_str());
+      std::abort();
+    }
+    auto* out = new app::Registry(std::move(*r));
+    std::vector<std::string> docs;
+    fs::path valid = fs::path(MCPREG_SOURCE_DIR) / "tests/fixtures/validate/valid";
+    for (const auto& e : fs::directory_iterator(valid))
+      if (e.path().extension() == ".json")
+        docs.push_back(ReadSourceFile(fs::relative(e.path(), MCPREG_SOURCE_DIR).string()));
+    auto sum = out->service->Import(service::LocalOperator(), docs,
+                                    std::vector<service::PublishOptions>(docs.size()));
+    std::fprintf(stderr, "mcpreg fuzz: registry in %s with %zu of %zu fixture versions\n",
+                 SharedDir().c_str(), sum.imported, docs.size());
+    return out;
+  }();
+  return *reg;
+}
+
+}  // namespace mcpreg::fuzz
