@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string source = fuzz::SharedDir() + "/mcpreg.yaml";
   auto cfg = config::ParseConfig(fuzz::AsView(data, size), source);
   if (!cfg.ok()) return 0;
-  if (!cfg->policy.empty()) policy::Policy::FromJson(cfg->policy);
-  mcpapi::ParseMcpConfig(cfg->mcp);
+  if (!cfg->policy.empty()) (void)policy::Policy::FromJson(cfg->policy);
+  (void)mcpapi::ParseMcpConfig(cfg->mcp);
   return 0;
 }

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "app/app.h"
+#include "app/app.h"  // app::Registry (SharedRegistry lives in fuzz_registry.cc)
 
 namespace mcpreg::fuzz {
 
