@@ -62,7 +62,10 @@ for t in "${TARGETS[@]}"; do
     for d in ${DICT[$t]}; do cat "fuzz/dict/$d.dict" >>"$BUILD_FUZZ/dict/$t.dict"; done
     dict=(-dict="$BUILD_FUZZ/dict/$t.dict")
   fi
-  before=$(find "$art" -type f | wc -l)
+  # Findings: crash-*, leak-*, timeout-*, oom-* (slow-unit-* only says a run was slow, which
+  # on a loaded machine means little).
+  findings() { find "$art" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) "$@"; }
+  before=$(findings | wc -l)
   touch "$log.start"
   set +e
   # shellcheck disable=SC2086
@@ -74,11 +77,11 @@ for t in "${TARGETS[@]}"; do
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
   corpus=$(find "$BUILD_FUZZ/corpus/$t" -type f | wc -l)
-  crashes=$(( $(find "$art" -type f | wc -l) - before ))
+  crashes=$(( $(findings | wc -l) - before ))
   result=ok
   if [ $rc -ne 0 ] || [ $crashes -gt 0 ]; then
     failed=1
-    result="CRASH rc=$rc: $(find "$art" -type f -newer "$log.start" | head -1) $(grep -m1 -E 'ERROR: (AddressSanitizer|libFuzzer|UndefinedBehaviorSanitizer)|runtime error|property violated' "$log" || true)"
+    result="CRASH rc=$rc: $(findings -newer "$log.start" | head -1) $(grep -m1 -E 'ERROR: (AddressSanitizer|libFuzzer|UndefinedBehaviorSanitizer)|runtime error|property violated' "$log" || true)"
   fi
   summary+=("$(printf '%-12s %8s %12s %9s %7s  %s' "$t" "${FUZZ_SECONDS}s" "${execs:-?}" "${rate:-?}" "$corpus" "$result")")
 done
