@@ -52,12 +52,13 @@ std::string ReadSourceFile(std::string_view relative_path) {
 }
 
 const std::string& SharedDir() {
-  static const std::string dir = [] {
-    std::string d = MakeDir();
+  // Never destroyed: RemoveDir runs from atexit, after function-local statics may be gone.
+  static const std::string* dir = [] {
+    auto* d = new std::string(MakeDir());
     std::atexit(RemoveDir);
     return d;
   }();
-  return dir;
+  return *dir;
 }
 
 }  // namespace mcpreg::fuzz
