@@ -5,7 +5,7 @@ JOBS  ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 DB ?= ./var/registry.db
 
-.PHONY: all deps configure build run test bench clean
+.PHONY: all deps configure build run test test-sanitize fuzz bench clean
 
 all: build
 
@@ -26,9 +26,19 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 300
 
+# The whole suite under ASan + UBSan in build-asan/ (scripts/test-sanitize.sh).
+test-sanitize:
+	scripts/test-sanitize.sh
+
+# libFuzzer targets (clang-14) in build-fuzz/, each run FUZZ_SECONDS (default 300); prints
+# executions and crashes per target (scripts/fuzz.sh, fuzz/README.md).
+FUZZ_SECONDS ?= 300
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
 bench: build
 	MCPREG_WITH_BENCH=1 scripts/install-deps.sh
 	bench/run.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan build-fuzz

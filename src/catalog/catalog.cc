@@ -254,7 +254,9 @@ void Catalog::ApplyRecords(const std::vector<VersionRecord>& all,
 
 size_t Catalog::StartIndex(const ListQuery& q) const {
   if (q.cursor) {
-    const auto& [n, v] = *q.cursor;
+    // Not a structured binding: clang < 16 cannot capture one in a lambda (the fuzz build).
+    const auto& n = q.cursor->first;
+    const auto& v = q.cursor->second;
     return std::upper_bound(items_.begin(), items_.end(), 0,
                             [&](int, const Item& it) {
                               return KeyLess(n, v, it.entry->meta.name, it.entry->meta.version);
