@@ -5,8 +5,11 @@
 # too: every process writes its sanitizer reports to $BUILD_ASAN/sanitizer-reports/, and the run
 # fails when ctest fails or any report was written (the reports are printed).
 #
-#   SANITIZE_EXCLUDE=regex   tests to skip (ctest -E); none by default (the benchmark tests are
-#                            DISABLED_ in the suite and never run by ctest)
+#   SANITIZE_EXCLUDE=regex   tests to skip (ctest -E). Default: the one test that exhausts the
+#                            process's file descriptors (TransportLimitsTest.DescriptorExhaustion…):
+#                            UBSan's vptr check probes memory through a pipe, which cannot be
+#                            opened then, and reports a false "invalid vptr" on a valid object.
+#                            (The benchmark tests are DISABLED_ and never run by ctest.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_ASAN=${BUILD_ASAN:-build-asan}
@@ -24,8 +27,9 @@ rm -rf "$reports"
 mkdir -p "$reports"
 export ASAN_OPTIONS="detect_leaks=1:log_path=$reports/asan:log_exe_name=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan:log_exe_name=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+SANITIZE_EXCLUDE=${SANITIZE_EXCLUDE-DescriptorExhaustion}
 exclude=()
-[ -n "${SANITIZE_EXCLUDE:-}" ] && exclude=(-E "$SANITIZE_EXCLUDE")
+[ -n "$SANITIZE_EXCLUDE" ] && exclude=(-E "$SANITIZE_EXCLUDE")
 set +e
 (cd "$BUILD_ASAN" && ctest --output-on-failure -j"$JOBS" --timeout 600 "${exclude[@]}")
 rc=$?
