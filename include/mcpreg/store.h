@@ -14,8 +14,11 @@
 // the same name are serialized (the second sees the first's result).
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -137,11 +140,80 @@ class Store {
   virtual Result<std::vector<Evidence>> ListEvidence(std::string_view server_name,
                                                      std::string_view version,
                                                      int64_t after_id = 0) = 0;
+
+  // --- health and change notification ------------------------------------------------------
+  // Whether the database currently accepts work. Cheap and non-blocking (a backend with a
+  // network connection reports the state its background watcher last saw). Errors: Unavailable
+  // with a message containing "database unavailable".
+  virtual Status Health() { return Status::OK(); }
+  // Blocks until another process (or this one) may have committed a change, or `timeout`
+  // passes. Returns a mask of ChangeKind bits (0 on timeout or when the backend cannot tell,
+  // in which case callers refresh on their timer). SQLite just sleeps.
+  enum ChangeKind : unsigned { kVersionsChanged = 1, kGovernanceChanged = 2 };
+  virtual unsigned WaitForChange(std::chrono::milliseconds timeout);
+
+  // --- shared settings and package bytes -----------------------------------------------------
+  // True when feed package bytes live in the database (PostgreSQL: every replica serves every
+  // upload). False for SQLite, whose packages stay in the feed directory next to the file.
+  virtual bool HoldsBlobs() const { return false; }
+  // Stores `data` as the blob named `sha256` (64 lowercase hex, already verified by the
+  // caller); storing the same blob again is a no-op. REQUIRES: HoldsBlobs().
+  virtual Status PutBlob(std::string_view sha256, std::string_view data);
+  // Size of a stored blob. Errors: NotFound.
+  virtual Result<uint64_t> BlobSize(std::string_view sha256);
+  // Bytes [offset, offset + length) of a blob. Errors: NotFound, OutOfRange.
+  virtual Result<std::string> ReadBlob(std::string_view sha256, uint64_t offset, uint64_t length);
+  // A value shared by every process on the database (the registry signing key): returns the
+  // stored value of `key`, or stores `value` when there is none and returns it (the first
+  // writer wins, so concurrent first starts agree). FailedPrecondition where not supported.
+  virtual Result<std::string> GetOrPutSetting(std::string_view key, std::string_view value);
+
+  // --- whole-registry copy (mcpreg copy) --------------------------------------------------------
+  // Every piece of registry data, as stored: seqs, ids, revisions, timestamps and audit hashes
+  // are kept, so a copy serves the same bytes and its audit chain still verifies.
+  struct Snapshot {
+    std::vector<VersionRecord> versions;  // ascending seq
+    std::vector<Grant> grants;            // ascending id
+    std::vector<ServerRequest> requests;  // by name
+    std::vector<Evidence> evidence;       // ascending id
+    std::vector<AuditRecord> audit;       // ascending seq
+    std::vector<Artifact> artifacts;      // index rows (bytes travel separately as blobs)
+  };
+  // Reads all registry data in one consistent snapshot.
+  virtual Result<Snapshot> Export() = 0;
+  // True when the registry tables hold no rows (migrations and settings do not count).
+  virtual Result<bool> IsEmpty() = 0;
+  // In one transaction: removes all registry data (the audit log included) and writes `snap`
+  // as is, then moves every counter (seq, ids) past the highest value written. The append-only
+  // guards of audit_log/evidence stay in force for every other writer. Writes no audit entry.
+  virtual Status Restore(const Snapshot& snap) = 0;
 };
 
 // Opens (creating if needed) the SQLite database at `path` in WAL mode. Does not migrate;
 // REQUIRES Migrate() before other calls on a fresh file. Errors: Unavailable when the file
 // cannot be opened or is not a database.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+// True when `location` names a PostgreSQL database ("postgresql://..." or "postgres://...",
+// libpq URI syntax); anything else is a SQLite file path.
+bool IsPostgresLocation(std::string_view location);
+// `location` safe to show or log: a password in a PostgreSQL URI (user:secret@ or
+// ?password=secret) is replaced by "***". SQLite paths are returned unchanged.
+std::string RedactLocation(std::string_view location);
+
+// Connection settings of the PostgreSQL backend (config `db:` section; see README).
+struct PostgresOptions {
+  size_t pool_size = 8;                    // connections per process for reads and writes
+  std::chrono::seconds connect_timeout{3};  // per connection attempt
+  std::chrono::seconds statement_timeout{8};  // server-side cap on one statement
+};
+// Opens a PostgreSQL store on `uri` (libpq syntax). Does not migrate. Connections are made
+// lazily and re-made after an outage; a database that cannot be reached at open is
+// Unavailable ("database unavailable: ...", password redacted).
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& uri,
+                                                 const PostgresOptions& options = {});
+// Opens the backend `location` names (see IsPostgresLocation). Does not migrate.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location,
+                                         const PostgresOptions& options = {});
 
 }  // namespace mcpreg

@@ -195,6 +195,16 @@ class SqliteStore final : public Store {
     return store::SelectEvidence(*reader_, server_name, version, after_id);
   }
 
+  Result<Snapshot> Export() override {
+    return Status::FailedPrecondition("export is not implemented for SQLite yet");
+  }
+  Result<bool> IsEmpty() override {
+    return Status::FailedPrecondition("IsEmpty is not implemented for SQLite yet");
+  }
+  Status Restore(const Snapshot&) override {
+    return Status::FailedPrecondition("restore is not implemented for SQLite yet");
+  }
+
  private:
   // Runs `fn` in its own write transaction on the writer connection; commits when it succeeds.
   template <typename T, typename Fn>

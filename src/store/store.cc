@@ -1,0 +1,67 @@
+// Backend-independent parts of the Store interface: defaults for optional capabilities, the
+// choice of backend from a location string, and password redaction.
+#include <thread>
+
+#include "mcpreg/store.h"
+
+namespace mcpreg {
+
+unsigned Store::WaitForChange(std::chrono::milliseconds timeout) {
+  std::this_thread::sleep_for(timeout);
+  return 0;
+}
+
+Status Store::PutBlob(std::string_view, std::string_view) {
+  return Status::FailedPrecondition("this store keeps no package bytes");
+}
+Result<uint64_t> Store::BlobSize(std::string_view) {
+  return Status::FailedPrecondition("this store keeps no package bytes");
+}
+Result<std::string> Store::ReadBlob(std::string_view, uint64_t, uint64_t) {
+  return Status::FailedPrecondition("this store keeps no package bytes");
+}
+Result<std::string> Store::GetOrPutSetting(std::string_view, std::string_view) {
+  return Status::FailedPrecondition("this store keeps no shared settings");
+}
+
+bool IsPostgresLocation(std::string_view location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
+}
+
+std::string RedactLocation(std::string_view location) {
+  if (!IsPostgresLocation(location)) return std::string(location);
+  std::string out(location);
+  // userinfo: scheme://user:password@host — the authority ends at the first '/', '?' or '#'.
+  size_t auth_begin = out.find("://") + 3;
+  size_t auth_end = out.find_first_of("/?#", auth_begin);
+  if (auth_end == std::string::npos) auth_end = out.size();
+  size_t at = out.rfind('@', auth_end);
+  if (at != std::string::npos && at >= auth_begin) {
+    size_t colon = out.find(':', auth_begin);
+    if (colon != std::string::npos && colon < at) {
+      out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  // query parameters: password=...
+  size_t q = out.find('?');
+  while (q != std::string::npos) {
+    size_t key = q + 1;
+    size_t amp = out.find('&', key);
+    size_t end = amp == std::string::npos ? out.size() : amp;
+    std::string_view param(out.data() + key, end - key);
+    if (param.rfind("password=", 0) == 0) {
+      out.replace(key + 9, end - key - 9, "***");
+      end = key + 9 + 3;
+    }
+    q = end < out.size() ? end : std::string::npos;
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location,
+                                         const PostgresOptions& options) {
+  if (IsPostgresLocation(location)) return OpenPostgresStore(location, options);
+  return OpenSqliteStore(location);
+}
+
+}  // namespace mcpreg
