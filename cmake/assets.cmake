@@ -9,3 +9,6 @@ mcpreg_embed(kAssetSchema20251011 assets/schemas/2025-10-11.json)
 mcpreg_embed(kAssetSchema20251017 assets/schemas/2025-10-17.json)
 mcpreg_embed(kAssetSchema20251211 assets/schemas/2025-12-11.json)
 mcpreg_embed(kAssetSchemaDraft assets/schemas/draft.json)
+# PostgreSQL schema migrations (src/store/postgres/pg_migrations.cc lists them).
+mcpreg_embed(kAssetPgMigration0001 src/store/postgres/migrations/0001_init.sql)
+mcpreg_embed(kAssetPgMigration0002 src/store/postgres/migrations/0002_shared_state.sql)

@@ -43,8 +43,8 @@ Status ParseListen(const std::string& listen, std::string* host, uint16_t* port)
 }
 
 Result<Registry> OpenRegistry(const std::string& db_path, MigratePolicy policy, bool* created) {
-  bool existed = std::filesystem::exists(db_path);
-  auto store = OpenSqliteStore(db_path);
+  bool existed = IsPostgresLocation(db_path) || std::filesystem::exists(db_path);
+  auto store = OpenStore(db_path);
   if (!store.ok()) return store.status();
   auto plan = (*store)->Migrate(/*dry_run=*/true);
   if (!plan.ok()) return plan.status();

@@ -23,6 +23,11 @@ extern const unsigned char kAssetSchema20251211[];
 extern const std::size_t kAssetSchema20251211_size;
 extern const unsigned char kAssetSchemaDraft[];
 extern const std::size_t kAssetSchemaDraft_size;
+// PostgreSQL schema migrations.
+extern const unsigned char kAssetPgMigration0001[];
+extern const std::size_t kAssetPgMigration0001_size;
+extern const unsigned char kAssetPgMigration0002[];
+extern const std::size_t kAssetPgMigration0002_size;
 
 namespace mcpreg::assets {
 inline std::string_view OpenApiYaml() {

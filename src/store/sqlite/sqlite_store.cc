@@ -29,6 +29,7 @@
 
 #include "mcpreg/store.h"
 #include "store/migrations/sqlite_migrations.h"
+#include "store/mutation.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_governance.h"
 
@@ -413,31 +414,11 @@ Status SqliteStore::ApplyOne(std::string_view name, const Mutator& mutate,
   std::unordered_set<std::string> existing;
   for (const auto& r : rows.rows) existing.insert(r.meta.version);
 
-  // 2. Let the caller apply its rules. Exceptions must not cross the Store interface.
-  Status st;
-  try {
-    st = mutate(rows);
-  } catch (const std::exception& e) {
-    st = Status::Internal(std::string("UpdateServer mutator threw: ") + e.what());
-  }
-  if (!st.ok()) return st;
-
-  // 3. Validate what the mutator did, then write rows that lose the latest flag first so the
-  //    one-latest-per-name unique index never sees two latest rows mid-transaction.
-  std::vector<ServerRows::Row*> dirty;
-  for (auto& r : rows.rows) {
-    if (!r.dirty) continue;
-    if (r.meta.name != rows.name) {
-      return Status::InvalidArgument("UpdateServer(" + rows.name + "): mutator wrote a row for '" +
-                                     r.meta.name + "'");
-    }
-    if (!existing.count(r.meta.version) && !r.server_json) {
-      return Status::InvalidArgument("UpdateServer(" + rows.name + "): new version '" +
-                                     r.meta.version + "' has no server_json");
-    }
-    dirty.push_back(&r);
-  }
-  std::stable_partition(dirty.begin(), dirty.end(), [](auto* r) { return !r->meta.is_latest; });
+  // 2. Let the caller apply its rules; 3. check what it did (rows losing latest first).
+  MCPREG_RETURN_IF_ERROR(store::RunMutator(mutate, rows));
+  auto to_write = store::RowsToWrite(rows, existing);
+  if (!to_write.ok()) return to_write.status();
+  std::vector<ServerRows::Row*>& dirty = *to_write;
   for (const auto& event : rows.audit) {
     auto a = store::InsertAudit(db, event);
     if (!a.ok()) return a.status();

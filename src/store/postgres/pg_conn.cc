@@ -1,0 +1,196 @@
+#include "store/postgres/pg_conn.h"
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+
+namespace mcpreg::store::pg {
+namespace {
+
+constexpr std::string_view kUnavailable = "database unavailable: ";
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// The mapping table of this backend (see pg_conn.h).
+Status FromSqlState(std::string_view state, std::string message) {
+  if (state.size() == 5) {
+    if (state == "23505") return Status::AlreadyExists(std::move(message));
+    if (state.substr(0, 2) == "23") return Status::FailedPrecondition(std::move(message));
+    // 08: connection exception; 57P01-03: admin/crash shutdown, cannot connect now;
+    // 57014: statement timeout; 53300: too many connections; 53xxx: resources.
+    if (state.substr(0, 2) == "08" || state.substr(0, 3) == "57P" || state == "57014" ||
+        state.substr(0, 2) == "53")
+      return Status::Unavailable(std::string(kUnavailable) + message);
+  }
+  return Status::Internal("database error: " + message);
+}
+
+}  // namespace
+
+PgResult& PgResult::operator=(PgResult&& o) noexcept {
+  if (this != &o) {
+    if (r_) PQclear(r_);
+    r_ = o.r_;
+    o.r_ = nullptr;
+  }
+  return *this;
+}
+PgResult::~PgResult() {
+  if (r_) PQclear(r_);
+}
+int PgResult::rows() const { return r_ ? PQntuples(r_) : 0; }
+bool PgResult::IsNull(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
+std::string_view PgResult::Text(int row, int col) const {
+  return {PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col))};
+}
+int64_t PgResult::Int(int row, int col) const {
+  return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10);
+}
+bool PgResult::Bool(int row, int col) const { return PQgetvalue(r_, row, col)[0] == 't'; }
+
+Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& uri,
+                                                std::chrono::seconds connect_timeout,
+                                                std::chrono::seconds statement_timeout) {
+  std::string ct = std::to_string(connect_timeout.count());
+  // Our defaults come first: values in the URI override them (expand_dbname).
+  const char* keys[] = {"connect_timeout", "application_name", "keepalives",
+                        "keepalives_idle", "keepalives_interval", "keepalives_count",
+                        "tcp_user_timeout", "dbname", nullptr};
+  const char* vals[] = {ct.c_str(), "mcpreg", "1", "5", "2", "2", "9000", uri.c_str(), nullptr};
+  pg_conn* c = PQconnectdbParams(keys, vals, /*expand_dbname=*/1);
+  if (!c) return Status::Unavailable(std::string(kUnavailable) + "out of memory");
+  if (PQstatus(c) != CONNECTION_OK) {
+    std::string msg = Trim(PQerrorMessage(c));
+    PQfinish(c);
+    return Status::Unavailable(std::string(kUnavailable) + msg);
+  }
+  std::unique_ptr<PgConn> conn(new PgConn(c));
+  MCPREG_RETURN_IF_ERROR(conn->ExecScript(
+      "SET statement_timeout = " + std::to_string(statement_timeout.count() * 1000) +
+      "; SET lock_timeout = " + std::to_string(statement_timeout.count() * 1000) +
+      "; SET client_min_messages = warning"));
+  return conn;
+}
+
+PgConn::~PgConn() { PQfinish(conn_); }
+
+bool PgConn::healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+
+bool PgConn::in_transaction() const {
+  auto s = PQtransactionStatus(conn_);
+  return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
+}
+
+Status PgConn::CheckResult(pg_result* r, std::string_view sql) {
+  if (!r) return Status::Unavailable(std::string(kUnavailable) + Trim(PQerrorMessage(conn_)));
+  auto st = PQresultStatus(r);
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::OK();
+  const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  std::string msg = Trim(PQresultErrorMessage(r));
+  if (msg.empty()) msg = Trim(PQerrorMessage(conn_));
+  if (PQstatus(conn_) != CONNECTION_OK)
+    return Status::Unavailable(std::string(kUnavailable) + msg);
+  return FromSqlState(state ? state : "", msg);
+}
+
+Result<PgResult> PgConn::Exec(std::string_view sql, const std::vector<Param>& params,
+                              bool binary_result) {
+  std::string text(sql);
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+  values.reserve(params.size());
+  for (const auto& p : params) {
+    values.push_back(p.text ? p.text->data() : nullptr);
+    lengths.push_back(p.text ? static_cast<int>(p.text->size()) : 0);
+    formats.push_back(p.binary ? 1 : 0);
+  }
+  pg_result* r = PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr,
+                              values.data(), lengths.data(), formats.data(), binary_result ? 1 : 0);
+  Status st = CheckResult(r, sql);
+  if (!st.ok()) {
+    if (r) PQclear(r);
+    return st;
+  }
+  return PgResult(r);
+}
+
+Status PgConn::ExecScript(std::string_view sql) {
+  std::string text(sql);
+  pg_result* r = PQexec(conn_, text.c_str());
+  // PQexec returns the last statement's result; an error stops the script there.
+  Status st = CheckResult(r, sql);
+  if (r) PQclear(r);
+  return st;
+}
+
+bool IsConnectionError(const Status& s) {
+  return s.code() == Code::kUnavailable;
+}
+
+PgPool::PgPool(std::string uri, size_t size, std::chrono::seconds connect_timeout,
+               std::chrono::seconds statement_timeout)
+    : uri_(std::move(uri)),
+      size_(size == 0 ? 1 : size),
+      connect_timeout_(connect_timeout),
+      statement_timeout_(statement_timeout) {}
+
+PgPool::~PgPool() = default;
+
+PgPool::Lease::~Lease() {
+  if (pool_ && conn_) pool_->Release(std::move(conn_));
+}
+
+Result<PgPool::Lease> PgPool::Acquire(std::chrono::milliseconds wait) {
+  std::unique_lock lock(mu_);
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      if (conn->healthy()) return Lease(this, std::move(conn));
+      --open_;  // broken while idle: drop it and look again
+      continue;
+    }
+    if (open_ < size_) {
+      ++open_;
+      lock.unlock();
+      auto conn = PgConn::Connect(uri_, connect_timeout_, statement_timeout_);
+      if (!conn.ok()) {
+        lock.lock();
+        --open_;
+        cv_.notify_one();
+        return conn.status();
+      }
+      return Lease(this, std::move(conn.value()));
+    }
+    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= size_)
+      return Status::Unavailable("database unavailable: all " + std::to_string(size_) +
+                                 " connections busy");
+  }
+}
+
+void PgPool::Release(std::unique_ptr<PgConn> conn) {
+  // A connection left inside a transaction (an error path that did not roll back) or broken
+  // is not reused.
+  bool reusable = conn->healthy() && !conn->in_transaction();
+  std::lock_guard lock(mu_);
+  if (reusable) {
+    idle_.push_back(std::move(conn));
+  } else {
+    --open_;
+  }
+  cv_.notify_one();
+}
+
+void PgPool::DropIdle() {
+  std::lock_guard lock(mu_);
+  open_ -= idle_.size();
+  idle_.clear();
+  cv_.notify_all();
+}
+
+}  // namespace mcpreg::store::pg
