@@ -125,6 +125,15 @@ int ServerProcess::Stop() {
   return -1;
 }
 
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  close(stderr_fd_);
+}
+
 ServerProcess::~ServerProcess() { Stop(); }
 
 int RunCli(const std::vector<std::string>& in_args, std::string* out, std::string* err) {

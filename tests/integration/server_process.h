@@ -19,6 +19,8 @@ class ServerProcess {
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // Sends SIGTERM and waits; returns the exit status (or -1 when it had to be killed).
   int Stop();
+  // SIGKILL: the process dies mid-whatever (crash test); waits for it.
+  void Kill();
   const std::string& log() const { return log_; }
 
  private:
