@@ -65,8 +65,9 @@ random_port() { echo $((15432 + (RANDOM % 16000))); }
 # A pristine initdb result is kept in the caller's cache and copied for each new cluster:
 # initdb takes 2-7 s on a busy 2-core machine, a copy well under one. The template is written
 # once and flushed (sync), then moved into place atomically (concurrent first starts each
-# build one; one wins). MCPREG_PG_NO_TEMPLATE=1 always runs initdb. The copies are not
-# fsynced: a machine crash loses a throwaway cluster anyway.
+# build one; one wins). MCPREG_PG_NO_TEMPLATE=1 always runs initdb; deleting the template
+# makes the next start build it again. The copies are not fsynced: a machine crash loses a
+# throwaway cluster anyway.
 TEMPLATE_FORMAT=1  # bump when the initdb flags below change
 template_path() {
   local ver; ver=$("$1/postgres" -V | awk '{print $3}')
@@ -89,7 +90,7 @@ make_data_dir() {  # make_data_dir BIN DIR: DIR/data holds a fresh, never starte
   local tmp
   if mkdir -p "$(dirname "$tmpl")" 2>/dev/null &&
       tmp=$(mktemp -d "$(dirname "$tmpl")/.building.XXXXXX" 2>/dev/null); then
-    if cp -a "$dir/data" "$tmp/data" && sync && mv -T "$tmp/data" "$tmpl" 2>/dev/null; then :; fi
+    { cp -a "$dir/data" "$tmp/data" && sync && mv -T "$tmp/data" "$tmpl"; } 2>/dev/null || true
     rm -rf "$tmp"
   fi
   return 0
@@ -142,8 +143,8 @@ timezone = 'UTC'
 EOF
   [ "$(id -u)" -ne 0 ] || chown -R postgres: "$dir"
 
-  local port="" attempt
-  for attempt in 1 2 3 4 5 6 7 8; do
+  local port=""
+  for _ in 1 2 3 4 5 6 7 8; do
     local candidate; candidate=$(random_port)
     port_in_use "$candidate" && continue
     # Another process may take the port between the check and the bind; then the start fails
@@ -167,6 +168,7 @@ EOF
   START_OK=1
   if [ -n "$owner_pid" ]; then
     # Detached (own session, no inherited stdio) so whoever reads our stdout sees EOF now.
+    # shellcheck disable=SC2016  # $1..$3 are the inner shell's arguments
     setsid bash -c 'while [ -d "/proc/$1" ]; do sleep 1; done; "$2" stop "$3"' \
       watcher "$owner_pid" "$SCRIPT" "$dir" </dev/null >/dev/null 2>&1 &
   fi
