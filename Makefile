@@ -23,8 +23,10 @@ build: configure
 run: build
 	$(BUILD)/mcpreg serve --listen $(LISTEN) --db $(DB)
 
+# ctest runs with one throwaway PostgreSQL cluster that every test process shares through
+# MCPREG_TEST_PG; the cluster is removed afterwards, pass or fail (scripts/pg-cluster.sh).
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 300
+	cd $(BUILD) && $(CURDIR)/scripts/pg-cluster.sh with ctest --output-on-failure -j$(JOBS) --timeout 300
 
 # The whole suite under ASan + UBSan in build-asan/ (scripts/test-sanitize.sh).
 test-sanitize:

@@ -3,7 +3,8 @@
 # + UndefinedBehaviorSanitizer in $BUILD_ASAN (default build-asan; gcc unless CXX says otherwise)
 # and runs every test there. Integration tests start the sanitized `mcpreg`, so its reports count
 # too: every process writes its sanitizer reports to $BUILD_ASAN/sanitizer-reports/, and the run
-# fails when ctest fails or any report was written (the reports are printed).
+# fails when ctest fails or any report was written (the reports are printed). ctest runs with a
+# throwaway PostgreSQL cluster (scripts/pg-cluster.sh with), removed afterwards.
 #
 #   SANITIZE_EXCLUDE=regex   tests to skip (ctest -E). Default: the one test that exhausts the
 #                            process's file descriptors (TransportLimitsTest.DescriptorExhaustion…):
@@ -30,8 +31,10 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan
 SANITIZE_EXCLUDE=${SANITIZE_EXCLUDE-DescriptorExhaustion}
 exclude=()
 [ -n "$SANITIZE_EXCLUDE" ] && exclude=(-E "$SANITIZE_EXCLUDE")
+# One throwaway PostgreSQL cluster for the whole run, shared through MCPREG_TEST_PG.
+repo=$PWD
 set +e
-(cd "$BUILD_ASAN" && ctest --output-on-failure -j"$JOBS" --timeout 600 "${exclude[@]}")
+(cd "$BUILD_ASAN" && "$repo/scripts/pg-cluster.sh" with ctest --output-on-failure -j"$JOBS" --timeout 600 "${exclude[@]}")
 rc=$?
 set -e
 t2=$(date +%s)

@@ -60,7 +60,10 @@ void StoreConformanceTest::SetUp() {
   std::filesystem::create_directories(dir_);
 }
 
-void StoreConformanceTest::TearDown() { std::filesystem::remove_all(dir_); }
+void StoreConformanceTest::TearDown() {
+  if (GetParam().cleanup) GetParam().cleanup(dir_);
+  std::filesystem::remove_all(dir_);
+}
 
 std::unique_ptr<Store> StoreConformanceTest::OpenMigrated() {
   auto store = GetParam().open(dir_);

@@ -6,7 +6,8 @@
 //                            [](const auto& info) { return info.param.name; });
 //
 // Each test gets a fresh, empty temporary directory; `open` must return a store whose data
-// lives under that directory (so reopening the same location sees the same data).
+// lives under that directory, or in a place the directory leads to, such as a database it
+// records (so reopening the same location sees the same data).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -28,7 +29,13 @@ struct StoreBackend {
   // Opens a store at a location that cannot work (e.g. a path below a regular file); the
   // suite expects Unavailable.
   std::function<Result<std::unique_ptr<Store>>(const std::filesystem::path& dir)> open_bad;
+  // Optional: called after each test, before `dir` is removed, to release what `open` made
+  // outside it (e.g. drop the database a server backend created for the test).
+  std::function<void(const std::filesystem::path& dir)> cleanup;
 };
+
+// gtest prints a parameter of a failing test with this (the name, not the object's bytes).
+inline void PrintTo(const StoreBackend& backend, std::ostream* os) { *os << backend.name; }
 
 class StoreConformanceTest : public ::testing::TestWithParam<StoreBackend> {
  protected:
