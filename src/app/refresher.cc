@@ -19,18 +19,18 @@ void Refresher::Stop() {
 
 void Refresher::Run() {
   using std::chrono::steady_clock;
-  constexpr auto kPeriod = std::chrono::seconds(1);
-  auto governance_at = steady_clock::now();
+  auto catalog_at = steady_clock::now();
+  auto governance_at = catalog_at;
   while (!stop_) {
-    const unsigned changed = store_.WaitForChange(kPeriod);
+    const unsigned changed = store_.WaitForChange(kWaitSlice);
     if (stop_) break;
-    // 0 = timed out, or the backend cannot tell: refresh on the timer.
-    if (changed == 0 || (changed & Store::kVersionsChanged) != 0) {
+    const auto now = steady_clock::now();
+    if ((changed & Store::kVersionsChanged) != 0 || now - catalog_at >= kPeriod) {
+      catalog_at = now;
       Status st = registry_.Refresh();
       if (!st.ok()) log::Warn("catalog refresh failed: " + st.message());
     }
     if (governance_ == nullptr) continue;
-    const auto now = steady_clock::now();
     if ((changed & Store::kGovernanceChanged) != 0 || now - governance_at >= kPeriod) {
       governance_at = now;
       Status st = governance_->Refresh();

@@ -1,15 +1,21 @@
 // Refresher: keeps a process's in-memory state (the catalog, the governance requests and
 // evidence) caught up with writes other processes commit to the shared database. One thread
-// loops on Store::WaitForChange(1 s): the catalog is refreshed when the versions bit is set or
-// the wait timed out; governance when the governance bit is set, otherwise at most once per
-// second (GovernanceService::Refresh reloads every request, too costly per version change).
-// A failed refresh is logged as a warning and retried on the next round.
+// loops on Store::WaitForChange: the catalog is refreshed as soon as the versions bit is set,
+// and otherwise once a second passed without a refresh (the timer SQLite relies on, and a
+// safety net for a missed notification); governance as soon as the governance bit is set,
+// otherwise at most once per second (GovernanceService::Refresh reloads every request, too
+// costly to run per version change). A failed refresh is logged as a warning and retried on the
+// next round.
+//
+// Each wait lasts kWaitSlice, not the whole second: a wait cannot be interrupted (SQLite's just
+// sleeps), so the slice bounds how long Stop() — and so a server's shutdown — takes.
 //
 // Thread-safety: construct and destroy on one thread. The services it refreshes are safe for
 // concurrent use.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "mcpreg/store.h"
@@ -20,6 +26,8 @@ namespace mcpreg::app {
 
 class Refresher {
  public:
+  static constexpr std::chrono::milliseconds kPeriod{1000};     // refresh at least this often
+  static constexpr std::chrono::milliseconds kWaitSlice{200};  // one WaitForChange
   // Starts the thread. `governance` may be null (no governance state to refresh).
   // REQUIRES: the store and services outlive this object (or Stop()).
   Refresher(Store& store, service::RegistryService& registry,
@@ -28,8 +36,8 @@ class Refresher {
   Refresher(const Refresher&) = delete;
   Refresher& operator=(const Refresher&) = delete;
 
-  // Asks the thread to finish after its current wait (at most about a second) and joins it.
-  // Idempotent.
+  // Asks the thread to finish after its current wait (at most kWaitSlice, plus a refresh in
+  // progress) and joins it. Idempotent.
   void Stop();
 
  private:
