@@ -121,11 +121,15 @@ Result<auth::Key> LoadRegistryKey(Registry& reg) {
   if (!o.registry_key_file.empty()) return auth::LoadOrCreateRegistryKey(o.registry_key_file);
   if (!IsPostgresLocation(o.location))
     return auth::LoadOrCreateRegistryKey(DbDir(o.location) + "/registry.key");
+  return LoadSharedRegistryKey(*reg.store);
+}
+
+Result<auth::Key> LoadSharedRegistryKey(Store& store) {
   // Every replica must sign and verify with the same key: the first to start stores its fresh
   // seed, the others (and later starts) get that one back.
   auto fresh = auth::NewRegistryKeyHex();
   if (!fresh.ok()) return fresh.status();
-  auto stored = reg.store->GetOrPutSetting(kRegistryKeySetting, *fresh);
+  auto stored = store.GetOrPutSetting(kRegistryKeySetting, *fresh);
   if (!stored.ok()) return stored.status();
   return auth::RegistryKeyFromHex(*stored, "the registry key stored in the database");
 }

@@ -96,6 +96,11 @@ Result<Registry> OpenRegistryAt(std::string_view db_flag, MigratePolicy migrate)
 // Errors: those of auth::LoadOrCreateRegistryKey, Store::GetOrPutSetting, RegistryKeyFromHex.
 Result<auth::Key> LoadRegistryKey(Registry& reg);
 
+// The registry signing key a shared database keeps: the stored 64-hex seed under the setting
+// "registry_key", or a fresh one stored now (Store::GetOrPutSetting: concurrent first starts
+// agree on one). Errors: those of GetOrPutSetting; FailedPrecondition (stored value malformed).
+Result<auth::Key> LoadSharedRegistryKey(Store& store);
+
 // Where the feed keeps package bytes: in the database when the store holds blobs
 // (Store::HoldsBlobs), else in the feed directory (created when missing).
 // Errors: Unavailable (the directory cannot be created).
