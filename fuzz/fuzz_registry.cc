@@ -13,8 +13,7 @@ namespace fs = std::filesystem;
 
 app::Registry& SharedRegistry() {
   static app::Registry* reg = [] {
-    auto r = app::OpenRegistry(SharedDir() + "/registry.db", app::MigratePolicy::kApplyIfNew,
-                               nullptr);
+    auto r = app::OpenRegistryAt(SharedDir() + "/registry.db", app::MigratePolicy::kApplyIfNew);
     if (!r.ok()) {
       std::fprintf(stderr, "mcpreg fuzz: open registry: %s\n", r.status().ToString().c_str());
       std::abort();

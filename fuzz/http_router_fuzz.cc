@@ -88,8 +88,9 @@ World& TheWorld() {
                                                      nullptr, nullptr, SystemClock::Instance());
     auto blobs = feed::ArtifactStore::Open(fuzz::SharedDir() + "/feed");
     fuzz::Check(blobs.ok(), "open feed store");
-    w->feed = std::make_unique<service::FeedService>(std::move(*blobs), *reg.store,
-                                                     SystemClock::Instance(), 1 << 20);
+    w->feed = std::make_unique<service::FeedService>(
+        std::make_unique<feed::ArtifactStore>(std::move(*blobs)), *reg.store,
+        SystemClock::Instance(), 1 << 20);
     w->governance = std::make_unique<service::GovernanceService>(
         *reg.store, *reg.service, SystemClock::Instance(), std::vector<std::string>{});
     fuzz::Check(w->governance->Start().ok(), "start governance");

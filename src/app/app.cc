@@ -1,29 +1,28 @@
 #include "app/app.h"
-#include "service/auth_service.h"
 
 #include <signal.h>
 
 #include <boost/json.hpp>
 #include <chrono>
-#include <filesystem>
+#include <optional>
 
 #include "api/mcp/http_config.h"
 #include "api/mcp/mcp_auth.h"
 #include "api/mcp/registry_tools.h"
 #include "api/rest/problem.h"
 #include "api/rest/router.h"
+#include "app/refresher.h"
+#include "app/registry.h"
 #include "auth/fetcher.h"
 #include "auth/registry_token.h"
 #include "config/config.h"
-#include "feed/artifact_store.h"
+#include "core/log.h"
+#include "core/work_pool.h"
+#include "mcpreg/store.h"
 #include "policy/policy.h"
 #include "service/auth_service.h"
 #include "service/feed_service.h"
 #include "service/governance_service.h"
-#include "app/import_source.h"
-#include "core/assets.h"
-#include "core/log.h"
-#include "core/work_pool.h"
 #include "transport/http_server.h"
 
 namespace mcpreg::app {
@@ -40,35 +39,6 @@ Status ParseListen(const std::string& listen, std::string* host, uint16_t* port)
   *host = h;
   *port = static_cast<uint16_t>(std::stoul(p));
   return Status::OK();
-}
-
-Result<Registry> OpenRegistry(const std::string& db_path, MigratePolicy policy, bool* created) {
-  bool existed = IsPostgresLocation(db_path) || std::filesystem::exists(db_path);
-  auto store = OpenStore(db_path);
-  if (!store.ok()) return store.status();
-  auto plan = (*store)->Migrate(/*dry_run=*/true);
-  if (!plan.ok()) return plan.status();
-  size_t applied = 0, pending = 0;
-  for (const auto& m : *plan) (m.applied ? applied : pending)++;
-  bool fresh = !existed || applied == 0;
-  if (pending > 0) {
-    if (policy == MigratePolicy::kApplyIfNew && fresh) {
-      auto done = (*store)->Migrate(false);
-      if (!done.ok()) return done.status();
-    } else {
-      return Status::FailedPrecondition(std::to_string(pending) +
-                                        " database migration(s) pending on " + db_path +
-                                        ": run `mcpreg migrate --db " + db_path + "`");
-    }
-  }
-  if (created) *created = fresh;
-  Registry r;
-  r.store = std::move(*store);
-  r.catalog = std::make_unique<catalog::Catalog>();
-  r.service = std::make_unique<service::RegistryService>(*r.store, *r.catalog,
-                                                         SystemClock::Instance());
-  MCPREG_RETURN_IF_ERROR(r.service->Refresh());
-  return r;
 }
 
 int Serve(const ServeOptions& in) {
@@ -96,46 +66,34 @@ int Serve(const ServeOptions& in) {
   if (o.listen.empty())
     o.listen = o.config_file.empty() ? "127.0.0.1:8080"
                                      : cfg.listen.host + ":" + std::to_string(cfg.listen.port);
-  if (o.db.empty()) o.db = o.config_file.empty() ? "./var/registry.db" : cfg.db.path;
   Status st = ParseListen(o.listen, &so.host, &so.port);
   if (!st.ok()) {
     log::Error("mcpreg serve: " + st.message());
     return ExitCodeFor(st.code());
   }
   so.threads = o.threads;
+  auto reg_options = RegistryOptionsFrom(cfg, o.db);
+  if (!reg_options.ok()) {
+    log::Error("mcpreg serve: " + reg_options.status().message());
+    return ExitCodeFor(reg_options.status().code());
+  }
+  reg_options->migrate = MigratePolicy::kApplyIfNew;
+  reg_options->seed_demo = o.seed_demo;
 
-  // Block the signals we wait for before any thread starts, so only sigtimedwait sees them.
+  // Block the signals we wait for before any thread starts, so only sigwaitinfo sees them.
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGINT);
   sigaddset(&sigs, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
-  bool created = false;
-  auto reg = OpenRegistry(o.db, MigratePolicy::kApplyIfNew, &created);
+  auto reg = OpenRegistry(std::move(*reg_options));
   if (!reg.ok()) {
     log::Error("mcpreg serve: " + reg.status().message());
     return ExitCodeFor(reg.status().code());
   }
-  if (created && o.seed_demo) {
-    auto items = ParseImportDocument(assets::DemoCatalog());
-    if (items.ok()) {
-      std::vector<std::string> docs;
-      std::vector<service::PublishOptions> opts;
-      for (auto& it : *items) {
-        docs.push_back(std::move(it.document));
-        opts.push_back(std::move(it.options));
-      }
-      auto sum = reg->service->Import(service::LocalOperator(), docs, opts);
-      log::Info("seeded demo catalog: " + std::to_string(sum.imported) + " versions");
-    }
-  }
-  // Write API: registry tokens signed with a key kept next to the database unless configured.
-  std::string db_dir = std::filesystem::path(o.db).parent_path().string();
-  if (db_dir.empty()) db_dir = ".";
-  std::string key_file = cfg.auth.registry_key_file.empty() ? db_dir + "/registry.key"
-                                                           : cfg.auth.registry_key_file;
-  auto key = auth::LoadOrCreateRegistryKey(key_file);
+  // Write API: registry tokens signed with the registry key (app/registry.h says where it is).
+  auto key = LoadRegistryKey(*reg);
   if (!key.ok()) {
     log::Error("mcpreg serve: registry signing key: " + key.status().message());
     return ExitCodeFor(key.status().code());
@@ -145,47 +103,33 @@ int Serve(const ServeOptions& in) {
       cfg.auth, *reg->store,
       auth::RegistryTokens(std::move(*key), SystemClock::Instance(), cfg.auth.token_ttl_seconds),
       fetcher, cfg.auth.dns_proofs ? auth::NewTxtResolver() : nullptr, SystemClock::Instance());
-  std::string feed_dir = cfg.feed.dir.empty() ? db_dir + "/feed" : cfg.feed.dir;
-  auto blobs = feed::ArtifactStore::Open(feed_dir);
+  auto blobs = OpenFeedBlobs(*reg);
   if (!blobs.ok()) {
     log::Error("mcpreg serve: " + blobs.status().message());
     return ExitCodeFor(blobs.status().code());
   }
   service::FeedService feed_service(std::move(*blobs), *reg->store, SystemClock::Instance(),
                                     cfg.feed.max_bytes);
-  // Governed mode when the config has a `policy:` section.
-  std::optional<policy::Policy> policy;
-  if (!cfg.policy.empty()) {
-    auto p = policy::Policy::FromJson(cfg.policy);
-    if (!p.ok()) {
-      log::Error("mcpreg serve: " + o.config_file + ": " + p.status().message());
-      return ExitCodeFor(p.status().code());
-    }
-    policy = std::move(*p);
-    reg->service->SetPolicy(&*policy);
-    log::Info("governed mode: publishes must pass the compliance policy");
-  }
+  // Governed mode when the config has a `policy:` section (OpenRegistry installed it).
+  const policy::Policy* policy = reg->policy.get();
+  if (policy) log::Info("governed mode: publishes must pass the compliance policy");
 
   // Requests, evidence, review and the governed listing rule (open mode: workflow only).
-  std::vector<std::string> trusted_issuers;
-  for (const auto& i : cfg.auth.issuers) trusted_issuers.push_back(i.issuer);
-  service::GovernanceService governance(*reg->store, *reg->service, SystemClock::Instance(),
-                                        std::move(trusted_issuers));
-  governance.SetQuotas(cfg.quotas);
+  auto governance_started = StartGovernance(*reg);
+  if (!governance_started.ok()) {
+    log::Error("mcpreg serve: " + governance_started.status().message());
+    return ExitCodeFor(governance_started.status().code());
+  }
+  service::GovernanceService& governance = **governance_started;
   feed_service.SetReadRule([&governance](const auth::Principal* who, std::string_view name,
                                          std::string_view version) {
     return governance.MayReadVersion(who, name, version);
   });
-  st = governance.Start();
-  if (!st.ok()) {
-    log::Error("mcpreg serve: " + st.message());
-    return ExitCodeFor(st.code());
-  }
 
   rest::RouterDeps deps;
   deps.registry = reg->service.get();
   deps.governance = &governance;
-  deps.policy = policy ? &*policy : nullptr;
+  deps.policy = policy;
   deps.auth = &auth_service;
   deps.feed = &feed_service;
   deps.public_url = cfg.public_url;
@@ -203,8 +147,7 @@ int Serve(const ServeOptions& in) {
     return ExitCodeFor(mcp_cfg.status().code());
   }
   mcp::McpServer mcp_server(mcpapi::RegistryServerOptions());
-  mcpapi::AddRegistryTools(mcp_server, mcpapi::LocalReader(*reg->service),
-                           policy ? &*policy : nullptr);
+  mcpapi::AddRegistryTools(mcp_server, mcpapi::LocalReader(*reg->service), policy);
   mcp::McpHttpEndpoint mcp_endpoint(mcp_server, mcp_cfg->http);
   std::unique_ptr<mcpapi::McpAuthGate> mcp_gate;
   if (mcp_cfg->enabled && mcp_cfg->auth.enabled) {
@@ -248,25 +191,24 @@ int Serve(const ServeOptions& in) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   log::Info("mcpreg " MCPREG_VERSION " listening on http://" +
             (so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host) + ":" +
-            std::to_string(server.port()) + " db=" + o.db + " versions=" +
-            std::to_string(reg->catalog->size()) + " startup_ms=" + std::to_string(ms));
+            std::to_string(server.port()) + " db=" + RedactLocation(reg->options.location) +
+            " versions=" + std::to_string(reg->catalog->size()) +
+            " startup_ms=" + std::to_string(ms));
 
-  // Main thread: wait for a signal; between signals, catch up with writes from other processes.
+  // Catch up with writes from other processes on a thread of its own; this one waits for a
+  // signal.
+  Refresher refresher(*reg->store, *reg->service, &governance);
   for (;;) {
-    timespec ts{1, 0};
-    int sig = sigtimedwait(&sigs, nullptr, &ts);
+    int sig = sigwaitinfo(&sigs, nullptr);
     if (sig == SIGINT || sig == SIGTERM) {
       log::Info(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
       break;
     }
-    Status rs = reg->service->Refresh();
-    if (!rs.ok()) log::Warn("catalog refresh failed: " + rs.message());
-    rs = governance.Refresh();
-    if (!rs.ok()) log::Warn("governance refresh failed: " + rs.message());
   }
   mcp_endpoint.CloseAll();
   server.Stop(std::chrono::milliseconds(10000));
   outbound_pool.Stop();
+  refresher.Stop();
   log::Info("stopped");
   return 0;
 }

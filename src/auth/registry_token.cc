@@ -33,17 +33,28 @@ Result<Key> ReadKeyFile(int fd, const std::string& path) {
   char buf[256];
   ssize_t n = read(fd, buf, sizeof buf);
   if (n < 0) return Status::Internal(Errno("cannot read", path));
-  std::string_view text(buf, size_t(n));
-  while (!text.empty() && isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  return RegistryKeyFromHex(std::string_view(buf, size_t(n)), "registry key file " + path);
+}
+
+}  // namespace
+
+Result<std::string> NewRegistryKeyHex() {
+  Result<Key> fresh = Key::Generate(KeyType::kEd25519);
+  if (!fresh.ok()) return fresh.status();
+  return HexEncode(fresh->Ed25519Seed());
+}
+
+Result<Key> RegistryKeyFromHex(std::string_view text, std::string_view source) {
+  auto space = [](char c) { return isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
   std::optional<std::string> seed = HexDecode(text);
   if (!seed || seed->size() != 32) {
-    return Status::FailedPrecondition("registry key file " + path +
+    return Status::FailedPrecondition(std::string(source) +
                                       " must hold 64 hex characters (an Ed25519 seed)");
   }
   return Key::Ed25519FromSeed(*seed);
 }
-
-}  // namespace
 
 Result<Key> LoadOrCreateRegistryKey(const std::string& path) {
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -57,9 +68,9 @@ Result<Key> LoadOrCreateRegistryKey(const std::string& path) {
 
     // Create: write a temporary file, then link() it into place, which fails if another
     // process won the race; that process's key is then loaded instead.
-    Result<Key> fresh = Key::Generate(KeyType::kEd25519);
+    Result<std::string> fresh = NewRegistryKeyHex();
     if (!fresh.ok()) return fresh.status();
-    std::string text = HexEncode(fresh->Ed25519Seed()) + "\n";
+    std::string text = *fresh + "\n";
     std::string tmp = path + ".tmp." + std::to_string(getpid());
     int out = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (out < 0) return Status::Unavailable(Errno("cannot create", tmp));

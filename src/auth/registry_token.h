@@ -37,6 +37,14 @@ namespace mcpreg::auth {
 // Internal/Unavailable (I/O failures, with the path and errno text).
 Result<Key> LoadOrCreateRegistryKey(const std::string& path);
 
+// A fresh Ed25519 seed as 64 lowercase hex characters (the key file's format, without the
+// newline). Errors: Internal (no randomness).
+Result<std::string> NewRegistryKeyHex();
+// The key whose seed `text` holds: 64 hex characters, surrounding whitespace ignored (the key
+// file's content, or the copy a database keeps). `source` names where the text came from in
+// the error. Errors: FailedPrecondition ("<source> must hold 64 hex characters ...").
+Result<Key> RegistryKeyFromHex(std::string_view text, std::string_view source);
+
 struct IssuedToken {
   std::string registry_token;
   int64_t expires_at = 0;  // Unix seconds, as upstream's TokenResponse.expires_at

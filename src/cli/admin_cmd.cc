@@ -5,6 +5,7 @@
 
 #include "app/app.h"
 #include "cli/commands.h"
+#include "cli/db_option.h"
 #include "service/admin_service.h"
 #include "service/auth_service.h"
 
@@ -12,21 +13,21 @@ namespace mcpreg::cli {
 namespace {
 
 struct GrantArgs {
-  std::string db = "./var/registry.db";
+  std::string db;
   Grant grant;
 };
 
 void AddGrantOptions(CLI::App* cmd, GrantArgs& a) {
-  cmd->add_option("--db", a.db, "SQLite database file")->capture_default_str();
+  AddDbOption(cmd, a.db);
   cmd->add_option("--issuer", a.grant.issuer, "OIDC issuer URL of the workload identity")->required();
   cmd->add_option("--subject", a.grant.subject, "its subject (sub claim)")->required();
   cmd->add_option("--namespace", a.grant.namespace_pattern, "e.g. 'com.contoso/*'")->required();
   cmd->add_option("--role", a.grant.role, "publisher | feed-contributor | reviewer | admin")->required();
 }
 
-// Opens the store (migrating a brand-new file); prints the error and sets the exit code.
+// Opens the store (migrating a brand-new database); prints the error and sets the exit code.
 std::unique_ptr<Store> Open(const std::string& db, const char* cmd, int* exit_code) {
-  auto reg = app::OpenRegistry(db, app::MigratePolicy::kApplyIfNew, nullptr);
+  auto reg = app::OpenRegistryAt(db, app::MigratePolicy::kApplyIfNew);
   if (!reg.ok()) {
     std::fprintf(stderr, "mcpreg %s: %s\n", cmd, reg.status().message().c_str());
     *exit_code = ExitCodeFor(reg.status().code());
@@ -75,7 +76,7 @@ void RegisterAdmin(CLI::App& app, int* exit_code) {
 
   auto la = std::make_shared<GrantArgs>();
   auto* list = admin->add_subcommand("list", "List grants");
-  list->add_option("--db", la->db, "SQLite database file")->capture_default_str();
+  AddDbOption(list, la->db);
   list->add_option("--issuer", la->grant.issuer, "only this issuer");
   list->add_option("--subject", la->grant.subject, "only this subject");
   list->callback([la, exit_code] {
@@ -94,10 +95,10 @@ void RegisterAdmin(CLI::App& app, int* exit_code) {
 void RegisterAudit(CLI::App& app, int* exit_code) {
   auto* audit = app.add_subcommand("audit", "Inspect and verify the audit log");
   audit->require_subcommand(1);
-  auto db = std::make_shared<std::string>("./var/registry.db");
+  auto db = std::make_shared<std::string>();
   auto name = std::make_shared<std::string>();
   auto* show = audit->add_subcommand("show", "Print the history of a server (or everything)");
-  show->add_option("--db", *db, "SQLite database file")->capture_default_str();
+  AddDbOption(show, *db);
   show->add_option("name", *name, "server name (omit for the whole log)");
   show->callback([db, name, exit_code] {
     auto store = Open(*db, "audit show", exit_code);
@@ -114,9 +115,9 @@ void RegisterAudit(CLI::App& app, int* exit_code) {
                   r.event.resource.c_str(), r.event.actor.c_str(), r.event.details.c_str());
     *exit_code = 0;
   });
-  auto vdb = std::make_shared<std::string>("./var/registry.db");
+  auto vdb = std::make_shared<std::string>();
   auto* verify = audit->add_subcommand("verify", "Check the audit log's hash chain");
-  verify->add_option("--db", *vdb, "SQLite database file")->capture_default_str();
+  AddDbOption(verify, *vdb);
   verify->callback([vdb, exit_code] {
     auto store = Open(*vdb, "audit verify", exit_code);
     if (!store) return;

@@ -10,11 +10,11 @@
 //
 // Two modes. With --registry URL (or $MCPREG_REGISTRY when neither --db nor --config is given)
 // a command calls the registry's /v0.1/x/dev.mcpreg/ routes with the token `mcpreg login`
-// stored. Otherwise it opens the database (--db, default ./var/registry.db; with --config and
-// no --db, the config's db) and acts as the local operator, with the config's `policy:`
+// stored. Otherwise it opens the database (--db, else $MCPREG_DB, else the config's db, else
+// the default; app/registry.h) and acts as the local operator, with the config's `policy:`
 // (governed mode) and `auth.issuers` so the gates and listing rule are the server's.
 // GovernanceService::Start() runs first, so the listing rule is in force. Commands that only
-// read (and export) refuse a database file that does not exist instead of creating one.
+// read (and export) refuse a brand-new database instead of creating one.
 // `export` is database mode only.
 //
 // Errors: one line "mcpreg <cmd>: <problem>" on stderr, exit code ExitCodeFor(code) (1 refused,
@@ -36,8 +36,9 @@
 #include <string>
 #include <vector>
 
-#include "app/app.h"
+#include "app/registry.h"
 #include "cli/commands.h"
+#include "cli/db_option.h"
 #include "cli/review_view.h"
 #include "client/registry_api.h"
 #include "client/token_file.h"
@@ -64,15 +65,14 @@ int64_t IdOf(const bj::value& evidence) {
 // --- where a command acts ---------------------------------------------------------------------
 
 struct Target {
-  std::string db = "./var/registry.db";
+  std::string db;  // "" = not given
   std::string config;
   std::string registry;
   CLI::Option* db_option = nullptr;  // to tell an explicit --db from the default
 };
 
 void AddTargetOptions(CLI::App* cmd, Target& t, bool remote) {
-  t.db_option =
-      cmd->add_option("--db", t.db, "SQLite database file (database mode)")->capture_default_str();
+  t.db_option = AddDbOption(cmd, t.db);
   cmd->add_option("--config", t.config,
                   "Server config whose policy and auth.issuers apply (database mode)");
   if (remote)
@@ -108,30 +108,22 @@ class LocalBackend final : public Backend {
  public:
   static Result<std::unique_ptr<LocalBackend>> Open(const Target& t, bool may_create) {
     config::Config cfg;
-    std::string db = t.db;
     if (!t.config.empty()) {
       auto c = config::LoadConfig(t.config);
       if (!c.ok()) return c.status();
       cfg = std::move(*c);
-      if (t.db_option == nullptr || t.db_option->count() == 0) db = cfg.db.path;
     }
-    if (!may_create && !std::filesystem::exists(db))
-      return Status::NotFound("no database at " + db + " (pass --db PATH or --config FILE)");
-    auto reg = app::OpenRegistry(db, app::MigratePolicy::kApplyIfNew, nullptr);
-    if (!reg.ok()) return reg.status();
-    std::unique_ptr<LocalBackend> b(new LocalBackend(std::move(*reg)));
-    if (!cfg.policy.empty()) {
-      auto p = policy::Policy::FromJson(cfg.policy);
-      if (!p.ok()) return Status(p.status().code(), t.config + ": " + p.status().message());
-      b->policy_ = std::move(*p);
-      b->reg_.service->SetPolicy(&*b->policy_);
+    auto options = app::RegistryOptionsFrom(cfg, t.db);
+    if (!options.ok()) return options.status();
+    options->migrate = may_create ? app::MigratePolicy::kApplyIfNew : app::MigratePolicy::kMustExist;
+    auto reg = app::OpenRegistry(std::move(*options));
+    if (!reg.ok()) {
+      if (!reg.status().IsNotFound()) return reg.status();
+      return Status::NotFound(reg.status().message() + " (pass --db PATH or --config FILE)");
     }
-    std::vector<std::string> issuers;
-    for (const auto& i : cfg.auth.issuers) issuers.push_back(i.issuer);
-    b->gov_ = std::make_unique<service::GovernanceService>(
-        *b->reg_.store, *b->reg_.service, SystemClock::Instance(), std::move(issuers));
-    MCPREG_RETURN_IF_ERROR(b->gov_->Start());
-    return b;
+    auto gov = app::StartGovernance(*reg);
+    if (!gov.ok()) return gov.status();
+    return std::unique_ptr<LocalBackend>(new LocalBackend(std::move(*reg), std::move(*gov)));
   }
 
   const service::GovernanceService& governance() const { return *gov_; }
@@ -164,11 +156,11 @@ class LocalBackend final : public Backend {
   }
 
  private:
-  explicit LocalBackend(app::Registry reg) : reg_(std::move(reg)) {}
+  LocalBackend(app::Registry reg, std::unique_ptr<service::GovernanceService> gov)
+      : reg_(std::move(reg)), gov_(std::move(gov)) {}
 
   app::Registry reg_;
-  std::optional<policy::Policy> policy_;  // the registry service points at it
-  std::unique_ptr<service::GovernanceService> gov_;
+  std::unique_ptr<service::GovernanceService> gov_;  // over reg_
   auth::Principal who_ = service::LocalOperator();
 };
 

@@ -1,4 +1,4 @@
-// `mcpreg import [--db PATH] [--max-pages N] [--max-items N] [--allow-private-addresses] FILE|URL`
+// `mcpreg import [--db PATH|URI] [--max-pages N] [--max-items N] [--allow-private-addresses] FILE|URL`
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +8,7 @@
 #include "service/auth_service.h"
 #include "app/import_source.h"
 #include "cli/commands.h"
+#include "cli/db_option.h"
 
 namespace mcpreg::cli {
 namespace {
@@ -24,10 +25,10 @@ void Bar(size_t done, size_t total) {
 
 void RegisterImport(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("import", "Import server.json documents from a file or registry URL");
-  auto db = std::make_shared<std::string>("./var/registry.db");
+  auto db = std::make_shared<std::string>();
   auto source = std::make_shared<std::string>();
   auto quiet = std::make_shared<bool>(false);
-  cmd->add_option("--db", *db, "SQLite database file")->capture_default_str();
+  AddDbOption(cmd, *db);
   cmd->add_option("source", *source, "JSON file (array of server.json) or registry base URL")->required();
   cmd->add_flag("-q,--quiet", *quiet, "Print only the summary line");
   auto limits = std::make_shared<app::ImportLimits>();
@@ -41,7 +42,7 @@ void RegisterImport(CLI::App& app, int* exit_code) {
   cmd->add_flag("--allow-private-addresses", *allow_private,
                 "Allow a URL source on a loopback, private or link-local address");
   cmd->callback([db, source, quiet, limits, allow_private, exit_code] {
-    auto reg = app::OpenRegistry(*db, app::MigratePolicy::kApplyIfNew, nullptr);
+    auto reg = app::OpenRegistryAt(*db, app::MigratePolicy::kApplyIfNew);
     if (!reg.ok()) {
       std::fprintf(stderr, "mcpreg import: %s\n", reg.status().message().c_str());
       *exit_code = ExitCodeFor(reg.status().code());
@@ -78,7 +79,8 @@ void RegisterImport(CLI::App& app, int* exit_code) {
     if (!*quiet)
       for (const auto& p : sum.problems) std::fprintf(stderr, "skipped %s\n", p.c_str());
     std::printf("imported %zu, unchanged %zu, invalid %zu, failed %zu (of %zu) into %s\n",
-                sum.imported, sum.unchanged, sum.invalid, sum.failed, sum.total, db->c_str());
+                sum.imported, sum.unchanged, sum.invalid, sum.failed, sum.total,
+                RedactLocation(reg->options.location).c_str());
     *exit_code = (sum.invalid || sum.failed) ? 1 : 0;
   });
 }

@@ -1,21 +1,18 @@
-// `mcpreg mcp [--db PATH | --registry URL]`: the registry as an MCP server over stdio
-// (newline-delimited JSON-RPC on stdin/stdout; logs on stderr only). With --db it reads the
-// local database (catching up with writes of a running `mcpreg serve` every 2 s); with
-// --registry it answers from a registry's public REST API. Exit 0 on end of input.
+// `mcpreg mcp [--db PATH|URI | --registry URL]`: the registry as an MCP server over stdio
+// (newline-delimited JSON-RPC on stdin/stdout; logs on stderr only). With --db (or $MCPREG_DB,
+// or the default database) it reads the database, catching up with writes of a running
+// `mcpreg serve` (app/refresher.h); with --registry it answers from a registry's public REST
+// API. Exit 0 on end of input.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <filesystem>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 #include "api/mcp/registry_tools.h"
-#include "app/app.h"
+#include "app/refresher.h"
+#include "app/registry.h"
 #include "cli/commands.h"
+#include "cli/db_option.h"
 #include "core/log.h"
 #include "mcp/stdio_transport.h"
 #include "policy/policy.h"
@@ -59,45 +56,32 @@ int Run(const Options& o) {
     }
     return ServeStdio(mcpapi::RemoteReader(o.registry), pol ? &*pol : nullptr);
   }
-  std::string db = o.db.empty() ? "./var/registry.db" : o.db;
-  if (!std::filesystem::exists(db)) {
-    log::Error("mcpreg mcp: no database at " + db +
-               " (create one with `mcpreg serve` or `mcpreg import`, or use --registry URL)");
-    return ExitCodeFor(Code::kNotFound);
+  auto options = app::RegistryOptionsFrom(config::Config(), o.db);
+  if (!options.ok()) {
+    log::Error("mcpreg mcp: " + options.status().message());
+    return ExitCodeFor(options.status().code());
   }
-  auto reg = app::OpenRegistry(db, app::MigratePolicy::kRequireCurrent, nullptr);
+  options->migrate = app::MigratePolicy::kMustExist;
+  // Governed mode: the same listing rule as the server (unapproved versions stay withheld).
+  options->policy = std::move(pol);
+  auto reg = app::OpenRegistry(std::move(*options));
   if (!reg.ok()) {
-    log::Error("mcpreg mcp: " + reg.status().message());
+    std::string hint = reg.status().IsNotFound()
+                           ? " (create one with `mcpreg serve` or `mcpreg import`, or use "
+                             "--registry URL)"
+                           : "";
+    log::Error("mcpreg mcp: " + reg.status().message() + hint);
     return ExitCodeFor(reg.status().code());
   }
-  // Governed mode: the same listing rule as the server (unapproved versions stay withheld).
-  if (pol) reg->service->SetPolicy(&*pol);
-  service::GovernanceService governance(*reg->store, *reg->service, SystemClock::Instance(), {});
-  if (Status gs = governance.Start(); !gs.ok()) {
-    log::Error("mcpreg mcp: " + gs.message());
-    return ExitCodeFor(gs.code());
+  auto governance = app::StartGovernance(*reg);
+  if (!governance.ok()) {
+    log::Error("mcpreg mcp: " + governance.status().message());
+    return ExitCodeFor(governance.status().code());
   }
   // Catch up with other processes' writes while serving.
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  std::thread refresher([&] {
-    std::unique_lock lock(mu);
-    while (!cv.wait_for(lock, std::chrono::seconds(2), [&] { return done; })) {
-      lock.unlock();
-      Status st = reg->service->Refresh();
-      if (st.ok()) st = governance.Refresh();
-      if (!st.ok()) log::Warn("mcpreg mcp: refresh: " + st.message());
-      lock.lock();
-    }
-  });
-  int code = ServeStdio(mcpapi::LocalReader(*reg->service), pol ? &*pol : nullptr);
-  {
-    std::lock_guard lock(mu);
-    done = true;
-  }
-  cv.notify_all();
-  refresher.join();
+  app::Refresher refresher(*reg->store, *reg->service, governance->get());
+  int code = ServeStdio(mcpapi::LocalReader(*reg->service), reg->policy.get());
+  refresher.Stop();
   return code;
 }
 
@@ -106,7 +90,7 @@ int Run(const Options& o) {
 void RegisterMcp(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("mcp", "Run the registry as an MCP server over stdio");
   auto opts = std::make_shared<Options>();
-  auto* db = cmd->add_option("--db", opts->db, "SQLite database file (default ./var/registry.db)");
+  auto* db = AddDbOption(cmd, opts->db);
   cmd->add_option("--registry", opts->registry,
                   "Answer from a remote registry's REST API at this base URL instead")
       ->excludes(db);

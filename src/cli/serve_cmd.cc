@@ -1,8 +1,9 @@
-// `mcpreg serve [--listen HOST:PORT] [--db PATH] [--config FILE]`
+// `mcpreg serve [--listen HOST:PORT] [--db PATH|URI] [--config FILE]`
 #include <CLI/CLI.hpp>
 
 #include "app/app.h"
 #include "cli/commands.h"
+#include "cli/db_option.h"
 
 namespace mcpreg::cli {
 
@@ -12,7 +13,7 @@ void RegisterServe(CLI::App& app, int* exit_code) {
   auto no_demo = std::make_shared<bool>(false);
   cmd->add_option("--listen", opts->listen,
                   "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks a free port)");
-  cmd->add_option("--db", opts->db, "SQLite database file (default ./var/registry.db)");
+  AddDbOption(cmd, opts->db);
   cmd->add_option("--config", opts->config_file, "Configuration file (YAML or JSON)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--threads", opts->threads, "I/O threads (0 = one per core)");

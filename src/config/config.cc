@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -346,6 +347,39 @@ class Parser {
     }
   }
 
+  // A SQLite path (resolved like every path) or a PostgreSQL URI (kept as written).
+  std::string DbLocation(const YAML::Node& n, const std::string& path) {
+    std::string s = NonEmpty(n, path);
+    if (IsPostgresLocation(s)) return s;
+    return PathValue(n, path);
+  }
+
+  void Db(const YAML::Node& n, DbConfig& out) {
+    if (!n.IsMap()) {
+      out.path = DbLocation(n, "db");
+      return;
+    }
+    PostgresOptions& pg = out.postgres;
+    uint32_t pool = uint32_t(pg.pool_size);
+    uint32_t connect = uint32_t(pg.connect_timeout.count());
+    uint32_t statement = uint32_t(pg.statement_timeout.count());
+    Uints(n, "db", {},
+          {{"pool_size", &pool, 1, 1024},
+           {"connect_timeout_seconds", &connect, 1, 600},
+           {"statement_timeout_seconds", &statement, 1, 86400}},
+          {"path", "url"});
+    pg.pool_size = pool;
+    pg.connect_timeout = std::chrono::seconds(connect);
+    pg.statement_timeout = std::chrono::seconds(statement);
+    if (n["path"] && n["url"]) Fail(n, "db", "use either path or url, not both");
+    if (n["path"]) out.path = DbLocation(n["path"], "db.path");
+    if (YAML::Node url = n["url"]) {
+      out.path = NonEmpty(url, "db.url");
+      if (!IsPostgresLocation(out.path))
+        Fail(url, "db.url", "expected a PostgreSQL URI (postgresql://... or postgres://...)");
+    }
+  }
+
   Config Parse(std::string_view text) {
     YAML::Node root;
     try {
@@ -360,14 +394,7 @@ class Parser {
     CheckMap(root, "", {"public_url", "listen", "db", "limits", "quotas", "outbound", "auth",
                         "feed", "policy", "mcp"});
     if (root["listen"]) Listen(root["listen"], c.listen);
-    if (YAML::Node db = root["db"]) {
-      if (db.IsMap()) {
-        CheckMap(db, "db", {"path"});
-        if (db["path"]) c.db.path = PathValue(db["path"], "db.path");
-      } else {
-        c.db.path = PathValue(db, "db");
-      }
-    }
+    if (YAML::Node db = root["db"]) Db(db, c.db);
     if (YAML::Node u = root["public_url"]) {
       c.public_url = NonEmpty(u, "public_url");
       if (!(c.public_url.rfind("https://", 0) == 0 || c.public_url.rfind("http://", 0) == 0) ||

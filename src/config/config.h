@@ -1,7 +1,9 @@
 // The server configuration file (`mcpreg serve --config FILE`), YAML 1.2 (so JSON works too).
 //
 //   listen: "0.0.0.0:8080"            # or {host: 0.0.0.0, port: 8080}
-//   db: /var/lib/mcpreg/registry.db   # or {path: ...}
+//   db: /var/lib/mcpreg/registry.db   # a SQLite file, or a PostgreSQL URI, or {path: ...}
+//   db: {url: "postgresql://mcpreg@db.internal:5432/mcpreg?sslmode=verify-full",
+//        pool_size: 8, connect_timeout_seconds: 3, statement_timeout_seconds: 8}
 //   public_url: https://registry.example.com   # base of every absolute URL emitted
 //   limits: {max_body_bytes: 4194304, max_header_bytes: 16384, read_timeout_seconds: 30,
 //            max_evidence_bytes: 33554432,   # evidence uploads (SARIF logs) may be larger
@@ -34,7 +36,8 @@
 // "<file>:<line>:<column>: <key path>: <problem>", e.g.
 // "mcpreg.yaml:12:7: auth.issuers[0].audience: expected a string or a list of strings".
 // Relative paths (db, jwks_file, registry_key_file, feed.dir) are resolved against the
-// directory of the config file.
+// directory of the config file; a PostgreSQL URI in `db` (or `db.path`) is kept as written.
+// `db.url` must be a PostgreSQL URI ("postgresql://..." or "postgres://...").
 //
 // Thread-safety: plain values.
 #pragma once
@@ -47,16 +50,26 @@
 #include <vector>
 
 #include "mcpreg/status.h"
+#include "mcpreg/store.h"
 
 namespace mcpreg::config {
+
+// The database used when neither `--db`, $MCPREG_DB nor the config's `db:` names one.
+inline constexpr std::string_view kDefaultDbLocation = "./var/registry.db";
+// The environment variable that names the database when `--db` is not given.
+inline constexpr const char* kDbEnvVar = "MCPREG_DB";
 
 struct ListenConfig {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
 };
 
+// Where the registry's data lives (`db:`).
 struct DbConfig {
-  std::string path = "mcpreg.db";
+  // A SQLite file (absolute after load) or a PostgreSQL URI (as written; it may hold a
+  // password: show it only through RedactLocation). "" = not set in the config.
+  std::string path;
+  PostgresOptions postgres;  // `db: {pool_size, connect_timeout_seconds, ...}`
 };
 
 // Resource limits of the HTTP listener (README "Security and limits" states each one, its

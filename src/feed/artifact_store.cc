@@ -15,13 +15,6 @@
 namespace mcpreg::feed {
 namespace fs = std::filesystem;
 
-bool IsSha256Hex(std::string_view s) {
-  if (s.size() != 64) return false;
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
-
 namespace {
 
 // fsyncs a directory, so the entries created, renamed or removed in it are durable.
@@ -108,12 +101,9 @@ std::string ArtifactStore::PathFor(std::string_view sha) const {
 }
 
 Result<std::string> ArtifactStore::Put(std::string_view data, std::string_view declared) const {
-  if (!IsSha256Hex(declared))
-    return Status::InvalidArgument("declared sha256 must be 64 lowercase hex characters");
-  std::string actual = Sha256Hex(data);
-  if (actual != declared)
-    return Status::InvalidArgument("digest mismatch: declared " + std::string(declared) +
-                                   ", content hashes to " + actual);
+  auto verified = VerifyDigest(data, declared);
+  if (!verified.ok()) return verified.status();
+  const std::string& actual = *verified;
   std::string path = PathFor(actual);
   const std::string sub = fs::path(path).parent_path().string();
   // Durable before acknowledged: the blob's directory entry, and the fan-out directory's entry
@@ -185,6 +175,12 @@ Result<ArtifactStore::BlobInfo> ArtifactStore::Stat(std::string_view sha) const 
   return BlobInfo{path, static_cast<uint64_t>(st.st_size)};
 }
 
+Result<uint64_t> ArtifactStore::Size(std::string_view sha) const {
+  auto info = Stat(sha);
+  if (!info.ok()) return info.status();
+  return info->size;
+}
+
 Result<std::string> ArtifactStore::Read(std::string_view sha, uint64_t offset, uint64_t length) const {
   auto info = Stat(sha);
   if (!info.ok()) return info.status();
@@ -201,37 +197,6 @@ Result<std::string> ArtifactStore::Read(std::string_view sha, uint64_t offset, u
   ::close(fd);
   if (got != length) return Status::Internal("artifact shorter than expected");
   return out;
-}
-
-Status ParseRange(std::string_view h, uint64_t size, bool* has_range, ByteRange* range) {
-  *has_range = false;
-  constexpr std::string_view kPrefix = "bytes=";
-  if (h.substr(0, kPrefix.size()) != kPrefix) return Status::OK();
-  h.remove_prefix(kPrefix.size());
-  if (h.find(',') != std::string_view::npos) return Status::OK();  // multipart: serve it all
-  auto dash = h.find('-');
-  if (dash == std::string_view::npos) return Status::OK();
-  auto num = [](std::string_view s, uint64_t* v) {
-    if (s.empty()) return false;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
-    return ec == std::errc() && p == s.data() + s.size();
-  };
-  uint64_t a = 0, b = 0;
-  std::string_view first = h.substr(0, dash), last = h.substr(dash + 1);
-  if (first.empty()) {  // suffix: last N bytes
-    if (!num(last, &b) || b == 0) return Status::OK();
-    if (size == 0) return Status::OutOfRange("range not satisfiable");
-    range->first = b >= size ? 0 : size - b;
-    range->last = size - 1;
-  } else {
-    if (!num(first, &a)) return Status::OK();
-    if (!last.empty() && (!num(last, &b) || b < a)) return Status::OK();
-    if (a >= size) return Status::OutOfRange("range not satisfiable");
-    range->first = a;
-    range->last = last.empty() || b >= size ? size - 1 : b;
-  }
-  *has_range = true;
-  return Status::OK();
 }
 
 }  // namespace mcpreg::feed

@@ -18,15 +18,15 @@
 #include <string_view>
 
 #include "core/sha256.h"
+#include "feed/blob_store.h"
 #include "mcpreg/status.h"
 
 namespace mcpreg::feed {
 
-// True for exactly 64 lowercase hex characters.
-bool IsSha256Hex(std::string_view s);
 using ::mcpreg::Sha256Hex;  // lowercase hex SHA-256 (core/sha256.h)
 
-class ArtifactStore {
+// The on-disk BlobStore (a value type: copies share the directory).
+class ArtifactStore final : public BlobStore {
  public:
   // Creates `dir` (and parents) when missing and removes orphan temp files (names matching
   // <64 hex>.tmp.<digits>.<digits> under <dir>/sha256/<2 hex>/ that no writer holds locked).
@@ -36,7 +36,7 @@ class ArtifactStore {
   // Stores `data` after checking that its SHA-256 equals `declared_sha256`. Returns the digest.
   // Errors: InvalidArgument (declared digest malformed, or mismatch: "digest mismatch: declared
   // X, content hashes to Y"), Unavailable/Internal (I/O).
-  Result<std::string> Put(std::string_view data, std::string_view declared_sha256) const;
+  Result<std::string> Put(std::string_view data, std::string_view declared_sha256) const override;
 
   struct BlobInfo {
     std::string path;
@@ -44,8 +44,11 @@ class ArtifactStore {
   };
   // NotFound when absent; InvalidArgument when `sha256` is malformed.
   Result<BlobInfo> Stat(std::string_view sha256) const;
+  // Stat's size.
+  Result<uint64_t> Size(std::string_view sha256) const override;
   // Reads [offset, offset+length) of a blob. REQUIRES: the range lies inside the blob.
-  Result<std::string> Read(std::string_view sha256, uint64_t offset, uint64_t length) const;
+  Result<std::string> Read(std::string_view sha256, uint64_t offset,
+                           uint64_t length) const override;
 
   const std::string& dir() const { return dir_; }
   // Orphan temp files Open() removed.
@@ -60,14 +63,5 @@ class ArtifactStore {
 
 // True when `file_name` has the shape of a Put temp file: <64 hex>.tmp.<digits>.<digits>.
 bool IsTempFileName(std::string_view file_name);
-
-// A parsed single "Range: bytes=..." header against a resource of `size` bytes.
-struct ByteRange {
-  uint64_t first = 0, last = 0;  // inclusive
-};
-// nullopt-equivalent semantics: returns OK with `*has_range=false` when the header is absent or
-// not a single bytes range we support (then the full body is served, as RFC 9110 allows);
-// OutOfRange ("range not satisfiable") when it is syntactically valid but outside.
-Status ParseRange(std::string_view header, uint64_t size, bool* has_range, ByteRange* range);
 
 }  // namespace mcpreg::feed

@@ -50,7 +50,7 @@ std::string ContentTypeForFilename(std::string_view filename) {
   return "application/octet-stream";
 }
 
-FeedService::FeedService(feed::ArtifactStore blobs, Store& store, const Clock& clock,
+FeedService::FeedService(std::unique_ptr<feed::BlobStore> blobs, Store& store, const Clock& clock,
                          uint64_t max_bytes)
     : blobs_(std::move(blobs)), store_(store), clock_(clock), max_bytes_(max_bytes) {}
 
@@ -76,7 +76,7 @@ Result<Artifact> FeedService::Upload(const auth::Principal& token_who, const Upl
   if (req.data.size() > max_bytes_)
     return Status::PayloadTooLarge("artifact is " + std::to_string(req.data.size()) +
                                    " bytes; the feed accepts at most " + std::to_string(max_bytes_));
-  auto sha = blobs_.Put(req.data, req.declared_sha256);
+  auto sha = blobs_->Put(req.data, req.declared_sha256);
   if (!sha.ok()) return sha.status();
   Artifact a;
   a.server_name = req.server_name;
@@ -95,9 +95,8 @@ Result<Artifact> FeedService::Upload(const auth::Principal& token_who, const Upl
   return a;
 }
 
-Result<feed::ArtifactStore::BlobInfo> FeedService::Stat(const auth::Principal* who,
-                                                        std::string_view sha256) const {
-  auto info = blobs_.Stat(sha256);
+Result<uint64_t> FeedService::Size(const auth::Principal* who, std::string_view sha256) const {
+  auto info = blobs_->Size(sha256);
   if (!info.ok() || !read_rule_) return info;
   auto bound = store_.FindArtifacts("", "", sha256);
   if (!bound.ok()) return bound.status();
@@ -108,7 +107,7 @@ Result<feed::ArtifactStore::BlobInfo> FeedService::Stat(const auth::Principal* w
 
 Result<std::string> FeedService::Read(std::string_view sha256, uint64_t offset,
                                       uint64_t length) const {
-  return blobs_.Read(sha256, offset, length);
+  return blobs_->Read(sha256, offset, length);
 }
 
 Result<std::vector<Artifact>> FeedService::List(const auth::Principal* who,

@@ -1,7 +1,7 @@
 // FeedService: the registry-controlled package feed. An identity holding "feed" on a server's
 // name uploads an artifact (an MCPB bundle or a self-contained executable) for one version;
-// bytes are stored content-addressed (feed/artifact_store.h) after their SHA-256 matched the
-// declared digest, and the binding (name, version, filename) → digest is recorded with an
+// bytes are stored content-addressed (a feed::BlobStore: files on disk, or the database) after
+// their SHA-256 matched the declared digest, and the binding (name, version, filename) → digest is recorded with an
 // audit entry. Downloads are by digest only.
 //
 // Thread-safety: safe for concurrent use.
@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "auth/principal.h"
-#include "feed/artifact_store.h"
+#include <memory>
+
+#include "feed/blob_store.h"
 #include "mcpreg/clock.h"
 #include "mcpreg/store.h"
 
@@ -43,7 +45,9 @@ std::string ContentDispositionFor(std::string_view filename);
 
 class FeedService {
  public:
-  FeedService(feed::ArtifactStore blobs, Store& store, const Clock& clock, uint64_t max_bytes);
+  // REQUIRES: `blobs` non-null; `store` and `clock` outlive the service.
+  FeedService(std::unique_ptr<feed::BlobStore> blobs, Store& store, const Clock& clock,
+              uint64_t max_bytes);
 
   // Who may read the artifacts of (name, version); `who` nullptr = anonymous. Default: everyone
   // (open mode). Governed registries install GovernanceService::MayReadVersion.
@@ -56,11 +60,11 @@ class FeedService {
   // version, digest, or digest mismatch), PayloadTooLarge, AlreadyExists (same file name
   // bound to other content), Unavailable/Internal.
   Result<Artifact> Upload(const auth::Principal& who, const UploadRequest& req);
-  // Blob metadata by digest, when `who` may read some version the blob is bound to (the read
-  // rule); otherwise NotFound, as for an unknown digest. InvalidArgument (malformed digest).
-  Result<feed::ArtifactStore::BlobInfo> Stat(const auth::Principal* who,
-                                             std::string_view sha256) const;
-  // REQUIRES: Stat(who, sha256) succeeded for the caller.
+  // A blob's size by digest, when `who` may read some version the blob is bound to (the read
+  // rule); otherwise NotFound, as for an unknown digest. InvalidArgument (malformed digest),
+  // Unavailable/Internal.
+  Result<uint64_t> Size(const auth::Principal* who, std::string_view sha256) const;
+  // REQUIRES: Size(who, sha256) succeeded for the caller and the range lies inside the blob.
   Result<std::string> Read(std::string_view sha256, uint64_t offset, uint64_t length) const;
   // Artifacts recorded for a server version (or all versions when `version` is empty) that
   // `who` may read; hidden ones are left out (as if absent).
@@ -70,7 +74,7 @@ class FeedService {
   uint64_t max_bytes() const { return max_bytes_; }
 
  private:
-  feed::ArtifactStore blobs_;
+  std::unique_ptr<feed::BlobStore> blobs_;
   Store& store_;
   const Clock& clock_;
   uint64_t max_bytes_;

@@ -54,6 +54,9 @@ class RegistryService {
   // One page of GET /servers. REQUIRES: 1 <= q.limit <= 100 (handlers validate).
   ListResult List(const catalog::ListQuery& q) const;
   Store& store() const { return store_; }
+  // Whether the database accepts work (Store::Health: cheap, non-blocking). Reads above are
+  // answered from memory either way. Errors: Unavailable ("database unavailable: ...").
+  Status Health() const { return store_.Health(); }
   // `version` may be "latest". NotFound("Server not found") when absent or hidden.
   Result<catalog::EntryPtr> GetVersion(std::string_view name, std::string_view version,
                                        bool include_deleted) const;

@@ -38,8 +38,7 @@ class McpRegistryToolsTest : public ::testing::Test {
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() / ("mcp_tools_" + std::to_string(getpid()));
     std::filesystem::create_directories(dir_);
-    auto reg =
-        app::OpenRegistry((dir_ / "r.db").string(), app::MigratePolicy::kApplyIfNew, nullptr);
+    auto reg = app::OpenRegistryAt((dir_ / "r.db").string(), app::MigratePolicy::kApplyIfNew);
     ASSERT_TRUE(reg.ok()) << reg.status().ToString();
     reg_ = std::move(*reg);
     std::vector<std::string> docs = {

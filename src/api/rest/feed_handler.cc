@@ -70,8 +70,8 @@ http::HttpResponse FeedDownload(service::FeedService& feed, const auth::Principa
   if (!filename.empty() && !service::IsValidFeedFilename(filename))
     return ProblemResponse(Status::InvalidArgument(
         "invalid file name: use 1-255 letters, digits, '.', '-', '_' and '+'"));
-  auto info = feed.Stat(who, sha256);
-  if (!info.ok()) return ProblemResponse(info.status());
+  auto size = feed.Size(who, sha256);
+  if (!size.ok()) return ProblemResponse(size.status());
   std::string etag = "\"" + sha256 + "\"";
   http::HttpResponse r;
   r.Set("ETag", etag);
@@ -83,14 +83,14 @@ http::HttpResponse FeedDownload(service::FeedService& feed, const auth::Principa
     r.status = 304;
     return r;
   }
-  uint64_t first = 0, length = info->size;
+  uint64_t first = 0, length = *size;
   if (auto range = req.Header("Range")) {
     bool has = false;
     feed::ByteRange br;
-    Status st = feed::ParseRange(*range, info->size, &has, &br);
+    Status st = feed::ParseRange(*range, *size, &has, &br);
     if (!st.ok()) {
       auto p = ProblemResponse(st);
-      p.Set("Content-Range", "bytes */" + std::to_string(info->size));
+      p.Set("Content-Range", "bytes */" + std::to_string(*size));
       return p;
     }
     if (has) {
@@ -98,7 +98,7 @@ http::HttpResponse FeedDownload(service::FeedService& feed, const auth::Principa
       length = br.last - br.first + 1;
       r.status = 206;
       r.Set("Content-Range", "bytes " + std::to_string(br.first) + "-" + std::to_string(br.last) +
-                                 "/" + std::to_string(info->size));
+                                 "/" + std::to_string(*size));
     }
   }
   auto data = feed.Read(sha256, first, length);

@@ -13,6 +13,7 @@
 #include "core/percent.h"
 #include "core/work_pool.h"
 #include "service/auth_service.h"
+#include "service/registry_service.h"
 
 namespace mcpreg::rest {
 
@@ -155,8 +156,13 @@ void Router::AddRoutes() {
   using L = Limit;
 
   // --- meta ---------------------------------------------------------------------------------
-  add({"GET", Scope::kBoth, "/health", A::kPublic, L::kSmall, false, {},
-       [](const Call&) { return JsonResponse(R"({"status":"ok"})"); }});
+  // 503 problem+json while the database is unreachable (reads are still served from memory;
+  // a load balancer takes the replica out of rotation for writes).
+  add({"GET", Scope::kBoth, "/health", A::kPublic, L::kSmall, false, {}, [&reg](const Call&) {
+         Status st = reg.Health();
+         if (!st.ok()) return ProblemResponse(Status::Unavailable(st.message()));
+         return JsonResponse(R"({"status":"ok"})");
+       }});
   add({"GET", Scope::kBoth, "/ping", A::kPublic, L::kSmall, false, {},
        [](const Call&) { return JsonResponse(R"({"pong":true})"); }});
   add({"GET", Scope::kBoth, "/version", A::kPublic, L::kSmall, false, {}, [this](const Call&) {
