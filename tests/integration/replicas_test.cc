@@ -263,9 +263,11 @@ TEST_F(ReplicasE2ETest, KilledReplicaLosesNothingItAcknowledged) {
   for (auto& w : writers) w.join();
   ASSERT_GT(acknowledged.size(), 10u) << "the writers did not get going before the kill";
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
-  auto body = Do(*replicas_[0], "GET", "/v0.1/servers/com.acme%2Fcrash/versions").body;
+  auto listed = Do(*replicas_[0], "GET", "/v0.1/servers/com.acme%2Fcrash/versions");
+  ASSERT_EQ(listed.status, 200) << listed.body;
   std::set<std::string> present;
-  for (const auto& s : boost::json::parse(body).at("servers").as_array())
+  auto doc = boost::json::parse(listed.body);  // outlives the loop (no dangling temporary)
+  for (const auto& s : doc.at("servers").as_array())
     present.insert(std::string(s.at("server").at("version").as_string()));
   for (const auto& v : acknowledged) EXPECT_TRUE(present.count(v)) << "lost acknowledged " << v;
   std::printf("[ figures ] %zu acknowledged publishes before SIGKILL, all present\n",

@@ -15,9 +15,12 @@ std::string Trim(std::string s) {
 }
 
 // The mapping table of this backend (see pg_conn.h).
-Status FromSqlState(std::string_view state, std::string message) {
+Status FromSqlState(std::string_view state, std::string_view constraint, std::string message) {
   if (state.size() == 5) {
-    if (state == "23505") return Status::AlreadyExists(std::move(message));
+    // A key that already exists; a unique index guarding an invariant (one latest per name)
+    // is a broken precondition, as in the SQLite backend.
+    if (state == "23505" && constraint.rfind("idx_", 0) != 0)
+      return Status::AlreadyExists(std::move(message));
     if (state.substr(0, 2) == "23") return Status::FailedPrecondition(std::move(message));
     // 08: connection exception; 57P01-03: admin/crash shutdown, cannot connect now;
     // 57014: statement timeout; 53300: too many connections; 53xxx: resources.
@@ -93,7 +96,8 @@ Status PgConn::CheckResult(pg_result* r, std::string_view sql) {
   if (msg.empty()) msg = Trim(PQerrorMessage(conn_));
   if (PQstatus(conn_) != CONNECTION_OK)
     return Status::Unavailable(std::string(kUnavailable) + msg);
-  return FromSqlState(state ? state : "", msg);
+  const char* constraint = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
+  return FromSqlState(state ? state : "", constraint ? constraint : "", msg);
 }
 
 Result<PgResult> PgConn::Exec(std::string_view sql, const std::vector<Param>& params,

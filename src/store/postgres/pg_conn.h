@@ -5,7 +5,8 @@
 // Error mapping (PgStatus):
 //   connection lost / refused, admin shutdown, statement timeout, too many connections
 //                                                   -> Unavailable "database unavailable: ..."
-//   23505 unique_violation                          -> AlreadyExists
+//   23505 unique_violation of a key                 -> AlreadyExists
+//   23505 on an invariant index (idx_*, e.g. one latest per name) -> FailedPrecondition
 //   other 23xxx integrity violations                -> FailedPrecondition
 //   anything else                                   -> Internal
 // Messages never contain the connection URI (it may carry a password).
