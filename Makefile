@@ -5,7 +5,7 @@ JOBS  ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 DB ?= ./var/registry.db
 
-.PHONY: all deps configure build run test test-sanitize fuzz bench clean
+.PHONY: all deps configure build run test test-sanitize fuzz bench bench-replicas clean
 
 all: build
 
@@ -41,6 +41,11 @@ fuzz:
 bench: build
 	MCPREG_WITH_BENCH=1 scripts/install-deps.sh
 	bench/run.sh
+
+# SQLite vs PostgreSQL: publish throughput, catch-up latency, list throughput (bench/replicas.sh).
+bench-replicas: build
+	MCPREG_WITH_BENCH=1 scripts/install-deps.sh
+	bench/replicas.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
