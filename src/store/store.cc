@@ -31,19 +31,21 @@ bool IsPostgresLocation(std::string_view location) {
 std::string RedactLocation(std::string_view location) {
   if (!IsPostgresLocation(location)) return std::string(location);
   std::string out(location);
-  // userinfo: scheme://user:password@host — the authority ends at the first '/', '?' or '#'.
+  // userinfo, parsed the way libpq does: it ends at the first '@' unless a '/' comes first
+  // (so a password may hold an unencoded '?' or '#').
   size_t auth_begin = out.find("://") + 3;
-  size_t auth_end = out.find_first_of("/?#", auth_begin);
-  if (auth_end == std::string::npos) auth_end = out.size();
-  size_t at = out.rfind('@', auth_end);
-  if (at != std::string::npos && at >= auth_begin) {
+  size_t stop = out.find_first_of("@/", auth_begin);
+  size_t host_begin = auth_begin;
+  if (stop != std::string::npos && out[stop] == '@') {
     size_t colon = out.find(':', auth_begin);
-    if (colon != std::string::npos && colon < at) {
-      out.replace(colon + 1, at - colon - 1, "***");
+    if (colon != std::string::npos && colon < stop) {
+      out.replace(colon + 1, stop - colon - 1, "***");
+      stop = colon + 1 + 3;
     }
+    host_begin = stop + 1;
   }
   // query parameters: password=...
-  size_t q = out.find('?');
+  size_t q = out.find('?', host_begin);
   while (q != std::string::npos) {
     size_t key = q + 1;
     size_t amp = out.find('&', key);

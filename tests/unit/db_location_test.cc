@@ -98,3 +98,19 @@ TEST(DbConfigTest, MistakesAreNamedWithoutEchoingTheUri) {
 
 }  // namespace
 }  // namespace mcpreg
+
+namespace mcpreg {
+namespace {
+
+// libpq reads the password up to the first '@' (unless a '/' comes first), so '?', '#' and ':'
+// inside an unencoded password are still the password and must not survive redaction.
+TEST(RedactLocationTest, PasswordWithDelimitersIsReplacedWhole) {
+  EXPECT_EQ(RedactLocation("postgresql://u:pa?ss@h/d"), "postgresql://u:***@h/d");
+  EXPECT_EQ(RedactLocation("postgresql://u:p#a:ss@h:5432/d?sslmode=disable"),
+            "postgresql://u:***@h:5432/d?sslmode=disable");
+  EXPECT_EQ(RedactLocation("postgresql://u:x?password=y@h/d?password=z"),
+            "postgresql://u:***@h/d?password=***");
+}
+
+}  // namespace
+}  // namespace mcpreg
