@@ -24,8 +24,10 @@ Status FromSqlState(std::string_view state, std::string_view constraint, std::st
     if (state.substr(0, 2) == "23") return Status::FailedPrecondition(std::move(message));
     // 08: connection exception; 57P01-03: admin/crash shutdown, cannot connect now;
     // 57014: statement timeout; 53300: too many connections; 53xxx: resources.
+    // 40xxx: serialization failure / deadlock, 55P03: lock wait timeout (the store's one
+    // lock order makes these unexpected; they are transient either way).
     if (state.substr(0, 2) == "08" || state.substr(0, 3) == "57P" || state == "57014" ||
-        state.substr(0, 2) == "53")
+        state.substr(0, 2) == "53" || state.substr(0, 2) == "40" || state == "55P03")
       return Status::Unavailable(std::string(kUnavailable) + message);
   }
   return Status::Internal("database error: " + message);

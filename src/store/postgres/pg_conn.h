@@ -3,7 +3,8 @@
 // of PostgreSQL errors to mcpreg::Status.
 //
 // Error mapping (PgStatus):
-//   connection lost / refused, admin shutdown, statement timeout, too many connections
+//   connection lost / refused, admin shutdown, statement or lock-wait timeout, too many
+//   connections, serialization failure / deadlock
 //                                                   -> Unavailable "database unavailable: ..."
 //   23505 unique_violation of a key                 -> AlreadyExists
 //   23505 on an invariant index (idx_*, e.g. one latest per name) -> FailedPrecondition
