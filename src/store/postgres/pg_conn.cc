@@ -113,8 +113,31 @@ Result<PgResult> PgConn::Exec(std::string_view sql, const std::vector<Param>& pa
     lengths.push_back(p.text ? static_cast<int>(p.text->size()) : 0);
     formats.push_back(p.binary ? 1 : 0);
   }
-  pg_result* r = PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr,
-                              values.data(), lengths.data(), formats.data(), binary_result ? 1 : 0);
+  // Every statement is prepared once per connection (the server parses and plans it once).
+  auto it = prepared_.find(text);
+  if (it == prepared_.end()) {
+    std::string name = "s" + std::to_string(prepared_.size());
+    pg_result* p = PQprepare(conn_, name.c_str(), text.c_str(), static_cast<int>(params.size()),
+                             nullptr);
+    Status st = CheckResult(p, sql);
+    if (p) PQclear(p);
+    if (!st.ok()) return st;
+    it = prepared_.emplace(text, std::move(name)).first;
+  }
+  pg_result* r = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                                values.data(), lengths.data(), formats.data(),
+                                binary_result ? 1 : 0);
+  Status st = CheckResult(r, sql);
+  if (!st.ok()) {
+    if (r) PQclear(r);
+    return st;
+  }
+  return PgResult(r);
+}
+
+Result<PgResult> PgConn::Query(std::string_view sql) {
+  std::string text(sql);
+  pg_result* r = PQexec(conn_, text.c_str());
   Status st = CheckResult(r, sql);
   if (!st.ok()) {
     if (r) PQclear(r);

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "mcpreg/status.h"
@@ -88,11 +89,14 @@ class PgConn {
   PgConn(const PgConn&) = delete;
   PgConn& operator=(const PgConn&) = delete;
 
-  // Runs one statement with parameters. `binary_result` asks for binary-format columns.
+  // Runs one statement with parameters, preparing it on first use on this connection.
+  // `binary_result` asks for binary-format columns.
   Result<PgResult> Exec(std::string_view sql, const std::vector<Param>& params = {},
                         bool binary_result = false);
   // Runs one or more statements without parameters (BEGIN, COMMIT, migrations).
   Status ExecScript(std::string_view sql);
+  // Like ExecScript, returning the last statement's rows.
+  Result<PgResult> Query(std::string_view sql);
 
   // False once the connection broke; the pool then drops it.
   bool healthy() const;
@@ -104,6 +108,8 @@ class PgConn {
   explicit PgConn(pg_conn* c) : conn_(c) {}
   Status CheckResult(pg_result* r, std::string_view sql);
   pg_conn* conn_;
+  // Statement text -> name of its server-side prepared statement on this connection.
+  std::unordered_map<std::string, std::string> prepared_;
 };
 
 // True for a Status produced by a broken or unreachable connection (worth one retry on a

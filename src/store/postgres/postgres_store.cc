@@ -534,10 +534,10 @@ class PostgresStore final : public Store {
     return WithRetry<T>(std::forward<Fn>(fn));
   }
 
-  // BEGIN; lock and read store_head.
+  // BEGIN; lock and read store_head (one round trip).
   static Result<Head> BeginWrite(PgConn& c) {
-    MCPREG_RETURN_IF_ERROR(c.ExecScript("BEGIN"));
-    auto r = c.Exec("SELECT seq, audit_seq, audit_hash FROM store_head WHERE id = 1 FOR UPDATE");
+    auto r = c.Query(
+        "BEGIN; SELECT seq, audit_seq, audit_hash FROM store_head WHERE id = 1 FOR UPDATE");
     if (!r.ok()) return r.status();
     if (r->rows() != 1) return Status::Internal("store_head row is missing");
     Head h;
@@ -546,19 +546,22 @@ class PostgresStore final : public Store {
     h.audit_hash = r->Str(0, 2);
     return h;
   }
-  // Stores the advanced head, queues the notification, commits. Reports whether COMMIT was
-  // sent (after which a broken connection leaves the outcome unknown: no retry).
+  // Stores the advanced head, queues the notification and commits, in one round trip. Reports
+  // whether COMMIT was sent (after which a broken connection leaves the outcome unknown: no
+  // retry). The values are this store's own integers and a hex digest, never client input.
   static Status FinishWrite(PgConn& c, const Head& h, bool* commit_sent) {
     std::string payload = std::string(h.versions ? "v" : "") + (h.governance ? "g" : "");
+    std::string sql;
     if (!payload.empty()) {
-      auto r = c.Exec(
-          "WITH u AS (UPDATE store_head SET seq = $1, audit_seq = $2, audit_hash = $3 "
-          "WHERE id = 1 RETURNING 1) SELECT pg_notify('mcpreg_changes', $4) FROM u",
-          {h.seq, h.audit_seq, h.audit_hash, payload});
-      if (!r.ok()) return r.status();
+      if (h.audit_hash.size() != 64 ||
+          h.audit_hash.find_first_not_of("0123456789abcdef") != std::string::npos)
+        return Status::Internal("audit chain head is not a hex digest");
+      sql = "UPDATE store_head SET seq = " + std::to_string(h.seq) +
+            ", audit_seq = " + std::to_string(h.audit_seq) + ", audit_hash = '" + h.audit_hash +
+            "' WHERE id = 1; NOTIFY mcpreg_changes, '" + payload + "'; ";
     }
     *commit_sent = true;
-    return c.ExecScript("COMMIT");
+    return c.ExecScript(sql + "COMMIT");
   }
   // One write transaction around `fn(conn, head)`; retried once when the connection broke
   // before COMMIT.
