@@ -6,8 +6,7 @@
 //                            [](const auto& info) { return info.param.name; });
 //
 // Each test gets a fresh, empty temporary directory; `open` must return a store whose data
-// lives under that directory (so reopening the same location sees the same data, and two
-// directories hold two independent stores).
+// lives under that directory (so reopening the same location sees the same data).
 #pragma once
 
 #include <gtest/gtest.h>
