@@ -188,7 +188,8 @@ Result<CopyCounts> Run(const CopyOptions& o, const CopyProgressFn& report) {
                        a->filename + ")";
     auto size = src_blobs.Size(sha);
     if (size.status().IsNotFound())
-      return Status::NotFound(what + " is missing from the source's " + src_blobs.Describe());
+      return Status::NotFound(what + " is missing from the source's " + src_blobs.Describe() +
+                              ((*src)->HoldsBlobs() ? "" : " (--from-feed-dir names another)"));
     if (!size.ok()) return Prefixed("reading " + what + ": ", size.status());
     if (*size != a->size)
       return Status::FailedPrecondition(what + " has " + std::to_string(*size) +

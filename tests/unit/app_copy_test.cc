@@ -13,8 +13,6 @@
 #include "core/sha256.h"
 #include "feed/artifact_store.h"
 #include "mcpreg/store.h"
-#include "service/auth_service.h"
-#include "service/feed_service.h"
 #include "store/migrations/sqlite_migrations.h"
 
 namespace mcpreg::app {
@@ -65,12 +63,13 @@ class AppCopyTest : public ::testing::Test {
     }
     Grant g{0, "https://idp", "pipe", "io.example/*", "publisher", kT0, "cli:t@h"};
     ASSERT_TRUE(store->AddGrant(g, {kT0, "cli:t@h", "grant", "grant:x", "{}"}).ok());
+    // An upload: the bytes by digest in the feed directory, the row with its audit entry.
     auto blobs = feed::ArtifactStore::Open(feed_dir);
     ASSERT_TRUE(blobs.ok());
-    service::FeedService feed(std::move(*blobs), *store, SystemClock::Instance(), 1 << 20);
-    service::UploadRequest up{"io.example/a", "1.1.0", "a.mcpb", Sha256Hex(kBundle), "", kBundle};
-    auto a = feed.Upload(service::LocalOperator(), up);
-    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    ASSERT_TRUE(blobs->Put(kBundle, Sha256Hex(kBundle)).ok());
+    Artifact a{"io.example/a", "1.1.0", "a.mcpb", Sha256Hex(kBundle), kBundle.size(),
+               "application/zip", kT0, "cli:t@h"};
+    ASSERT_TRUE(store->PutArtifact(a, {kT0, "cli:t@h", "upload", "io.example/a", "{}"}).ok());
   }
 
   static std::string Text(Store& s) {
