@@ -24,5 +24,6 @@ void RegisterRequest(CLI::App& app, int* exit_code);
 void RegisterEvidence(CLI::App& app, int* exit_code);
 void RegisterReview(CLI::App& app, int* exit_code);
 void RegisterExport(CLI::App& app, int* exit_code);
+void RegisterCopy(CLI::App& app, int* exit_code);
 
 }  // namespace mcpreg::cli

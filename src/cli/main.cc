@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   mcpreg::cli::RegisterEvidence(app, &exit_code);
   mcpreg::cli::RegisterReview(app, &exit_code);
   mcpreg::cli::RegisterExport(app, &exit_code);
+  mcpreg::cli::RegisterCopy(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -65,8 +65,15 @@ void StoreConformanceTest::TearDown() {
   std::filesystem::remove_all(dir_);
 }
 
-std::unique_ptr<Store> StoreConformanceTest::OpenMigrated() {
-  auto store = GetParam().open(dir_);
+std::unique_ptr<Store> StoreConformanceTest::OpenMigrated() { return OpenMigratedAt(dir_); }
+
+std::unique_ptr<Store> StoreConformanceTest::OpenSecondMigrated() {
+  std::filesystem::create_directories(dir_ / "second");
+  return OpenMigratedAt(dir_ / "second");
+}
+
+std::unique_ptr<Store> StoreConformanceTest::OpenMigratedAt(const std::filesystem::path& dir) {
+  auto store = GetParam().open(dir);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   if (!store.ok()) return nullptr;
   auto m = (*store)->Migrate(false);
@@ -454,6 +461,270 @@ TEST_P(StoreConformanceTest, BadLocationIsUnavailable) {
   auto bad = GetParam().open_bad(dir_);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), Code::kUnavailable) << bad.status().ToString();
+}
+
+// --- Export / IsEmpty / Restore (mcpreg copy) ----------------------------------------------
+
+namespace {
+
+// One line per row with every field, so two snapshots compare as text with a readable diff.
+std::string Dump(const Store::Snapshot& s) {
+  std::string out;
+  auto add = [&out](std::initializer_list<std::string> fields) {
+    for (const auto& f : fields) out += f + "|";
+    out += "\n";
+  };
+  using std::to_string;
+  for (const auto& v : s.versions) {
+    const auto& m = v.meta;
+    add({"version", m.name, m.version, std::string(ToString(m.status)),
+         to_string(m.status_changed_at), m.status_message.value_or("<null>"),
+         to_string(m.published_at), to_string(m.updated_at), to_string(m.is_latest),
+         v.server_json, to_string(v.seq)});
+  }
+  for (const auto& g : s.grants)
+    add({"grant", to_string(g.id), g.issuer, g.subject, g.namespace_pattern, g.role,
+         to_string(g.created_at), g.created_by});
+  for (const auto& r : s.requests)
+    add({"request", r.name, r.state, r.document, r.issuer, r.subject, to_string(r.revision),
+         to_string(r.created_at), to_string(r.updated_at), r.created_by, r.decided_by,
+         to_string(r.decided_at), r.reason});
+  for (const auto& e : s.evidence)
+    add({"evidence", to_string(e.id), e.server_name, e.version, e.digest, e.kind, e.verdict,
+         e.summary, e.document, to_string(e.at), e.actor});
+  for (const auto& a : s.audit)
+    add({"audit", to_string(a.seq), to_string(a.event.at), a.event.actor, a.event.action,
+         a.event.resource, a.event.details, a.prev_hash, a.hash});
+  for (const auto& a : s.artifacts)
+    add({"artifact", a.server_name, a.version, a.filename, a.sha256, to_string(a.size),
+         a.content_type, to_string(a.uploaded_at), a.uploaded_by});
+  return out;
+}
+
+AuditEvent Event(std::string action, std::string resource, Micros at) {
+  return {at, "cli:tester@host", std::move(action), std::move(resource), R"({"n":1})"};
+}
+
+Grant MakeGrant(std::string subject, std::string role, Micros at) {
+  return {0, "https://idp.example", std::move(subject), "io.example/*", std::move(role), at,
+          "cli:tester@host"};
+}
+
+// Writes a little of everything: versions (one deprecated, so seqs are not per-row contiguous),
+// grants with a gap in the ids (one revoked), a request at revision 2, evidence, audit entries
+// (most written along with the rows) and an artifact row.
+void Fill(Store& store, Micros t) {
+  ASSERT_TRUE(Publish(store, "io.example/a", "1.0.0", t).ok());
+  ASSERT_TRUE(Publish(store, "io.example/a", "2.0.0", t + 1).ok());
+  ASSERT_TRUE(Publish(store, "io.example/b", "0.1.0", t + 2).ok());
+  auto dep = store.UpdateServer("io.example/a", [t](ServerRows& rows) {
+    auto* r = rows.Find("1.0.0");
+    if (!r) return Status::NotFound("1.0.0");
+    r->meta.status = VersionStatus::kDeprecated;
+    r->meta.status_message = "use 2.x";
+    r->meta.status_changed_at = r->meta.updated_at = t + 3;
+    r->dirty = true;
+    rows.audit.push_back(Event("status", "io.example/a", t + 3));
+    return Status::OK();
+  });
+  ASSERT_TRUE(dep.ok()) << dep.status().ToString();
+  for (auto [subject, role] : {std::pair{"pipe-1", "publisher"}, {"pipe-2", "reviewer"},
+                               {"pipe-3", "feed-contributor"}}) {
+    auto g = store.AddGrant(MakeGrant(subject, role, t + 4), Event("grant", "grant:x", t + 4));
+    ASSERT_TRUE(g.ok()) << g.status().ToString();
+  }
+  ASSERT_TRUE(
+      store.RevokeGrant(MakeGrant("pipe-2", "reviewer", 0), Event("revoke", "grant:x", t + 5)).ok());
+  Store::RequestWrite w;
+  w.request.name = "io.example/a";
+  w.request.document = R"({"team":"A"})";
+  w.request.issuer = "https://idp.example";
+  w.request.subject = "pipe-1";
+  w.request.created_at = w.request.updated_at = t + 6;
+  w.request.created_by = "cli:tester@host";
+  w.audit.push_back(Event("request", "io.example/a", t + 6));
+  auto filed = store.PutRequest(w);
+  ASSERT_TRUE(filed.ok()) << filed.status().ToString();
+  w.expected_revision = filed->revision;
+  w.request.state = "approved";
+  w.request.decided_by = "cli:reviewer@host";
+  w.request.decided_at = w.request.updated_at = t + 7;
+  w.request.reason = "fine";
+  w.audit = {Event("approve", "io.example/a", t + 7)};
+  ASSERT_TRUE(store.PutRequest(w).ok());
+  for (auto kind : {"legal", "sarif"}) {
+    Evidence e{0,     "io.example/a", "2.0.0", std::string(64, 'a'), kind, "pass",
+               "ok",  R"({"k":"v"})", t + 8,   "cli:tester@host"};
+    ASSERT_TRUE(store.AddEvidence(e, Event("evidence", "io.example/a", t + 8)).ok());
+  }
+  ASSERT_TRUE(store.AppendAudit(Event("note", "io.example/b", t + 9)).ok());
+  Artifact art{"io.example/a", "2.0.0", "a.mcpb", std::string(64, 'b'), 42,
+               "application/zip", t + 10, "cli:tester@host"};
+  ASSERT_TRUE(store.PutArtifact(art, Event("upload", "io.example/a", t + 10)).ok());
+}
+
+// Recomputes the hash chain of `audit`: consecutive seqs from 1, each entry linked to the last.
+void ExpectChainVerifies(const std::vector<AuditRecord>& audit) {
+  std::string prev(64, '0');
+  int64_t seq = 0;
+  for (const auto& r : audit) {
+    EXPECT_EQ(r.seq, ++seq);
+    EXPECT_EQ(r.prev_hash, prev) << "entry " << r.seq;
+    EXPECT_EQ(r.hash, AuditHash(prev, r.seq, r.event)) << "entry " << r.seq;
+    prev = r.hash;
+  }
+}
+
+}  // namespace
+
+TEST_P(StoreConformanceTest, FreshStoreIsEmptyAndExportsNothing) {
+  auto store = OpenMigrated();
+  ASSERT_NE(store, nullptr);
+  auto empty = store->IsEmpty();
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_TRUE(*empty);
+  auto snap = store->Export();
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+  EXPECT_EQ(Dump(*snap), "");
+}
+
+TEST_P(StoreConformanceTest, ExportReturnsEveryRowAsStored) {
+  auto store = OpenMigrated();
+  ASSERT_NE(store, nullptr);
+  ASSERT_NO_FATAL_FAILURE(Fill(*store, kT0));
+  EXPECT_FALSE(*store->IsEmpty());
+  auto snap = store->Export();
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+
+  // The same rows, in the same order, as the per-table reads return them.
+  Store::Snapshot listed;
+  listed.versions = All(*store);
+  listed.grants = *store->ListGrants("", "");
+  listed.requests = *store->ListRequests("");
+  listed.evidence = *store->ListEvidence("", "");
+  listed.audit = *store->ListAudit("", 0, 0);
+  listed.artifacts = *store->FindArtifacts("", "", "");
+  EXPECT_EQ(Dump(*snap), Dump(listed));
+  EXPECT_EQ(snap->versions.size(), 3u);
+  ASSERT_EQ(snap->grants.size(), 2u);
+  EXPECT_EQ(snap->grants[1].subject, "pipe-3");
+  ASSERT_EQ(snap->requests.size(), 1u);
+  EXPECT_EQ(snap->requests[0].revision, 2);
+  EXPECT_EQ(snap->evidence.size(), 2u);
+  EXPECT_EQ(snap->audit.size(), 11u);
+  EXPECT_EQ(snap->artifacts.size(), 1u);
+  for (size_t i = 1; i < snap->versions.size(); ++i)
+    EXPECT_GT(snap->versions[i].seq, snap->versions[i - 1].seq);
+}
+
+TEST_P(StoreConformanceTest, RestoreIntoFreshStoreGivesIdenticalExport) {
+  auto source = OpenMigrated();
+  ASSERT_NE(source, nullptr);
+  ASSERT_NO_FATAL_FAILURE(Fill(*source, kT0));
+  auto snap = source->Export();
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+
+  auto target = OpenSecondMigrated();
+  ASSERT_NE(target, nullptr);
+  ASSERT_TRUE(*target->IsEmpty());
+  Status st = target->Restore(*snap);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_FALSE(*target->IsEmpty());
+  auto copy = target->Export();
+  ASSERT_TRUE(copy.ok()) << copy.status().ToString();
+  EXPECT_EQ(Dump(*copy), Dump(*snap));
+  EXPECT_EQ(*target->MaxSeq(), snap->versions.back().seq);
+  ExpectChainVerifies(*target->ListAudit("", 0, 0));
+  // The source is untouched.
+  EXPECT_EQ(Dump(*source->Export()), Dump(*snap));
+}
+
+TEST_P(StoreConformanceTest, WritesAfterRestoreContinuePastRestoredCounters) {
+  auto source = OpenMigrated();
+  ASSERT_NE(source, nullptr);
+  ASSERT_NO_FATAL_FAILURE(Fill(*source, kT0));
+  auto snap = source->Export();
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+  auto target = OpenSecondMigrated();
+  ASSERT_NE(target, nullptr);
+  ASSERT_TRUE(target->Restore(*snap).ok());
+
+  auto published = Publish(*target, "io.example/c", "1.0.0", kT0 + 20);
+  ASSERT_TRUE(published.ok()) << published.status().ToString();
+  for (const auto& r : *published) EXPECT_GT(r.seq, snap->versions.back().seq);
+  auto g = target->AddGrant(MakeGrant("pipe-9", "admin", kT0 + 21),
+                            Event("grant", "grant:y", kT0 + 21));
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_GT(g->id, snap->grants.back().id);
+  Evidence e{0, "io.example/c", "1.0.0", "", "license", "fail", "no", "{}", kT0 + 22, "cli:t@h"};
+  auto added = target->AddEvidence(e, Event("evidence", "io.example/c", kT0 + 22));
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_GT(added->id, snap->evidence.back().id);
+  // The next audit entry chains onto the restored head (also: the log still takes appends).
+  auto next = target->AppendAudit(Event("note", "io.example/c", kT0 + 23));
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  auto audit = target->ListAudit("", 0, 0);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), snap->audit.size() + 3);  // grant, evidence, note
+  EXPECT_EQ(next->seq, static_cast<int64_t>(snap->audit.size() + 3));
+  EXPECT_EQ((*audit)[snap->audit.size()].prev_hash, snap->audit.back().hash);
+  ExpectChainVerifies(*audit);
+  // Restored rows behave like written ones: a grant can be revoked, the request moves on.
+  EXPECT_TRUE(target->RevokeGrant(snap->grants[0], Event("revoke", "grant:x", kT0 + 24)).ok());
+  Store::RequestWrite w{snap->requests[0], snap->requests[0].revision, {}, {}, {}};
+  w.request.state = "retired";
+  auto retired = target->PutRequest(w);
+  ASSERT_TRUE(retired.ok()) << retired.status().ToString();
+  EXPECT_EQ(retired->revision, snap->requests[0].revision + 1);
+}
+
+TEST_P(StoreConformanceTest, RestoreReplacesExistingData) {
+  auto source = OpenMigrated();
+  ASSERT_NE(source, nullptr);
+  ASSERT_NO_FATAL_FAILURE(Fill(*source, kT0));
+  auto snap = source->Export();
+  ASSERT_TRUE(snap.ok());
+
+  // The target has a longer history of its own (more versions, audit entries and grants).
+  auto target = OpenSecondMigrated();
+  ASSERT_NE(target, nullptr);
+  ASSERT_NO_FATAL_FAILURE(Fill(*target, kT0 + 1000));
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(Publish(*target, "io.example/z", "1.0." + std::to_string(i), kT0 + 2000).ok());
+  ASSERT_TRUE(
+      target->AddGrant(MakeGrant("pipe-7", "admin", kT0), Event("grant", "grant:z", kT0)).ok());
+  ASSERT_TRUE(target->Restore(*snap).ok());
+  EXPECT_EQ(Dump(*target->Export()), Dump(*snap));
+  EXPECT_EQ(*target->MaxSeq(), snap->versions.back().seq);
+  auto next = Publish(*target, "io.example/c", "1.0.0", kT0 + 20);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_GT((*next)[0].seq, snap->versions.back().seq);
+
+  // Restoring an empty snapshot empties the registry.
+  ASSERT_TRUE(target->Restore(Store::Snapshot{}).ok());
+  EXPECT_TRUE(*target->IsEmpty());
+  EXPECT_EQ(*target->MaxSeq(), 0);
+  EXPECT_EQ(Dump(*target->Export()), "");
+}
+
+TEST_P(StoreConformanceTest, FailedRestoreChangesNothing) {
+  auto store = OpenMigrated();
+  ASSERT_NE(store, nullptr);
+  ASSERT_NO_FATAL_FAILURE(Fill(*store, kT0));
+  auto before = store->Export();
+  ASSERT_TRUE(before.ok());
+
+  Store::Snapshot bad = *before;
+  bad.audit.clear();  // most of the work is done before the duplicate row fails
+  bad.versions.push_back(bad.versions.front());  // (name, version) twice
+  bad.versions.back().seq = bad.versions.size() + 100;
+  EXPECT_FALSE(store->Restore(bad).ok());
+  EXPECT_EQ(Dump(*store->Export()), Dump(*before));
+  // The audit log is whole and still chains.
+  auto next = store->AppendAudit(Event("note", "io.example/a", kT0 + 30));
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->prev_hash, before->audit.back().hash);
+  ExpectChainVerifies(*store->ListAudit("", 0, 0));
 }
 
 }  // namespace mcpreg::conformance

@@ -43,8 +43,14 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreBackend> {
   void TearDown() override;
   // Opens the store at dir_ and migrates it (ASSERTs on failure).
   std::unique_ptr<Store> OpenMigrated();
+  // Opens and migrates a second, independent store at dir_/"second" (created empty on the
+  // first call): the other end of the copy tests (ASSERTs on failure).
+  std::unique_ptr<Store> OpenSecondMigrated();
 
   std::filesystem::path dir_;
+
+ private:
+  std::unique_ptr<Store> OpenMigratedAt(const std::filesystem::path& dir);
 };
 
 }  // namespace mcpreg::conformance

@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace mcpreg::store {
 namespace {
 
@@ -329,6 +333,150 @@ Result<std::vector<Evidence>> SelectEvidence(Db& db, std::string_view server_nam
   }
   if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "listing evidence");
   return out;
+}
+
+}  // namespace mcpreg::store
+
+namespace mcpreg::store {
+namespace {
+
+// Runs the prepared `st` once (a write), then resets it for the next row.
+Status StepWrite(Db& db, Stmt& st, std::string_view what) {
+  int rc = st.Step();
+  Status out = rc == SQLITE_DONE ? Status::OK() : SqliteStatus(rc, db.raw(), what);
+  st.Reset();
+  return out;
+}
+
+}  // namespace
+
+Status SelectGovernance(Db& db, Store::Snapshot& snap) {
+  auto grants = SelectGrants(db, "", "");
+  if (!grants.ok()) return grants.status();
+  auto requests = SelectRequests(db, "");
+  if (!requests.ok()) return requests.status();
+  auto evidence = SelectEvidence(db, "", "", 0);
+  if (!evidence.ok()) return evidence.status();
+  auto audit = SelectAudit(db, "", 0, 0);
+  if (!audit.ok()) return audit.status();
+  auto artifacts = SelectArtifacts(db, "", "", "");
+  if (!artifacts.ok()) return artifacts.status();
+  snap.grants = std::move(*grants);
+  snap.requests = std::move(*requests);
+  snap.evidence = std::move(*evidence);
+  snap.audit = std::move(*audit);
+  snap.artifacts = std::move(*artifacts);
+  return Status::OK();
+}
+
+Status ClearGovernance(Db& db) {
+  // The guards as created by the migrations (0002 audit_log, 0003 evidence).
+  auto list = db.Prepare(
+      "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
+      "tbl_name IN ('audit_log', 'evidence') ORDER BY name");
+  if (!list.ok()) return list.status();
+  std::vector<std::pair<std::string, std::string>> guards;
+  int rc;
+  while ((rc = list->Step()) == SQLITE_ROW)
+    guards.emplace_back(std::string(list->Text(0)), std::string(list->Text(1)));
+  list->Reset();
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "reading the append-only guards");
+  for (const auto& [name, sql] : guards)
+    MCPREG_RETURN_IF_ERROR(db.Exec("DROP TRIGGER \"" + name + "\""));
+  MCPREG_RETURN_IF_ERROR(
+      db.Exec("DELETE FROM grants; DELETE FROM server_requests; DELETE FROM evidence; "
+              "DELETE FROM audit_log; DELETE FROM feed_artifacts"));
+  for (const auto& [name, sql] : guards) MCPREG_RETURN_IF_ERROR(db.Exec(sql));
+  return Status::OK();
+}
+
+Status InsertGovernance(Db& db, const Store::Snapshot& snap) {
+  auto grant = db.Prepare(
+      "INSERT INTO grants (id, issuer, subject, namespace, role, created_at, created_by) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  if (!grant.ok()) return grant.status();
+  for (const auto& g : snap.grants) {
+    grant->BindInt(1, g.id);
+    grant->BindText(2, g.issuer);
+    grant->BindText(3, g.subject);
+    grant->BindText(4, g.namespace_pattern);
+    grant->BindText(5, g.role);
+    grant->BindInt(6, g.created_at);
+    grant->BindText(7, g.created_by);
+    MCPREG_RETURN_IF_ERROR(StepWrite(db, *grant, "restoring grant " + std::to_string(g.id)));
+  }
+
+  auto request = db.Prepare("INSERT INTO server_requests (" + std::string(kRequestColumns) +
+                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  if (!request.ok()) return request.status();
+  for (const auto& r : snap.requests) {
+    request->BindText(1, r.name);
+    request->BindText(2, r.state);
+    request->BindText(3, r.document);
+    request->BindText(4, r.issuer);
+    request->BindText(5, r.subject);
+    request->BindInt(6, r.revision);
+    request->BindInt(7, r.created_at);
+    request->BindInt(8, r.updated_at);
+    request->BindText(9, r.created_by);
+    request->BindText(10, r.decided_by);
+    request->BindInt(11, r.decided_at);
+    request->BindText(12, r.reason);
+    MCPREG_RETURN_IF_ERROR(StepWrite(db, *request, "restoring the request for " + r.name));
+  }
+
+  auto evidence = db.Prepare(
+      "INSERT INTO evidence (id, server_name, version, digest, kind, verdict, summary, document, "
+      "at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  if (!evidence.ok()) return evidence.status();
+  for (const auto& e : snap.evidence) {
+    evidence->BindInt(1, e.id);
+    evidence->BindText(2, e.server_name);
+    evidence->BindText(3, e.version);
+    evidence->BindText(4, e.digest);
+    evidence->BindText(5, e.kind);
+    evidence->BindText(6, e.verdict);
+    evidence->BindText(7, e.summary);
+    evidence->BindText(8, e.document);
+    evidence->BindInt(9, e.at);
+    evidence->BindText(10, e.actor);
+    MCPREG_RETURN_IF_ERROR(StepWrite(db, *evidence, "restoring evidence " + std::to_string(e.id)));
+  }
+
+  auto audit = db.Prepare(
+      "INSERT INTO audit_log (seq, at, actor, action, resource, details, prev_hash, hash) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!audit.ok()) return audit.status();
+  for (const auto& a : snap.audit) {
+    audit->BindInt(1, a.seq);
+    audit->BindInt(2, a.event.at);
+    audit->BindText(3, a.event.actor);
+    audit->BindText(4, a.event.action);
+    audit->BindText(5, a.event.resource);
+    audit->BindText(6, a.event.details);
+    audit->BindText(7, a.prev_hash);
+    audit->BindText(8, a.hash);
+    MCPREG_RETURN_IF_ERROR(
+        StepWrite(db, *audit, "restoring audit entry " + std::to_string(a.seq)));
+  }
+
+  auto artifact = db.Prepare(
+      "INSERT INTO feed_artifacts (server_name, version, filename, sha256, size, content_type, "
+      "uploaded_at, uploaded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!artifact.ok()) return artifact.status();
+  for (const auto& a : snap.artifacts) {
+    artifact->BindText(1, a.server_name);
+    artifact->BindText(2, a.version);
+    artifact->BindText(3, a.filename);
+    artifact->BindText(4, a.sha256);
+    artifact->BindInt(5, static_cast<int64_t>(a.size));
+    artifact->BindText(6, a.content_type);
+    artifact->BindInt(7, a.uploaded_at);
+    artifact->BindText(8, a.uploaded_by);
+    MCPREG_RETURN_IF_ERROR(StepWrite(db, *artifact, "restoring artifact " + a.filename + " of " +
+                                                        a.server_name + " " + a.version));
+  }
+  return Status::OK();
 }
 
 }  // namespace mcpreg::store

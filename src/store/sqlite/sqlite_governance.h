@@ -1,6 +1,7 @@
-// SQL for the governance tables (grants, audit_log, feed_artifacts, server_requests, evidence) of the SQLite backend, as
-// free functions over an open connection. The caller (SqliteStore) owns locking and
-// transactions: every write function REQUIRES an open write transaction on `db`.
+// SQL for the governance tables (grants, audit_log, feed_artifacts, server_requests, evidence)
+// of the SQLite backend, as free functions over an open connection. The caller (SqliteStore)
+// owns locking and transactions: every write function REQUIRES an open write transaction on
+// `db`.
 #pragma once
 
 #include <string_view>
@@ -8,6 +9,7 @@
 
 #include "mcpreg/records.h"
 #include "mcpreg/status.h"
+#include "mcpreg/store.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace mcpreg::store {
@@ -38,5 +40,18 @@ Status EnsureGrant(Db& db, const Grant& grant);
 Result<Evidence> InsertEvidence(Db& db, const Evidence& e);
 Result<std::vector<Evidence>> SelectEvidence(Db& db, std::string_view server_name,
                                              std::string_view version, int64_t after_id);
+
+// --- whole-registry snapshot (Store::Export / Restore) ---------------------------------------
+// Reads every governance row into `snap` (grants, requests, evidence, audit, artifacts; the
+// orders Store::Snapshot documents). Consistent only inside one read transaction on `db`.
+Status SelectGovernance(Db& db, Store::Snapshot& snap);
+// Deletes every governance row, the append-only audit_log and evidence included: their guard
+// triggers are dropped and then recreated from the text they were created with (sqlite_master
+// keeps the migrations' CREATE TRIGGER statements verbatim), all in the caller's transaction,
+// so no other connection ever sees the tables unguarded.
+Status ClearGovernance(Db& db);
+// Inserts the governance rows of `snap` exactly as they are (ids, seqs, revisions, hashes).
+// Errors: AlreadyExists/FailedPrecondition when the rows break a key or constraint.
+Status InsertGovernance(Db& db, const Store::Snapshot& snap);
 
 }  // namespace mcpreg::store

@@ -1,9 +1,9 @@
 // SQLite implementation of mcpreg::Store.
 //
 // Connections: one writer connection (all writes and migrations) behind writer_mu_, one reader
-// connection (LoadChangesSince, MaxSeq) behind reader_mu_. In WAL mode readers see the last
-// committed snapshot and never wait for the writer, so catalog refreshes do not stall behind a
-// publish. Writes use BEGIN IMMEDIATE so the write lock is taken before the rows are read:
+// connection (LoadChangesSince, MaxSeq, the listings, Export) behind reader_mu_. In WAL mode
+// readers see the last committed snapshot and never wait for the writer, so catalog refreshes
+// do not stall behind a publish. Writes use BEGIN IMMEDIATE so the write lock is taken before the rows are read:
 // concurrent UpdateServer calls (also from other processes) are serialized and the second
 // one sees the first one's rows.
 //
@@ -61,6 +61,14 @@ constexpr std::string_view kChangesSql =
     "SELECT server_name, version, status, status_changed_at, status_message, published_at, "
     "updated_at, is_latest, value, seq FROM server_versions WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 constexpr std::string_view kMaxSeqSql = "SELECT COALESCE(MAX(seq), 0) FROM server_versions";
+// Export / IsEmpty: every row, and whether any registry table holds one.
+constexpr std::string_view kAllRowsSql =
+    "SELECT server_name, version, status, status_changed_at, status_message, published_at, "
+    "updated_at, is_latest, value, seq FROM server_versions ORDER BY seq";
+constexpr std::string_view kIsEmptySql =
+    "SELECT NOT (EXISTS (SELECT 1 FROM server_versions) OR EXISTS (SELECT 1 FROM grants) OR "
+    "EXISTS (SELECT 1 FROM server_requests) OR EXISTS (SELECT 1 FROM evidence) OR "
+    "EXISTS (SELECT 1 FROM audit_log) OR EXISTS (SELECT 1 FROM feed_artifacts))";
 
 // Reads the meta columns starting at `col` in the order status, status_changed_at,
 // status_message, published_at, updated_at, is_latest.
@@ -78,6 +86,16 @@ Status ReadMeta(const Stmt& s, int col, VersionMeta& m) {
   m.published_at = s.Int(col + 3);
   m.updated_at = s.Int(col + 4);
   m.is_latest = s.Int(col + 5) != 0;
+  return Status::OK();
+}
+
+// Reads a whole row of kChangesSql (or kAllRowsSql) into `rec`.
+Status ReadRecord(const Stmt& s, VersionRecord& rec) {
+  rec.meta.name = std::string(s.Text(0));
+  rec.meta.version = std::string(s.Text(1));
+  MCPREG_RETURN_IF_ERROR(ReadMeta(s, 2, rec.meta));
+  rec.server_json = std::string(s.Text(8));
+  rec.seq = s.Int(9);
   return Status::OK();
 }
 
@@ -196,15 +214,9 @@ class SqliteStore final : public Store {
     return store::SelectEvidence(*reader_, server_name, version, after_id);
   }
 
-  Result<Snapshot> Export() override {
-    return Status::FailedPrecondition("export is not implemented for SQLite yet");
-  }
-  Result<bool> IsEmpty() override {
-    return Status::FailedPrecondition("IsEmpty is not implemented for SQLite yet");
-  }
-  Status Restore(const Snapshot&) override {
-    return Status::FailedPrecondition("restore is not implemented for SQLite yet");
-  }
+  Result<Snapshot> Export() override;
+  Result<bool> IsEmpty() override;
+  Status Restore(const Snapshot& snap) override;
 
  private:
   // Runs `fn` in its own write transaction on the writer connection; commits when it succeeds.
@@ -468,11 +480,11 @@ Result<ChangeBatch> SqliteStore::LoadChangesSince(int64_t after_seq, size_t max)
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
     VersionRecord rec;
-    rec.meta.name = std::string(s.Text(0));
-    rec.meta.version = std::string(s.Text(1));
-    MCPREG_RETURN_IF_ERROR(ReadMeta(s, 2, rec.meta));
-    rec.server_json = std::string(s.Text(8));
-    rec.seq = s.Int(9);
+    Status read = ReadRecord(s, rec);
+    if (!read.ok()) {
+      s.Reset();
+      return read;
+    }
     batch.last_seq = rec.seq;
     batch.records.push_back(std::move(rec));
   }
@@ -492,6 +504,74 @@ Result<int64_t> SqliteStore::MaxSeq() {
   int64_t v = (*ms)->Int(0);
   (*ms)->Reset();
   return v;
+}
+
+// Export reads on the reader connection inside one read transaction: in WAL mode every SELECT
+// of it sees the same committed snapshot, however many writers commit meanwhile.
+Result<Store::Snapshot> SqliteStore::Export() {
+  std::lock_guard lock(reader_mu_);
+  Db& db = *reader_;
+  MCPREG_RETURN_IF_ERROR(db.Exec("BEGIN"));
+  Snapshot snap;
+  Status st = [&]() -> Status {
+    auto rows = db.Prepare(kAllRowsSql);
+    if (!rows.ok()) return rows.status();
+    int rc;
+    while ((rc = rows->Step()) == SQLITE_ROW) {
+      VersionRecord rec;
+      MCPREG_RETURN_IF_ERROR(ReadRecord(*rows, rec));
+      snap.versions.push_back(std::move(rec));
+    }
+    if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "exporting server versions");
+    rows->Reset();
+    return store::SelectGovernance(db, snap);
+  }();
+  // Ending a read-only transaction cannot lose anything; ROLLBACK also ends it after an error.
+  Status end = db.Exec(st.ok() ? "COMMIT" : "ROLLBACK");
+  if (!st.ok()) return st;
+  if (!end.ok()) return end;
+  return snap;
+}
+
+Result<bool> SqliteStore::IsEmpty() {
+  std::lock_guard lock(reader_mu_);
+  auto empty = reader_->QueryString(kIsEmptySql);
+  if (!empty.ok()) return empty.status();
+  return *empty == "1";
+}
+
+// Restore replaces everything in one write transaction: readers (of this and other processes)
+// see either the old registry or the restored one, never a mix, and a failure leaves the old one.
+Status SqliteStore::Restore(const Snapshot& snap) {
+  std::lock_guard lock(writer_mu_);
+  Db& db = *writer_;
+  auto txn = Txn::Begin(db);
+  if (!txn.ok()) return txn.status();
+  MCPREG_RETURN_IF_ERROR(db.Exec("DELETE FROM server_versions"));
+  MCPREG_RETURN_IF_ERROR(store::ClearGovernance(db));
+  auto ins = db.Prepare(kInsertSql);
+  if (!ins.ok()) return ins.status();
+  int64_t max_seq = 0;
+  for (const auto& rec : snap.versions) {
+    BindRow(*ins, rec.meta, rec.server_json, rec.seq);
+    int rc = ins->Step();
+    Status st = rc == SQLITE_DONE ? Status::OK()
+                                  : SqliteStatus(rc, db.raw(), "restoring " + rec.meta.name +
+                                                                   " version " + rec.meta.version);
+    ins->Reset();
+    MCPREG_RETURN_IF_ERROR(st);
+    max_seq = std::max(max_seq, rec.seq);
+  }
+  MCPREG_RETURN_IF_ERROR(store::InsertGovernance(db, snap));
+  // grants.id, evidence.id and audit_log.seq continue from the highest row by themselves
+  // (INTEGER PRIMARY KEY / max + 1); the version counter is kept in store_seq.
+  auto set = db.Prepare(kSetSeqSql);
+  if (!set.ok()) return set.status();
+  set->BindInt(1, max_seq);
+  int rc = set->Step();
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "setting store_seq");
+  set->Reset();
+  return txn->Commit();
 }
 
 // Applies the connection settings every connection needs; `writer` also switches to WAL.
