@@ -127,7 +127,12 @@ Result<CopyCounts> Run(const CopyOptions& o, const CopyProgressFn& report) {
   // 1. The source: an existing, current registry (opening a SQLite path would create it).
   if (!IsPostgresLocation(o.from) && !fs::exists(o.from))
     return Status::NotFound("no database at " + from);
-  auto src = OpenStore(o.from);
+  // A whole-registry export or restore is one long statement sequence in one transaction:
+  // PostgreSQL's per-statement cap is raised from the serving default.
+  PostgresOptions pg;
+  pg.pool_size = 2;
+  pg.statement_timeout = std::chrono::seconds(3600);
+  auto src = OpenStore(o.from, pg);
   if (!src.ok()) return About("source", from, src.status());
   auto src_dir = FeedDirFor(**src, o.from, o.from_feed_dir, "source");
   if (!src_dir.ok()) return src_dir.status();
@@ -139,7 +144,7 @@ Result<CopyCounts> Run(const CopyOptions& o, const CopyProgressFn& report) {
                                       " pending migration(s); run `mcpreg migrate` on it first");
 
   // 2. The destination: migrated (schema created when new), and empty unless forced.
-  auto dst = OpenStore(o.to);
+  auto dst = OpenStore(o.to, pg);
   if (!dst.ok()) return About("destination", to, dst.status());
   auto dst_dir = FeedDirFor(**dst, o.to, o.to_feed_dir, "destination");
   if (!dst_dir.ok()) return dst_dir.status();

@@ -61,7 +61,10 @@ void StoreConformanceTest::SetUp() {
 }
 
 void StoreConformanceTest::TearDown() {
-  if (GetParam().cleanup) GetParam().cleanup(dir_);
+  if (GetParam().cleanup) {
+    GetParam().cleanup(dir_);
+    if (std::filesystem::exists(dir_ / "second")) GetParam().cleanup(dir_ / "second");
+  }
   std::filesystem::remove_all(dir_);
 }
 
