@@ -9,8 +9,21 @@ namespace {
 
 constexpr std::string_view kUnavailable = "database unavailable: ";
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+// libpq messages span lines ("...failed: Connection refused\n\tIs the server running...");
+// a Status message is one line: line breaks become "; ", tabs and runs of spaces one space.
+std::string Trim(std::string_view in) {
+  std::string s;
+  for (char ch : in) {
+    if (ch == '\n' || ch == '\r') {
+      while (!s.empty() && s.back() == ' ') s.pop_back();
+      if (!s.empty() && s.back() != ' ') s += "; ";
+    } else if (ch == '\t' || ch == ' ') {
+      if (!s.empty() && s.back() != ' ') s += ' ';
+    } else {
+      s += ch;
+    }
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == ';')) s.pop_back();
   return s;
 }
 
