@@ -112,6 +112,12 @@ class PgConn {
   std::unordered_map<std::string, std::string> prepared_;
 };
 
+// PostgreSQL array literals for parameters such as `$1::text[]` (bulk statements over
+// unnest): elements quoted and escaped; nullopt elements are NULL.
+std::string TextArray(const std::vector<std::optional<std::string>>& items);
+std::string IntArray(const std::vector<int64_t>& items);
+std::string BoolArray(const std::vector<bool>& items);
+
 // True for a Status produced by a broken or unreachable connection (worth one retry on a
 // fresh connection when nothing can have been committed).
 bool IsConnectionError(const Status& s);

@@ -25,6 +25,9 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -598,6 +601,11 @@ class PostgresStore final : public Store {
   Status ApplyOne(PgConn& c, Head& head, std::string_view name, const Mutator& mutate,
                   std::vector<VersionRecord>& written);
   void RunGroup(const std::vector<Pending*>& batch);
+  // The fast path of RunGroup: every name's rows loaded in one query, mutators run in memory,
+  // then all rows and audit entries written with a few bulk statements. Sets every result.
+  // Non-OK only for a database error, after which the transaction must be rolled back and the
+  // group re-run one update at a time (RunGroup's savepoint path).
+  Status ApplyBatch(PgConn& c, Head& head, const std::vector<Pending*>& batch);
   void Watch();
   void Signal(unsigned bits) {
     {
@@ -779,33 +787,218 @@ Result<std::vector<VersionRecord>> PostgresStore::UpdateServer(std::string_view 
 }
 
 void PostgresStore::RunGroup(const std::vector<Pending*>& batch) {
-  // The results of one attempt; the whole group is retried once if the connection broke
-  // before COMMIT.
+  // Fast path first; the whole group is retried once if the connection broke before COMMIT.
   auto r = Write<bool>([&](PgConn& c, Head& head) -> Result<bool> {
-    bool single = batch.size() == 1;
+    MCPREG_RETURN_IF_ERROR(ApplyBatch(c, head, batch));
+    return true;
+  });
+  if (r.ok() || store::pg::IsConnectionError(r.status())) {
+    if (!r.ok())
+      for (Pending* p : batch) p->result = r.status();
+    return;
+  }
+  // The database refused a bulk write (a mutator broke an invariant the schema guards, such
+  // as one latest per name): run each update under its own savepoint so only its own rows
+  // are refused.
+  r = Write<bool>([&](PgConn& c, Head& head) -> Result<bool> {
     for (Pending* p : batch) {
       std::vector<VersionRecord> written;
       Head before = head;
-      if (!single) MCPREG_RETURN_IF_ERROR(c.ExecScript("SAVEPOINT one_update"));
+      MCPREG_RETURN_IF_ERROR(c.ExecScript("SAVEPOINT one_update"));
       Status st = ApplyOne(c, head, p->name, *p->mutate, written);
-      if (single && !st.ok()) return st;
-      if (!single) {
-        if (!st.ok() && !c.healthy()) return st;
-        MCPREG_RETURN_IF_ERROR(
-            c.ExecScript(st.ok() ? "RELEASE one_update" : "ROLLBACK TO one_update; RELEASE one_update"));
-        if (!st.ok()) head = before;
-      }
-      if (st.ok())
+      if (!st.ok() && !c.healthy()) return st;
+      MCPREG_RETURN_IF_ERROR(c.ExecScript(
+          st.ok() ? "RELEASE one_update" : "ROLLBACK TO one_update; RELEASE one_update"));
+      if (st.ok()) {
         p->result = std::move(written);
-      else
+      } else {
+        head = before;
         p->result = st;
+      }
     }
     return true;
   });
-  // Nothing of the group was committed: everyone gets the database's answer (for a group of
-  // one that is its own mutator's error).
+  // Nothing of the group was committed: everyone gets the database's answer.
   if (!r.ok())
     for (Pending* p : batch) p->result = r.status();
+}
+
+Status PostgresStore::ApplyBatch(PgConn& c, Head& head, const std::vector<Pending*>& batch) {
+  using store::pg::BoolArray;
+  using store::pg::IntArray;
+  using store::pg::TextArray;
+  // 1. Every name's rows, documents omitted.
+  std::vector<std::optional<std::string>> names;
+  std::unordered_map<std::string, std::vector<ServerRows::Row>> rows_of;
+  for (Pending* p : batch) {
+    if (rows_of.emplace(std::string(p->name), std::vector<ServerRows::Row>{}).second)
+      names.emplace_back(std::string(p->name));
+  }
+  auto load = c.Exec(
+      "SELECT server_name, version, status, status_changed_at, status_message, published_at, "
+      "updated_at, is_latest FROM server_versions WHERE server_name = ANY($1::text[])",
+      {TextArray(names)});
+  if (!load.ok()) return load.status();
+  for (int i = 0; i < load->rows(); ++i) {
+    ServerRows::Row row;
+    row.meta.name = load->Str(i, 0);
+    row.meta.version = load->Str(i, 1);
+    MCPREG_RETURN_IF_ERROR(ReadMeta(*load, i, 2, row.meta));
+    rows_of[row.meta.name].push_back(std::move(row));
+  }
+  // In-database state of each version: known to exist before the batch or not.
+  std::set<std::pair<std::string, std::string>> stored;
+  for (const auto& [name, rows] : rows_of)
+    for (const auto& r : rows) stored.emplace(name, r.meta.version);
+
+  // 2. Mutators in memory, in order; a later update of a name sees the earlier one's rows.
+  struct Final {
+    VersionMeta meta;
+    std::optional<std::string> doc;  // newest document written in this batch, if any
+    int64_t seq = 0;
+  };
+  std::map<std::pair<std::string, std::string>, Final> finals;
+  std::vector<AuditRecord> audit;
+  // Records handed back whose document is the stored one (filled after the writes).
+  std::vector<std::pair<VersionRecord*, std::pair<std::string, std::string>>> need_doc;
+  std::vector<std::vector<VersionRecord>> results(batch.size());
+  for (size_t k = 0; k < batch.size(); ++k) {
+    Pending* p = batch[k];
+    ServerRows rows;
+    rows.name = std::string(p->name);
+    rows.rows = rows_of[rows.name];
+    std::unordered_set<std::string> existing;
+    for (const auto& r : rows.rows) existing.insert(r.meta.version);
+    Status st = store::RunMutator(*p->mutate, rows);
+    Result<std::vector<ServerRows::Row*>> dirty = st.ok() ? store::RowsToWrite(rows, existing)
+                                                            : Result<std::vector<ServerRows::Row*>>(st);
+    if (dirty.ok()) {  // one row per version: a second row for a key is a duplicate key
+      std::set<std::string_view> seen;
+      for (auto* row : *dirty)
+        if (!seen.insert(row->meta.version).second)
+          dirty = Status::AlreadyExists("UpdateServer(" + rows.name + "): version '" +
+                                        row->meta.version + "' written twice");
+    }
+    if (!dirty.ok()) {
+      p->result = dirty.status();
+      continue;
+    }
+    for (const auto& e : rows.audit) {
+      AuditRecord rec;
+      rec.event = e;
+      rec.seq = head.audit_seq + 1;
+      rec.prev_hash = head.audit_hash;
+      rec.hash = AuditHash(rec.prev_hash, rec.seq, e);
+      head.audit_seq = rec.seq;
+      head.audit_hash = rec.hash;
+      head.governance = true;
+      audit.push_back(std::move(rec));
+    }
+    for (auto* row : *dirty) {
+      auto key = std::make_pair(row->meta.name, row->meta.version);
+      Final& f = finals[key];
+      f.meta = row->meta;
+      f.seq = ++head.seq;
+      if (row->server_json) f.doc = *row->server_json;
+      head.versions = true;
+      // The document as of this update: its own, an earlier update's in this batch, or (empty
+      // here, filled after the writes) the stored one.
+      results[k].push_back(VersionRecord{row->meta, f.doc.value_or(""), f.seq});
+    }
+    for (auto& r : rows.rows) {  // what the next update of this name sees
+      r.server_json.reset();
+      r.dirty = false;
+    }
+    rows_of[rows.name] = std::move(rows.rows);
+    p->result = std::vector<VersionRecord>{};  // filled below
+  }
+
+  // 3. Bulk writes, ordered so the one-latest index never sees two latest rows: rows that end
+  //    up not latest first, then latest ones; updates of stored rows before inserts.
+  std::map<std::pair<std::string, std::string>, std::string> stored_docs;
+  for (int pass = 0; pass < 4; ++pass) {
+    bool want_latest = pass >= 2, want_insert = pass % 2 == 1;
+    std::vector<std::optional<std::string>> n, v, st, sm, d;
+    std::vector<int64_t> sc, pa, ua, q;
+    std::vector<bool> il;
+    for (const auto& [key, f] : finals) {
+      if (f.meta.is_latest != want_latest || (stored.count(key) == 0) != want_insert) continue;
+      n.emplace_back(key.first);
+      v.emplace_back(key.second);
+      st.emplace_back(std::string(ToString(f.meta.status)));
+      sc.push_back(f.meta.status_changed_at);
+      sm.push_back(f.meta.status_message);
+      pa.push_back(f.meta.published_at);
+      ua.push_back(f.meta.updated_at);
+      il.push_back(f.meta.is_latest);
+      d.push_back(f.doc);
+      q.push_back(f.seq);
+    }
+    if (n.empty()) continue;
+    std::vector<Param> params = {TextArray(n),  TextArray(v),  TextArray(st), IntArray(sc),
+                                 TextArray(sm), IntArray(pa),  IntArray(ua),  BoolArray(il),
+                                 TextArray(d),  IntArray(q)};
+    constexpr std::string_view kRows =
+        "unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], "
+        "$7::bigint[], $8::boolean[], $9::text[], $10::bigint[]) AS t(n, v, s, sc, sm, pa, ua, "
+        "il, d, q)";
+    if (want_insert) {
+      auto r = c.Exec("INSERT INTO server_versions (" + std::string(kVersionColumns) +
+                          ") SELECT n, v, s, sc, sm, pa, ua, il, d, q FROM " + std::string(kRows),
+                      params);
+      if (!r.ok()) return r.status();
+    } else {
+      auto r = c.Exec(
+          "UPDATE server_versions AS sv SET status = t.s, status_changed_at = t.sc, "
+          "status_message = t.sm, published_at = t.pa, updated_at = t.ua, is_latest = t.il, "
+          "value = COALESCE(t.d, sv.value), seq = t.q FROM " + std::string(kRows) +
+              " WHERE sv.server_name = t.n AND sv.version = t.v "
+              "RETURNING sv.server_name, sv.version, sv.value",
+          params);
+      if (!r.ok()) return r.status();
+      if (r->rows() != static_cast<int>(n.size()))
+        return Status::Internal("bulk update matched " + std::to_string(r->rows()) + " of " +
+                                std::to_string(n.size()) + " rows");
+      for (int i = 0; i < r->rows(); ++i)
+        stored_docs[{r->Str(i, 0), r->Str(i, 1)}] = r->Str(i, 2);
+    }
+  }
+  if (!audit.empty()) {
+    std::vector<int64_t> seq, at;
+    std::vector<std::optional<std::string>> actor, action, resource, details, prev, hash;
+    for (const auto& a : audit) {
+      seq.push_back(a.seq);
+      at.push_back(a.event.at);
+      actor.emplace_back(a.event.actor);
+      action.emplace_back(a.event.action);
+      resource.emplace_back(a.event.resource);
+      details.emplace_back(a.event.details);
+      prev.emplace_back(a.prev_hash);
+      hash.emplace_back(a.hash);
+    }
+    auto r = c.Exec("INSERT INTO audit_log (" + std::string(kAuditColumns) +
+                        ") SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
+                        "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[])",
+                    {IntArray(seq), IntArray(at), TextArray(actor), TextArray(action),
+                     TextArray(resource), TextArray(details), TextArray(prev), TextArray(hash)});
+    if (!r.ok()) return r.status();
+  }
+
+  // 4. Hand every caller its own rows, documents filled in (the batch's own documents, or the
+  //    stored one for a row whose status alone changed).
+  for (size_t k = 0; k < batch.size(); ++k) {
+    Pending* p = batch[k];
+    if (!p->result.ok()) continue;
+    for (auto& rec : results[k]) {
+      if (rec.server_json.empty()) {
+        auto key = std::make_pair(rec.meta.name, rec.meta.version);
+        auto sd = stored_docs.find(key);
+        if (sd != stored_docs.end()) rec.server_json = sd->second;
+      }
+    }
+    p->result = std::move(results[k]);
+  }
+  return Status::OK();
 }
 
 Result<std::vector<VersionRecord>> PostgresStore::UpdateServers(
