@@ -140,6 +140,8 @@ int Serve(const ServeOptions& in) {
   // Outbound calls (token exchange, authenticated /mcp) never run on the I/O threads.
   WorkPool outbound_pool(cfg.outbound.workers, /*max_queue=*/cfg.outbound.workers * 64);
   deps.pool = &outbound_pool;
+  WorkPool write_pool(cfg.limits.write_workers, /*max_queue=*/cfg.limits.write_workers * 64);
+  deps.write_pool = &write_pool;
   // MCP endpoint (/mcp): the registry tools over Streamable HTTP (config section `mcp:`).
   auto mcp_cfg = mcpapi::ParseMcpConfig(cfg.mcp);
   if (!mcp_cfg.ok()) {
@@ -208,6 +210,7 @@ int Serve(const ServeOptions& in) {
   mcp_endpoint.CloseAll();
   server.Stop(std::chrono::milliseconds(10000));
   outbound_pool.Stop();
+  write_pool.Stop();
   refresher.Stop();
   log::Info("stopped");
   return 0;

@@ -413,6 +413,7 @@ class Parser {
              {"header_timeout_seconds", &L.header_timeout_seconds, 1, 3600},
              {"idle_timeout_seconds", &L.idle_timeout_seconds, 1, 86400},
              {"max_connections", &L.max_connections, 1, 1000000},
+             {"write_workers", &L.write_workers, 1, 1024},
              {"max_connections_per_client", &L.max_connections_per_client, 1, 1000000}});
     }
     if (YAML::Node q = root["quotas"]) {

@@ -8,7 +8,8 @@
 //   limits: {max_body_bytes: 4194304, max_header_bytes: 16384, read_timeout_seconds: 30,
 //            max_evidence_bytes: 33554432,   # evidence uploads (SARIF logs) may be larger
 //            header_timeout_seconds: 10, idle_timeout_seconds: 75, max_connections: 4096,
-//            max_connections_per_client: 256, max_sse_inbound_bytes: 65536}
+//            max_connections_per_client: 256, max_sse_inbound_bytes: 65536,
+//            write_workers: 32}
 //   quotas: {requests_per_hour: 60, evidence_per_hour: 600, open_requests: 25,
 //            max_request_bytes: 262144}
 //   outbound: {connect_timeout_seconds: 5, total_timeout_seconds: 10, workers: 4,
@@ -84,6 +85,10 @@ struct LimitsConfig {
   uint32_t max_connections = 4096;       // open connections in all; more are closed at accept
   uint32_t max_connections_per_client = 256;  // per remote address
   uint64_t max_sse_inbound_bytes = 64 * 1024;  // bytes a client may send on an open SSE stream
+  // Threads that run writes (every non-GET route) off the I/O threads: writes wait for the
+  // database, and concurrent ones share a commit. At most 64 per worker wait in line; beyond
+  // that a write is answered 503 with Retry-After.
+  uint32_t write_workers = 32;
 };
 
 // Per-identity write quotas (issuer + subject), each over a sliding hour; 429 + Retry-After.

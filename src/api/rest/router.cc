@@ -497,13 +497,17 @@ void Router::Handle(http::HttpRequest&& req, std::shared_ptr<http::Responder> re
   auto run = [m, who, finish](const http::HttpRequest& r) {
     return finish(m->route->handler(Call{r, m->params, who->has_value() ? &**who : nullptr}));
   };
-  if (!m->route->offload || !deps_.pool) return responder->Send(run(req));
-  // Outbound calls: keep the I/O thread free. `m` points into `req`'s path: move both along.
+  // Outbound calls and database writes keep the I/O threads free.
+  WorkPool* pool = m->route->offload ? deps_.pool : IsGet(req.method) ? nullptr : deps_.write_pool;
+  if (!pool) return responder->Send(run(req));
+  // `m` points into `req`'s path: move both along.
   auto owned = std::make_shared<http::HttpRequest>(std::move(req));
   Find(*owned, m.get());  // re-point the captures at the moved request
-  bool queued = deps_.pool->Submit([owned, run, responder] { responder->Send(run(*owned)); });
+  bool queued = pool->Submit([owned, run, responder] { responder->Send(run(*owned)); });
   if (!queued) {
-    auto r = ProblemResponse(Status::Unavailable("too many outbound calls in progress; retry shortly"));
+    auto r = ProblemResponse(Status::Unavailable(
+        pool == deps_.pool ? "too many outbound calls in progress; retry shortly"
+                           : "too many writes in progress; retry shortly"));
     r.Set("Retry-After", "1");
     responder->Send(finish(std::move(r)));
   }

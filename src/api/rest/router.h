@@ -72,6 +72,9 @@ struct RouterDeps {
   size_t max_request_bytes = 256 * 1024;         // server requests (file, update)
   // Routes that call out (token exchange, authenticated /mcp) run here. nullptr = inline.
   WorkPool* pool = nullptr;
+  // Every other non-GET route (database writes) runs here, so an I/O thread never waits for a
+  // commit and concurrent writes can share one. nullptr = inline.
+  WorkPool* write_pool = nullptr;
   std::string version = MCPREG_VERSION;
   std::string git_commit = "unknown";
   std::string build_time = "unknown";

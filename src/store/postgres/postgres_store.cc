@@ -19,7 +19,7 @@
 // therefore run more than once; they only fill ServerRows.
 //
 // Notification: every commit that changes versions or governance data sends
-// NOTIFY mcpreg_changes with payload "v", "g" or "vg". A watcher thread per store LISTENs on
+// NOTIFY mcpreg_changes with payload "v" (versions), "g" (requests, evidence) or "vg". A watcher thread per store LISTENs on
 // its own connection, wakes WaitForChange, and tells Health() whether the database answers.
 #include <libpq-fe.h>
 #include <poll.h>
@@ -72,8 +72,9 @@ struct Head {
   int64_t seq = 0;
   int64_t audit_seq = 0;
   std::string audit_hash;
-  bool versions = false;    // this transaction wrote version rows
-  bool governance = false;  // ... or anything else
+  bool versions = false;    // this transaction wrote version rows (replicas refresh the catalog)
+  bool governance = false;  // ... requests or evidence (replicas refresh governance state)
+  bool changed = false;     // ... anything else (audit, grants, artifacts: read live)
 };
 
 constexpr std::string_view kVersionColumns =
@@ -215,7 +216,7 @@ Result<AuditRecord> InsertAudit(PgConn& c, Head& head, const AuditEvent& e) {
   if (!r.ok()) return r.status();
   head.audit_seq = rec.seq;
   head.audit_hash = rec.hash;
-  head.governance = true;
+  head.changed = true;
   return rec;
 }
 
@@ -232,7 +233,7 @@ Status InsertGrant(PgConn& c, Head& head, const Grant& g, bool if_absent, int64_
     return r.status();
   }
   if (id && r->rows() == 1) *id = r->Int(0, 0);
-  head.governance = true;
+  head.changed = true;
   return Status::OK();
 }
 
@@ -243,7 +244,7 @@ Status DeleteGrant(PgConn& c, Head& head, const Grant& g) {
       {g.issuer, g.subject, g.namespace_pattern, g.role});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return Status::NotFound("no such grant");
-  head.governance = true;
+  head.changed = true;
   return Status::OK();
 }
 
@@ -350,7 +351,7 @@ class PostgresStore final : public Store {
                                {a.server_name, a.version, a.filename, a.sha256, a.size,
                                 a.content_type, a.uploaded_at, a.uploaded_by});
              if (!ins.ok()) return ins.status();
-             h.governance = true;
+             h.changed = true;
              auto au = InsertAudit(c, h, event);
              if (!au.ok()) return au.status();
              return true;
@@ -555,13 +556,14 @@ class PostgresStore final : public Store {
   static Status FinishWrite(PgConn& c, const Head& h, bool* commit_sent) {
     std::string payload = std::string(h.versions ? "v" : "") + (h.governance ? "g" : "");
     std::string sql;
-    if (!payload.empty()) {
+    if (h.versions || h.governance || h.changed) {
       if (h.audit_hash.size() != 64 ||
           h.audit_hash.find_first_not_of("0123456789abcdef") != std::string::npos)
         return Status::Internal("audit chain head is not a hex digest");
       sql = "UPDATE store_head SET seq = " + std::to_string(h.seq) +
             ", audit_seq = " + std::to_string(h.audit_seq) + ", audit_hash = '" + h.audit_hash +
-            "' WHERE id = 1; NOTIFY mcpreg_changes, '" + payload + "'; ";
+            "' WHERE id = 1; ";
+      if (!payload.empty()) sql += "NOTIFY mcpreg_changes, '" + payload + "'; ";
     }
     *commit_sent = true;
     return c.ExecScript(sql + "COMMIT");
@@ -891,7 +893,7 @@ Status PostgresStore::ApplyBatch(PgConn& c, Head& head, const std::vector<Pendin
       rec.hash = AuditHash(rec.prev_hash, rec.seq, e);
       head.audit_seq = rec.seq;
       head.audit_hash = rec.hash;
-      head.governance = true;
+      head.changed = true;
       audit.push_back(std::move(rec));
     }
     for (auto* row : *dirty) {
