@@ -2,6 +2,9 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+
+#include <cerrno>
 #include <cstdlib>
 
 namespace mcpreg::store::pg {
@@ -86,6 +89,9 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& uri,
     return Status::Unavailable(std::string(kUnavailable) + msg);
   }
   std::unique_ptr<PgConn> conn(new PgConn(c));
+  // A server that stopped answering (frozen, or a network that drops silently) cannot enforce
+  // its own statement_timeout: the client waits at most this long for any answer.
+  conn->answer_timeout_ = statement_timeout + std::chrono::seconds(1);
   MCPREG_RETURN_IF_ERROR(conn->ExecScript(
       "SET statement_timeout = " + std::to_string(statement_timeout.count() * 1000) +
       "; SET lock_timeout = " + std::to_string(statement_timeout.count() * 1000) +
@@ -95,7 +101,43 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& uri,
 
 PgConn::~PgConn() { PQfinish(conn_); }
 
-bool PgConn::healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+bool PgConn::healthy() const { return !abandoned_ && PQstatus(conn_) == CONNECTION_OK; }
+
+pg_result* PgConn::Collect() {
+  auto deadline = std::chrono::steady_clock::now() + answer_timeout_;
+  pg_result* keep = nullptr;
+  for (;;) {
+    while (PQisBusy(conn_)) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - std::chrono::steady_clock::now())
+                      .count();
+      if (left <= 0) {
+        // No answer in time: this connection is given up (the pool drops it; the server ends
+        // the session when it notices).
+        if (keep) PQclear(keep);
+        abandoned_ = true;
+        return nullptr;
+      }
+      pollfd pfd{PQsocket(conn_), POLLIN, 0};
+      int n = poll(&pfd, 1, static_cast<int>(left));
+      if (n < 0 && errno != EINTR) break;
+      if (n > 0 && !PQconsumeInput(conn_)) break;  // broken: PQgetResult reports it
+    }
+    pg_result* r = PQgetResult(conn_);
+    if (!r) return keep;
+    auto st = PQresultStatus(r);
+    bool failed = st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK;
+    bool keep_failed = keep && PQresultStatus(keep) != PGRES_COMMAND_OK &&
+                       PQresultStatus(keep) != PGRES_TUPLES_OK;
+    if (keep_failed && !failed) {  // the first error wins
+      PQclear(r);
+      continue;
+    }
+    if (keep) PQclear(keep);
+    keep = r;
+    if (PQstatus(conn_) != CONNECTION_OK) return keep;
+  }
+}
 
 bool PgConn::in_transaction() const {
   auto s = PQtransactionStatus(conn_);
@@ -103,6 +145,9 @@ bool PgConn::in_transaction() const {
 }
 
 Status PgConn::CheckResult(pg_result* r, std::string_view sql) {
+  if (!r && abandoned_)
+    return Status::Unavailable(std::string(kUnavailable) + "no answer within " +
+                               std::to_string(answer_timeout_.count()) + " s");
   if (!r) return Status::Unavailable(std::string(kUnavailable) + Trim(PQerrorMessage(conn_)));
   auto st = PQresultStatus(r);
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::OK();
@@ -130,16 +175,20 @@ Result<PgResult> PgConn::Exec(std::string_view sql, const std::vector<Param>& pa
   auto it = prepared_.find(text);
   if (it == prepared_.end()) {
     std::string name = "s" + std::to_string(prepared_.size());
-    pg_result* p = PQprepare(conn_, name.c_str(), text.c_str(), static_cast<int>(params.size()),
-                             nullptr);
+    pg_result* p = PQsendPrepare(conn_, name.c_str(), text.c_str(),
+                                 static_cast<int>(params.size()), nullptr)
+                       ? Collect()
+                       : nullptr;
     Status st = CheckResult(p, sql);
     if (p) PQclear(p);
     if (!st.ok()) return st;
     it = prepared_.emplace(text, std::move(name)).first;
   }
-  pg_result* r = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
-                                values.data(), lengths.data(), formats.data(),
-                                binary_result ? 1 : 0);
+  pg_result* r = PQsendQueryPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                                     values.data(), lengths.data(), formats.data(),
+                                     binary_result ? 1 : 0)
+                     ? Collect()
+                     : nullptr;
   Status st = CheckResult(r, sql);
   if (!st.ok()) {
     if (r) PQclear(r);
@@ -150,7 +199,7 @@ Result<PgResult> PgConn::Exec(std::string_view sql, const std::vector<Param>& pa
 
 Result<PgResult> PgConn::Query(std::string_view sql) {
   std::string text(sql);
-  pg_result* r = PQexec(conn_, text.c_str());
+  pg_result* r = PQsendQuery(conn_, text.c_str()) ? Collect() : nullptr;
   Status st = CheckResult(r, sql);
   if (!st.ok()) {
     if (r) PQclear(r);
@@ -161,7 +210,7 @@ Result<PgResult> PgConn::Query(std::string_view sql) {
 
 Status PgConn::ExecScript(std::string_view sql) {
   std::string text(sql);
-  pg_result* r = PQexec(conn_, text.c_str());
+  pg_result* r = PQsendQuery(conn_, text.c_str()) ? Collect() : nullptr;
   // PQexec returns the last statement's result; an error stops the script there.
   Status st = CheckResult(r, sql);
   if (r) PQclear(r);

@@ -98,8 +98,13 @@ class PgConn {
   // Like ExecScript, returning the last statement's rows.
   Result<PgResult> Query(std::string_view sql);
 
-  // False once the connection broke; the pool then drops it.
+  // False once the connection broke or an answer did not come in time; the pool then drops
+  // it.
   bool healthy() const;
+  // True when the last statement got no answer within the answer timeout (statement_timeout
+  // + 1 s): the server may still run it, so the caller must not retry it elsewhere.
+  bool abandoned() const { return abandoned_; }
+  void set_answer_timeout(std::chrono::milliseconds t) { answer_timeout_ = t; }
   // True while a transaction is open or aborted on this connection.
   bool in_transaction() const;
   pg_conn* raw() const { return conn_; }
@@ -107,7 +112,12 @@ class PgConn {
  private:
   explicit PgConn(pg_conn* c) : conn_(c) {}
   Status CheckResult(pg_result* r, std::string_view sql);
+  // Waits (up to answer_timeout_) for every result of the query just sent; returns the last
+  // one, or the first error; nullptr when the connection broke or the wait timed out.
+  pg_result* Collect();
   pg_conn* conn_;
+  std::chrono::milliseconds answer_timeout_{10000};
+  bool abandoned_ = false;
   // Statement text -> name of its server-side prepared statement on this connection.
   std::unordered_map<std::string, std::string> prepared_;
 };

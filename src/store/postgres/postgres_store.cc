@@ -528,7 +528,9 @@ class PostgresStore final : public Store {
       auto lease = pool_.Acquire();
       if (!lease.ok()) return lease.status();
       Result<T> r = fn(**lease);
-      if (r.ok() || !store::pg::IsConnectionError(r.status()) || (*lease)->healthy()) return r;
+      if (r.ok() || !store::pg::IsConnectionError(r.status()) || (*lease)->healthy() ||
+          (*lease)->abandoned())
+        return r;
       last = r.status();
     }
     return last;
@@ -587,7 +589,10 @@ class PostgresStore final : public Store {
         return out;
       }();
       if (!r.ok() && c.healthy() && c.in_transaction()) (void)c.ExecScript("ROLLBACK");
-      if (r.ok() || commit_sent || c.healthy() || !store::pg::IsConnectionError(r.status()))
+      // Retried only when the connection broke before COMMIT (nothing can have been
+      // committed); never after a timeout (the database may be frozen: fail within bounds).
+      if (r.ok() || commit_sent || c.healthy() || c.abandoned() ||
+          !store::pg::IsConnectionError(r.status()))
         return r;
       last = r.status();
     }
@@ -1191,6 +1196,9 @@ void PostgresStore::Watch() {
     if (!conn) {
       auto c = PgConn::Connect(uri_, pool_.connect_timeout(), pool_.statement_timeout());
       if (c.ok()) {
+        // The watcher's ping must notice a server that stopped answering well within the
+        // 10 s in which /health has to turn 503.
+        (*c)->set_answer_timeout(std::chrono::milliseconds(3000));
         Status st = (*c)->ExecScript("LISTEN mcpreg_changes");
         if (st.ok()) {
           conn = std::move(*c);
