@@ -1,6 +1,6 @@
 // Issue 3 end to end over real HTTP: workload-identity token exchange, the package feed,
 // publish, status changes, the audit log, an authorization matrix over every write route,
-// and concurrent publishing.
+// and concurrent publishing; each test once per storage backend (…/sqlite, …/postgres).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,8 +8,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <thread>
 
+#include "app/registry.h"
 #include "auth/jwks.h"
 #include "auth/jwt.h"
 #include "auth/keys.h"
@@ -18,6 +21,7 @@
 #include "core/percent.h"
 #include "core/sha256.h"
 #include "integration/server_process.h"
+#include "support/backend.h"
 #include "transport/http_client.h"
 
 namespace mcpreg {
@@ -29,55 +33,78 @@ using testing::ServerProcess;
 constexpr char kIssuer[] = "https://idp.test.example";
 constexpr char kSchema[] = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
 
-class PublishE2ETest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = new std::string(testing::TempDir());
-    key_ = new auth::Key(*auth::Key::Generate(auth::KeyType::kEcP256, "test-key-1"));
-    auth::JwkSet set;
-    set.Add(*auth::Key::FromJwk(key_->PublicJwk()));
-    std::ofstream(*dir_ + "/jwks.json") << set.ToJson();
-    // Rule-based rights for the CI identity of the "acme" org; the "contoso" identity gets its
-    // rights from `mcpreg admin grant` below.
-    std::ofstream(*dir_ + "/mcpreg.yaml") << "db: registry.db\n"
-        "auth:\n"
-        "  issuers:\n"
-        "    - name: test-idp\n"
-        "      issuer: " << kIssuer << "\n"
-        "      audience: mcpreg\n"
-        "      jwks_file: jwks.json\n"
-        "      rules:\n"
-        "        - match: {org: acme}\n"
-        "          grant: {actions: [publish, feed], resource: \"com.acme/*\"}\n"
-        "feed:\n"
-        "  max_bytes: 1048576\n";
-    std::string out, err;
-    int rc = RunCli({"admin", "grant", "--db", *dir_ + "/registry.db", "--issuer", kIssuer,
-                     "--subject", "mi-contoso-publisher", "--namespace", "com.contoso/*",
-                     "--role", "admin"}, &out, &err);
-    ASSERT_EQ(rc, 0) << err;
-    server_ = new ServerProcess(*dir_ + "/registry.db", {"--config", *dir_ + "/mcpreg.yaml", "--no-demo"});
-    ASSERT_TRUE(server_->started()) << server_->log();
+// One registry per backend, started by the first test of that backend and shared by the
+// rest (ctest runs each test in its own process, so a process starts only the one it needs).
+struct Suite {
+  std::string dir;
+  std::string db;  // SQLite file or PostgreSQL URI
+  std::unique_ptr<auth::Key> key;  // the test issuer's signing key
+  std::unique_ptr<ServerProcess> server;
+  std::string error;  // why the start failed; "" = started
+};
+
+std::unique_ptr<Suite> StartSuite(testing::Backend backend) {
+  auto s = std::make_unique<Suite>();
+  s->dir = testing::TempDir();
+  s->db = testing::NewDbLocation(backend, s->dir, "publish_e2e");
+  s->key = std::make_unique<auth::Key>(*auth::Key::Generate(auth::KeyType::kEcP256, "test-key-1"));
+  auth::JwkSet set;
+  set.Add(*auth::Key::FromJwk(s->key->PublicJwk()));
+  std::ofstream(s->dir + "/jwks.json") << set.ToJson();
+  // Rule-based rights for the CI identity of the "acme" org; the "contoso" identity gets its
+  // rights from `mcpreg admin grant` below. The database is the --db flag's.
+  std::ofstream(s->dir + "/mcpreg.yaml") << "auth:\n"
+      "  issuers:\n"
+      "    - name: test-idp\n"
+      "      issuer: " << kIssuer << "\n"
+      "      audience: mcpreg\n"
+      "      jwks_file: jwks.json\n"
+      "      rules:\n"
+      "        - match: {org: acme}\n"
+      "          grant: {actions: [publish, feed], resource: \"com.acme/*\"}\n"
+      "feed:\n"
+      "  max_bytes: 1048576\n";
+  std::string out, err;
+  if (RunCli({"admin", "grant", "--db", s->db, "--issuer", kIssuer, "--subject",
+              "mi-contoso-publisher", "--namespace", "com.contoso/*", "--role", "admin"},
+             &out, &err) != 0) {
+    s->error = "mcpreg admin grant failed: " + err;
+    return s;
   }
+  s->server = std::make_unique<ServerProcess>(
+      s->db, std::vector<std::string>{"--config", s->dir + "/mcpreg.yaml", "--no-demo"});
+  if (!s->server->started()) s->error = "the server did not start:\n" + s->server->log();
+  return s;
+}
+
+class PublishE2ETest : public ::testing::TestWithParam<testing::Backend> {
+ protected:
   static void TearDownTestSuite() {
-    delete server_;
-    std::filesystem::remove_all(*dir_);
-    delete dir_;
-    delete key_;
+    for (auto& [backend, s] : suites_) {
+      s->server.reset();
+      std::filesystem::remove_all(s->dir);
+    }
+    suites_.clear();
+  }
+  void SetUp() override {
+    auto& s = (suites_)[GetParam()];
+    if (!s) s = StartSuite(GetParam());
+    s_ = s.get();
+    ASSERT_TRUE(s_->error.empty()) << s_->error;
   }
 
-  static std::string OidcToken(const std::string& sub, const std::string& org, long exp_offset = 300) {
+  std::string OidcToken(const std::string& sub, const std::string& org, long exp_offset = 300) {
     long now = static_cast<long>(std::time(nullptr));
     boost::json::object c{{"iss", kIssuer}, {"aud", "mcpreg"}, {"sub", sub}, {"org", org},
                           {"iat", now}, {"exp", now + exp_offset}};
-    return *auth::SignJwt(*key_, auth::JwsAlg::kES256, boost::json::serialize(c));
+    return *auth::SignJwt(*s_->key, auth::JwsAlg::kES256, boost::json::serialize(c));
   }
 
-  static http::ClientResponse Do(const std::string& method, const std::string& path,
-                                 const std::string& body = "", http::Headers headers = {}) {
+  http::ClientResponse Do(const std::string& method, const std::string& path,
+                          const std::string& body = "", http::Headers headers = {}) {
     http::ClientRequest req;
     req.method = method;
-    req.url = server_->base_url() + path;
+    req.url = s_->server->base_url() + path;
     req.body = body;
     req.headers = std::move(headers);
     if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
@@ -85,7 +112,7 @@ class PublishE2ETest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : http::ClientResponse{};
   }
-  static std::string RegistryToken(const std::string& sub, const std::string& org) {
+  std::string RegistryToken(const std::string& sub, const std::string& org) {
     auto r = Do("POST", "/v0.1/auth/oidc", boost::json::serialize(boost::json::object{{"oidc_token", OidcToken(sub, org)}}));
     EXPECT_EQ(r.status, 200) << r.body;
     return std::string(boost::json::parse(r.body).at("registry_token").as_string());
@@ -97,16 +124,11 @@ class PublishE2ETest : public ::testing::Test {
            "\",\"description\":\"Test server\",\"version\":\"" + version + "\"" + extra + "}";
   }
 
-  static std::string* dir_;
-  static auth::Key* key_;
-  static ServerProcess* server_;
+  static inline std::map<testing::Backend, std::unique_ptr<Suite>> suites_;
+  Suite* s_ = nullptr;
 };
 
-std::string* PublishE2ETest::dir_ = nullptr;
-auth::Key* PublishE2ETest::key_ = nullptr;
-ServerProcess* PublishE2ETest::server_ = nullptr;
-
-TEST_F(PublishE2ETest, TokenExchangeRejectsBadTokensWithTheFailedCheck) {
+TEST_P(PublishE2ETest, TokenExchangeRejectsBadTokensWithTheFailedCheck) {
   auto r = Do("POST", "/v0.1/auth/oidc", "{\"oidc_token\":\"" + OidcToken("x", "acme", -120) + "\"}");
   EXPECT_EQ(r.status, 401);
   EXPECT_NE(r.body.find("expired"), std::string::npos) << r.body;
@@ -122,7 +144,7 @@ TEST_F(PublishE2ETest, TokenExchangeRejectsBadTokensWithTheFailedCheck) {
   EXPECT_GT(v.at("expires_at").as_int64(), std::time(nullptr));
 }
 
-TEST_F(PublishE2ETest, UploadPublishListDeprecateDeleteRestoreWithAudit) {
+TEST_P(PublishE2ETest, UploadPublishListDeprecateDeleteRestoreWithAudit) {
   std::string token = RegistryToken("repo:acme/tools", "acme");
   std::string bundle = "MCPB\x01 pretend bundle bytes";
   std::string sha = Sha256Hex(bundle);
@@ -182,15 +204,15 @@ TEST_F(PublishE2ETest, UploadPublishListDeprecateDeleteRestoreWithAudit) {
   EXPECT_EQ(Do("PATCH", "/v0.1/servers/com.acme%2Ftools/status", "{\"status\":\"active\",\"statusMessage\":\"x\"}", Bearer(token)).status, 400);
 
   std::string out, err;
-  ASSERT_EQ(RunCli({"audit", "show", "--db", *dir_ + "/registry.db", "com.acme/tools"}, &out, &err), 0) << err;
+  ASSERT_EQ(RunCli({"audit", "show", "--db", s_->db, "com.acme/tools"}, &out, &err), 0) << err;
   for (const char* step : {"upload", "publish", "status"}) EXPECT_NE(out.find(step), std::string::npos) << out;
   EXPECT_NE(out.find("oidc:" + std::string(kIssuer) + "#repo:acme/tools"), std::string::npos) << out;
   EXPECT_NE(out.find("\"status\":\"deleted\""), std::string::npos) << out;
   EXPECT_NE(out.find("\"status\":\"active\""), std::string::npos) << out;
-  ASSERT_EQ(RunCli({"audit", "verify", "--db", *dir_ + "/registry.db"}, &out, &err), 0) << err;
+  ASSERT_EQ(RunCli({"audit", "verify", "--db", s_->db}, &out, &err), 0) << err;
 }
 
-TEST_F(PublishE2ETest, AdminGrantGivesRightsToAnIdentityWithoutRules) {
+TEST_P(PublishE2ETest, AdminGrantGivesRightsToAnIdentityWithoutRules) {
   std::string token = RegistryToken("mi-contoso-publisher", "none");
   auto r = Do("POST", "/v0.1/publish", ServerJson("com.contoso/weather", "1.0.0"), Bearer(token));
   EXPECT_EQ(r.status, 200) << r.body;
@@ -205,17 +227,31 @@ TEST_F(PublishE2ETest, AdminGrantGivesRightsToAnIdentityWithoutRules) {
 }
 
 // Every write route × {no token, garbage token, token for another namespace, right token}.
-TEST_F(PublishE2ETest, AuthorizationMatrixOverEveryWriteRoute) {
+TEST_P(PublishE2ETest, AuthorizationMatrixOverEveryWriteRoute) {
   std::string acme = RegistryToken("repo:acme/matrix", "acme");
   std::string other = RegistryToken("repo:umbrella/x", "umbrella");  // no rights
   ASSERT_EQ(Do("POST", "/v0.1/publish", ServerJson("com.acme/matrix", "0.1.0"), Bearer(acme)).status, 200);
-  // A registry token signed with the server's own key but already expired.
-  auto key = auth::LoadOrCreateRegistryKey(*dir_ + "/registry.key");
-  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  // A registry token signed with the server's own key but already expired. The key is found
+  // where the server finds it (app/registry.h: a file next to a SQLite database, the database
+  // itself for PostgreSQL); a fresh token signed with it is accepted, so the 401s below are
+  // for the expiry alone.
+  auto reg = app::OpenRegistryAt(s_->db, app::MigratePolicy::kRequireCurrent);
+  ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+  auto key = app::LoadRegistryKey(*reg);
+  auto same_key = app::LoadRegistryKey(*reg);
+  ASSERT_TRUE(key.ok() && same_key.ok()) << key.status().ToString();
+  auth::Principal who;
+  who.auth_method = "oidc";
+  who.issuer = kIssuer;
+  who.subject = "repo:acme/matrix";
+  who.permissions = {{"publish", "*"}};
+  auth::RegistryTokens now_tokens(std::move(*same_key), SystemClock::Instance(), 300);
+  auto fresh = Do("POST", "/v0.1/publish", ServerJson("com.acme/matrix", "0.0.1"),
+                  Bearer(now_tokens.Issue(who)->registry_token));
+  ASSERT_EQ(fresh.status, 200) << fresh.body;
   ManualClock past(SystemClock::Instance().Now() - 3600LL * 1000000);
   auth::RegistryTokens old_tokens(std::move(*key), past, 300);
-  auth::Permission all{"publish", "*"};
-  std::string expired = old_tokens.Issue("oidc", "repo:acme/matrix", std::span(&all, 1))->registry_token;
+  std::string expired = old_tokens.Issue(who)->registry_token;
   std::string blob = "artifact";
   struct Route {
     std::string method, path, body;
@@ -246,7 +282,7 @@ TEST_F(PublishE2ETest, AuthorizationMatrixOverEveryWriteRoute) {
   EXPECT_NE(r.body.find("You do not have permission to publish this server"), std::string::npos) << r.body;
 }
 
-TEST_F(PublishE2ETest, ConcurrentPublishesLeaveOneLatestAndLoseNothing) {
+TEST_P(PublishE2ETest, ConcurrentPublishesLeaveOneLatestAndLoseNothing) {
   std::string token = RegistryToken("repo:acme/burst", "acme");
   constexpr int kThreads = 16, kPerThread = 25;
   std::atomic<int> ok{0};
@@ -261,8 +297,9 @@ TEST_F(PublishE2ETest, ConcurrentPublishesLeaveOneLatestAndLoseNothing) {
     });
   for (auto& th : threads) th.join();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("[ figures ] %d durable publishes in %.2f s = %.0f publishes/s (%d clients)\n",
-              kThreads * kPerThread, secs, kThreads * kPerThread / secs, kThreads);
+  std::printf("[ figures ] %d durable publishes in %.2f s = %.0f publishes/s (%d clients, %s)\n",
+              kThreads * kPerThread, secs, kThreads * kPerThread / secs, kThreads,
+              std::string(testing::BackendName(GetParam())).c_str());
   EXPECT_EQ(ok.load(), kThreads * kPerThread);
   auto r = Do("GET", "/v0.1/servers/com.acme%2Fburst/versions");
   auto v = boost::json::parse(r.body);
@@ -277,6 +314,9 @@ TEST_F(PublishE2ETest, ConcurrentPublishesLeaveOneLatestAndLoseNothing) {
   EXPECT_EQ(latest, 1);
   EXPECT_EQ(latest_version, "1.15.24");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, PublishE2ETest, testing::AllBackends(),
+                         testing::BackendParamName());
 
 }  // namespace
 }  // namespace mcpreg
