@@ -1,7 +1,8 @@
 // The real `mcpreg request|review|evidence|export` binaries: database mode against a temp
 // database governed by a config's `policy:` section (a gated request, the fix, approval, an
 // imported version, evidence, the export), one-line errors with their exit codes, and registry
-// mode against a scripted registry (routes, token, merged evidence list).
+// mode against a scripted registry (routes, token, merged evidence list). The database-mode
+// tests run once per storage backend (…/sqlite, …/postgres).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include "integration/server_process.h"
+#include "support/backend.h"
 #include "unit/client_fake_registry.h"
 
 namespace mcpreg {
@@ -62,15 +64,13 @@ size_t Count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-class GovernanceCliTest : public ::testing::Test {
+class GovernanceCliBase : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::TempDir();
     ASSERT_FALSE(dir_.empty());
     env_.Unset("MCPREG_REGISTRY");
     env_.Set("MCPREG_TOKEN_FILE", dir_ + "/token.json");
-    // db relative to the config's directory; a policy section makes the registry governed.
-    config_ = Write("mcpreg.yaml", "db: r.db\npolicy:\n  strict: true\n");
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -97,7 +97,26 @@ class GovernanceCliTest : public ::testing::Test {
   std::string config_;
 };
 
-TEST_F(GovernanceCliTest, GatedRequestFixedApprovedEvidencedThenExported) {
+// Database mode: a config names the database and its `policy:` section makes the registry
+// governed.
+class GovernanceCliTest : public GovernanceCliBase,
+                          public ::testing::WithParamInterface<testing::Backend> {
+ protected:
+  void SetUp() override {
+    GovernanceCliBase::SetUp();
+    db_ = testing::NewDbLocation(GetParam(), dir_, "governance_cli");
+    // A SQLite file relative to the config's directory; a URI as written.
+    std::string db_value = GetParam() == testing::Backend::kSqlite ? "registry.db" : db_;
+    config_ = Write("mcpreg.yaml", "db: \"" + db_value + "\"\npolicy:\n  strict: true\n");
+  }
+
+  std::string db_;  // the config's database: a SQLite file or a PostgreSQL URI
+};
+
+// Registry mode: no database.
+using GovernanceCliRegistryModeTest = GovernanceCliBase;
+
+TEST_P(GovernanceCliTest, GatedRequestFixedApprovedEvidencedThenExported) {
   std::string out, err;
   // Filed with a draft that needs npx: accepted as pending, the gate reported with it.
   ASSERT_EQ(Db({"request", "file", Write("bad.json", Request(NpxServer()))}, &out, &err), 0) << err;
@@ -132,7 +151,7 @@ TEST_F(GovernanceCliTest, GatedRequestFixedApprovedEvidencedThenExported) {
   EXPECT_EQ(out, "approved com.contoso/weather: looks good\n");
 
   // Operator-side import of the version; withheld until its evidence is complete.
-  ASSERT_EQ(RunCli({"import", "-q", "--db", dir_ + "/r.db",
+  ASSERT_EQ(RunCli({"import", "-q", "--db", db_,
                     Write("import.json", "[" + GoodServer() + "]")},
                    &out, &err),
             0)
@@ -196,7 +215,7 @@ TEST_F(GovernanceCliTest, GatedRequestFixedApprovedEvidencedThenExported) {
   EXPECT_EQ(out, "{\"allowedMcpServers\":[]}\n");
 }
 
-TEST_F(GovernanceCliTest, BadInputGivesOneLineErrorAndNonZeroExit) {
+TEST_P(GovernanceCliTest, BadInputGivesOneLineErrorAndNonZeroExit) {
   std::string out, err;
   ASSERT_EQ(Db({"request", "file", Write("req.json", Request(GoodServer()))}, &out, &err), 0)
       << err;
@@ -241,15 +260,21 @@ TEST_F(GovernanceCliTest, BadInputGivesOneLineErrorAndNonZeroExit) {
   EXPECT_TRUE(Has(err, "evidence.kind")) << err;
 
   EXPECT_EQ(Db({"export", "bundle"}, &out, &err), 2);  // not a kind (CLI11)
-  EXPECT_EQ(RunCli({"export", "readme", "--db", dir_ + "/nope.db"}, &out, &err), 1);
-  ExpectOneLineError(err, "export readme");
-  EXPECT_FALSE(std::filesystem::exists(dir_ + "/nope.db"));
+  // A database never set up is not found, and a read-only command does not set it up.
+  ASSERT_TRUE(std::filesystem::create_directory(dir_ + "/nope"));
+  std::string nope = testing::NewDbLocation(GetParam(), dir_ + "/nope", "governance_cli_nope");
+  for (int run = 0; run < 2; ++run) {
+    EXPECT_EQ(RunCli({"export", "readme", "--db", nope}, &out, &err), 1) << run << out;
+    ExpectOneLineError(err, "export readme");
+    EXPECT_TRUE(Has(err, "no database at")) << err;
+  }
+  if (GetParam() == testing::Backend::kSqlite) EXPECT_FALSE(std::filesystem::exists(nope));
 
   EXPECT_EQ(Db({"request", "show", kName, "--registry", "http://127.0.0.1:1"}, &out, &err), 2);
   ExpectOneLineError(err, "request show");
 }
 
-TEST_F(GovernanceCliTest, RegistryModeCallsGovernanceRoutesWithStoredToken) {
+TEST_F(GovernanceCliRegistryModeTest, CallsGovernanceRoutesWithStoredToken) {
   testing::FakeRegistry reg;
   ASSERT_TRUE(reg.started());
   std::string token_file = Write("token.json", R"({"registry":")" + reg.url() +
@@ -291,6 +316,9 @@ TEST_F(GovernanceCliTest, RegistryModeCallsGovernanceRoutesWithStoredToken) {
   EXPECT_EQ(reqs.back().body, R"({"reason":"no"})");
   for (const std::string& s : {out, err}) EXPECT_FALSE(Has(s, "reg.jwt")) << s;
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, GovernanceCliTest, testing::AllBackends(),
+                         testing::BackendParamName());
 
 }  // namespace
 }  // namespace mcpreg

@@ -1,9 +1,9 @@
 // The whole governed life of a server over real HTTP and the real binary (issue 5):
 // request → gates fail → fix → evidence → review → approve → publish → listed → deprecate →
 // retire → gone from listing and exports; `mcpreg audit verify` passes, then fails after a row
-// of the audit log is altered behind the registry's back.
+// of the audit log is altered behind the registry's back. Each test once per storage backend
+// (…/sqlite, …/postgres).
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <boost/json.hpp>
 #include <ctime>
@@ -15,6 +15,7 @@
 #include "auth/keys.h"
 #include "core/percent.h"
 #include "integration/server_process.h"
+#include "support/backend.h"
 #include "unit/client_fake_registry.h"
 #include "transport/http_client.h"
 
@@ -49,7 +50,7 @@ std::string Request(const std::string& server) {
          R"("apis":[{"name":"Forecast API","owner":"Weather"}],"server":)" + server + "}";
 }
 
-class GovernanceE2E : public ::testing::Test {
+class GovernanceE2E : public ::testing::TestWithParam<testing::Backend> {
  protected:
   void SetUp() override {
     dir_ = testing::TempDir();
@@ -62,7 +63,7 @@ class GovernanceE2E : public ::testing::Test {
            "      audience: mcpreg\n      jwks_file: jwks.json\n      rules:\n"
            "        - match: {team: platform}\n          grant: {action: review, resource: \"*\"}\n"
            "policy:\n  strict: true\n";
-    db_ = dir_ + "/r.db";
+    db_ = testing::NewDbLocation(GetParam(), dir_, "governance_e2e");
     server_ = std::make_unique<testing::ServerProcess>(
         db_, std::vector<std::string>{"--config", dir_ + "/mcpreg.yaml", "--no-demo"});
     ASSERT_TRUE(server_->started()) << server_->log();
@@ -97,12 +98,12 @@ class GovernanceE2E : public ::testing::Test {
     return r.body.find(kName) != std::string::npos;
   }
 
-  std::string dir_, db_;
+  std::string dir_, db_;  // db_: a SQLite file or a PostgreSQL URI
   std::unique_ptr<auth::Key> key_;
   std::unique_ptr<testing::ServerProcess> server_;
 };
 
-TEST_F(GovernanceE2E, RequestToRetirement) {
+TEST_P(GovernanceE2E, RequestToRetirement) {
   const std::string base = "/v0.1/x/dev.mcpreg";
   const std::string enc = PercentEncode(kName);
   const std::string team = Token("weather-dev-portal", "weather");
@@ -219,22 +220,21 @@ TEST_F(GovernanceE2E, RequestToRetirement) {
     EXPECT_NE(out.find(action), std::string::npos) << action << "\n" << out;
   ASSERT_EQ(testing::RunCli({"audit", "verify", "--db", db_}, &out, &err), 0) << err;
   EXPECT_NE(out.find("audit log intact"), std::string::npos);
-  // ... until someone with file access rewrites a decision.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "DROP TRIGGER audit_log_no_update;"
-                         "UPDATE audit_log SET actor = 'oidc:someone-else' WHERE action = 'approve';",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  // ... until someone with direct database access rewrites a decision (past the trigger that
+  // keeps the log append-only).
+  const std::string unguard = GetParam() == testing::Backend::kSqlite
+                                  ? "DROP TRIGGER audit_log_no_update;"
+                                  : "ALTER TABLE audit_log DISABLE TRIGGER USER;";
+  ASSERT_EQ(testing::ExecSqlBehindTheRegistry(
+                db_, unguard + "UPDATE audit_log SET actor = 'oidc:someone-else' WHERE action = 'approve';"),
+            "");
   EXPECT_NE(testing::RunCli({"audit", "verify", "--db", db_}, &out, &err), 0);
   EXPECT_NE(err.find("chain broken"), std::string::npos) << err;
 }
 
 // The CLI's remote mode against the real server: `mcpreg login oidc` stores a token, then
 // request/evidence/review commands call the governance routes with it.
-TEST_F(GovernanceE2E, CliRemoteModeAgainstTheRealServer) {
+TEST_P(GovernanceE2E, CliRemoteModeAgainstTheRealServer) {
   testing::ScopedEnv env;
   env.Unset("MCPREG_REGISTRY");
   auto login = [&](const std::string& sub, const std::string& team) {
@@ -270,7 +270,7 @@ TEST_F(GovernanceE2E, CliRemoteModeAgainstTheRealServer) {
   EXPECT_EQ(bj::parse(v.body).at("state"), "approved");
 }
 
-TEST_F(GovernanceE2E, MalformedInputIsA4xxProblemNeverA5xx) {
+TEST_P(GovernanceE2E, MalformedInputIsA4xxProblemNeverA5xx) {
   const std::string base = "/v0.1/x/dev.mcpreg";
   const std::string enc = PercentEncode(kName);
   const std::string team = Token("weather-dev-portal", "weather");
@@ -309,6 +309,9 @@ TEST_F(GovernanceE2E, MalformedInputIsA4xxProblemNeverA5xx) {
   EXPECT_EQ(bj::parse(v.body).at("revision"), 1);
   EXPECT_EQ(Call("GET", "/v0.1/health").status, 200);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, GovernanceE2E, testing::AllBackends(),
+                         testing::BackendParamName());
 
 }  // namespace
 }  // namespace mcpreg
