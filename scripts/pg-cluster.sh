@@ -13,6 +13,15 @@
 #       server log's tail to stderr, removes what it created and exits non-zero.
 #   scripts/pg-cluster.sh uri DIR
 #       Prints the admin URI of the cluster started in DIR.
+#   scripts/pg-cluster.sh pause DIR
+#       Stops the server of the cluster in DIR (pg_ctl stop -m fast: sessions are closed,
+#       nothing committed is lost) and keeps its data, so a test can watch an outage. Exit 0
+#       also when it was not running.
+#   scripts/pg-cluster.sh resume DIR
+#       Starts the paused cluster of DIR again on the same port (its admin URI is unchanged)
+#       and waits until it accepts connections. Exit 0 also when it was running; non-zero
+#       (with the server log's tail on stderr) when it cannot start, e.g. the port was taken
+#       in the meantime.
 #   scripts/pg-cluster.sh stop DIR
 #       Stops the cluster (pg_ctl stop -m fast, then -m immediate if that stalls) and removes
 #       DIR. Only removes a directory this script created (it carries a marker file); a DIR
@@ -32,7 +41,10 @@ SCRIPT=$(readlink -f "$0")
 MARKER=.mcpreg-pg-cluster
 
 die() { echo "pg-cluster: $*" >&2; exit 1; }
-usage() { die "usage: $0 start DIR [--owner-pid PID] | uri DIR | stop DIR | with CMD [ARG...]"; }
+usage() {
+  die "usage: $0 start DIR [--owner-pid PID] | uri DIR | pause DIR | resume DIR | stop DIR |" \
+    "with CMD [ARG...]"
+}
 
 pg_bin() {
   if [ -n "${MCPREG_PG_BIN:-}" ]; then echo "$MCPREG_PG_BIN"
@@ -149,8 +161,7 @@ EOF
     port_in_use "$candidate" && continue
     # Another process may take the port between the check and the bind; then the start fails
     # and we try the next port.
-    if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 -s \
-        -o "-p $candidate" start >/dev/null 2>&1; then
+    if pg_ctl_start "$bin" "$dir" "$candidate"; then
       port=$candidate
       break
     fi
@@ -159,12 +170,7 @@ EOF
   done
   [ -n "$port" ] || { echo "pg-cluster: the server did not start" >&2; false; }
   echo "$port" >"$dir/port"
-  local i
-  for i in $(seq 100); do
-    "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -t 1 && break
-    [ "$i" -lt 100 ] || { echo "pg-cluster: not ready after 10 s" >&2; false; }
-    sleep 0.1
-  done
+  wait_ready "$bin" "$port"
   START_OK=1
   if [ -n "$owner_pid" ]; then
     # Detached (own session, no inherited stdio) so whoever reads our stdout sees EOF now.
@@ -173,6 +179,19 @@ EOF
       watcher "$owner_pid" "$SCRIPT" "$dir" </dev/null >/dev/null 2>&1 &
   fi
   echo "postgresql://postgres@127.0.0.1:$port/postgres"
+}
+
+pg_ctl_start() {  # pg_ctl_start BIN DIR PORT: starts the server of DIR on PORT, waits (60 s)
+  as_owner "$1/pg_ctl" -D "$2/data" -l "$2/log" -w -t 60 -s -o "-p $3" start >/dev/null 2>&1
+}
+
+wait_ready() {  # wait_ready BIN PORT: until the server on PORT accepts connections (10 s)
+  local i
+  for i in $(seq 100); do
+    "$1/pg_isready" -q -h 127.0.0.1 -p "$2" -U postgres -d postgres -t 1 && return 0
+    [ "$i" -lt 100 ] || { echo "pg-cluster: not ready after 10 s" >&2; return 1; }
+    sleep 0.1
+  done
 }
 
 pg_ctl_stop() {  # pg_ctl_stop DIR MODE: stops the server of DIR if one runs
@@ -184,6 +203,30 @@ cmd_uri() {
   local dir; dir=$(abs_dir "${1:-}")
   [ -f "$dir/port" ] || die "no cluster in $dir"
   echo "postgresql://postgres@127.0.0.1:$(cat "$dir/port")/postgres"
+}
+
+# The cluster this script made in DIR (absolute), or exit non-zero.
+cluster_dir() {
+  local dir; dir=$(abs_dir "${1:-}")
+  if [ ! -f "$dir/$MARKER" ] || [ ! -f "$dir/port" ]; then die "no cluster in $dir"; fi
+  echo "$dir"
+}
+
+cmd_pause() {
+  local dir; dir=$(cluster_dir "${1:-}")
+  pg_ctl_stop "$dir" fast || pg_ctl_stop "$dir" immediate ||
+    die "could not stop the server in $dir"
+}
+
+cmd_resume() {
+  local dir bin port; dir=$(cluster_dir "${1:-}")
+  bin=$(pg_bin)
+  port=$(cat "$dir/port")
+  if ! "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -t 1; then
+    pg_ctl_start "$bin" "$dir" "$port" ||
+      { tail -n 30 "$dir/log" >&2 2>/dev/null; die "could not resume the server on port $port"; }
+  fi
+  wait_ready "$bin" "$port"
 }
 
 cmd_stop() {
@@ -214,6 +257,8 @@ cmd_with() {
 case "${1:-}" in
   start) shift; cmd_start "$@" ;;
   uri) shift; cmd_uri "$@" ;;
+  pause) shift; cmd_pause "$@" ;;
+  resume) shift; cmd_resume "$@" ;;
   stop) shift; cmd_stop "$@" ;;
   with) shift; cmd_with "$@" ;;
   *) usage ;;

@@ -1,0 +1,345 @@
+// Issue 10: a PostgreSQL outage as the clients of `mcpreg serve` replicas see it, on a real
+// cluster of its own (not the shared test cluster: this one is stopped mid-test with
+// scripts/pg-cluster.sh pause, and started again on the same port with resume).
+//
+// While the database is down: reads keep answering 200 with the same bytes (served from
+// memory); /v0.1/health turns 503 within 10 s; a publish, a feed upload, a feed download (the
+// bytes are in the database) and the OIDC token exchange (it reads the identity's stored
+// grants) answer 503 problem+json "database unavailable" within 10 s instead of hanging. After the database is back: health 200 and a
+// publish succeeds within 15 s without restarting the replica, and a second replica, started
+// before the outage, catches up on what was published after it. Timings are printed as
+// `[ figures ]` lines.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include "auth/jwks.h"
+#include "auth/jwt.h"
+#include "auth/keys.h"
+#include "core/sha256.h"
+#include "integration/server_process.h"
+#include "transport/http_client.h"
+
+namespace mcpreg {
+namespace {
+
+using testing::RunCli;
+using testing::ServerProcess;
+using Clock = std::chrono::steady_clock;
+
+constexpr char kIssuer[] = "https://idp.outage.example";
+constexpr char kSchema[] =
+    "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
+constexpr char kListing[] = "/v0.1/servers?limit=5";
+constexpr auto kDownWithin = std::chrono::seconds(10);
+constexpr auto kUpWithin = std::chrono::seconds(15);
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+std::string ClusterScript() { return std::string(MCPREG_SOURCE_DIR) + "/scripts/pg-cluster.sh"; }
+
+// Runs `scripts/pg-cluster.sh <args>`; returns its exit status and, in `out`, its stdout
+// without the trailing newline (its stderr goes to the test's).
+int RunClusterScript(const std::string& args, std::string* out = nullptr) {
+  std::string cmd = "'" + ClusterScript() + "' " + args;
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  std::string text;
+  char buf[512];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) text.append(buf, n);
+  int status = ::pclose(pipe);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  if (out != nullptr) *out = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Runs one statement on `uri` through libpq; "" on success, else the error.
+std::string Exec(const std::string& uri, const std::string& sql) {
+  const char* keys[] = {"dbname", "connect_timeout", nullptr};
+  const char* values[] = {uri.c_str(), "10", nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  std::string error;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    error = PQerrorMessage(conn);
+  } else {
+    PGresult* r = PQexec(conn, sql.c_str());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) error = PQresultErrorMessage(r);
+    PQclear(r);
+  }
+  PQfinish(conn);
+  return error;
+}
+
+std::string HeaderOf(const http::ClientResponse& r, std::string_view name) {
+  for (const auto& [k, v] : r.headers)
+    if (k == name) return v;
+  return "";
+}
+
+// One HTTP exchange and how long it took. status 0: no response (error says why).
+struct Timed {
+  http::ClientResponse response;
+  std::string error;
+  double seconds = 0;
+  int status() const { return response.status; }
+};
+
+Timed Do(const ServerProcess& s, const std::string& method, const std::string& path,
+         const std::string& body = "", http::Headers headers = {}) {
+  http::ClientRequest req;
+  req.method = method;
+  req.url = s.base_url() + path;
+  req.body = body;
+  req.headers = std::move(headers);
+  // Longer than any bound asserted below, so a hanging request shows as a slow one.
+  req.timeout = std::chrono::seconds(20);
+  if (!body.empty() && method != "PUT") req.headers.emplace_back("Content-Type", "application/json");
+  Timed t;
+  auto t0 = Clock::now();
+  auto r = http::Fetch(req);
+  t.seconds = Seconds(Clock::now() - t0);
+  if (r.ok()) {
+    t.response = std::move(*r);
+  } else {
+    t.error = r.status().ToString();
+  }
+  return t;
+}
+
+// Calls `attempt` every 100 ms until it returns true or `limit` passes; returns the seconds it
+// took, or -1 when it never did.
+double Within(Clock::duration limit, const std::function<bool()>& attempt) {
+  auto t0 = Clock::now();
+  do {
+    if (attempt()) return Seconds(Clock::now() - t0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  } while (Clock::now() - t0 < limit);
+  return -1;
+}
+
+std::string ServerJson(const std::string& version) {
+  return std::string("{\"$schema\":\"") + kSchema +
+         "\",\"name\":\"com.acme/outage\",\"description\":\"Outage test server\",\"version\":\"" +
+         version + "\"}";
+}
+
+bool IsDatabaseUnavailable(const Timed& t) {
+  return t.status() == 503 &&
+         HeaderOf(t.response, "Content-Type") == "application/problem+json" &&
+         t.response.body.find("database unavailable") != std::string::npos;
+}
+
+class ReplicaOutageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::TempDir();
+    ASSERT_FALSE(dir_.empty());
+    // The cluster's own dir directly under /tmp: as root, the server runs as `postgres`, which
+    // must be able to reach it (TempDir()s are 0700).
+    char tmpl[] = "/tmp/mcpreg-outage-pg-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    cluster_dir_ = tmpl;
+    std::string admin;
+    ASSERT_EQ(RunClusterScript("start '" + cluster_dir_ + "' --owner-pid " +
+                                   std::to_string(::getpid()),
+                               &admin),
+              0);
+    cluster_started_ = true;
+    ASSERT_EQ(admin.rfind("postgresql://", 0), 0u) << admin;
+    ASSERT_EQ(Exec(admin, "CREATE DATABASE outage"), "");
+    ASSERT_EQ(admin.substr(admin.rfind('/')), "/postgres") << admin;
+    uri_ = admin.substr(0, admin.rfind('/')) + "/outage";
+
+    key_ = std::make_unique<auth::Key>(*auth::Key::Generate(auth::KeyType::kEcP256, "outage-key"));
+    auth::JwkSet set;
+    set.Add(*auth::Key::FromJwk(key_->PublicJwk()));
+    std::ofstream(dir_ + "/jwks.json") << set.ToJson();
+    std::ofstream(dir_ + "/mcpreg.yaml") << "auth:\n"
+        "  issuers:\n"
+        "    - name: test-idp\n"
+        "      issuer: " << kIssuer << "\n"
+        "      audience: mcpreg\n"
+        "      jwks_file: " << dir_ << "/jwks.json\n"
+        "      rules:\n"
+        "        - match: {org: acme}\n"
+        "          grant: {actions: [publish, feed], resource: \"com.acme/*\"}\n"
+        "feed:\n"
+        "  max_bytes: 1048576\n";
+    std::string out, err;
+    ASSERT_EQ(RunCli({"migrate", "--db", uri_}, &out, &err), 0) << err;
+  }
+
+  void TearDown() override {
+    replicas_[0].reset();
+    replicas_[1].reset();
+    if (cluster_started_) EXPECT_EQ(RunClusterScript("stop '" + cluster_dir_ + "'"), 0);
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::unique_ptr<ServerProcess> StartReplica() {
+    return std::make_unique<ServerProcess>(
+        uri_, std::vector<std::string>{"--config", dir_ + "/mcpreg.yaml", "--no-demo"});
+  }
+  std::string ExchangeBody() const {
+    long now = static_cast<long>(std::time(nullptr));
+    boost::json::object c{{"iss", kIssuer}, {"aud", "mcpreg"}, {"sub", "repo:acme/outage"},
+                          {"org", "acme"}, {"iat", now}, {"exp", now + 300}};
+    std::string jwt = *auth::SignJwt(*key_, auth::JwsAlg::kES256, boost::json::serialize(c));
+    return boost::json::serialize(boost::json::object{{"oidc_token", jwt}});
+  }
+  static http::Headers Bearer(const std::string& t) { return {{"Authorization", "Bearer " + t}}; }
+
+  std::string dir_, cluster_dir_, uri_;
+  bool cluster_started_ = false;
+  std::unique_ptr<auth::Key> key_;
+  std::unique_ptr<ServerProcess> replicas_[2];
+};
+
+TEST_F(ReplicaOutageTest, ReadsSurviveWritesAre503AndAllRecoversWithoutARestart) {
+  replicas_[0] = StartReplica();
+  replicas_[1] = StartReplica();
+  ServerProcess& a = *replicas_[0];
+  ServerProcess& b = *replicas_[1];
+  ASSERT_TRUE(a.started()) << a.log();
+  ASSERT_TRUE(b.started()) << b.log();
+
+  // Before: a token, a published version both replicas serve, a bundle in the feed.
+  auto exchanged = Do(a, "POST", "/v0.1/auth/oidc", ExchangeBody());
+  ASSERT_EQ(exchanged.status(), 200) << exchanged.response.body << exchanged.error;
+  const std::string token =
+      std::string(boost::json::parse(exchanged.response.body).at("registry_token").as_string());
+  auto published = Do(a, "POST", "/v0.1/publish", ServerJson("1.0.0"), Bearer(token));
+  ASSERT_EQ(published.status(), 200) << published.response.body << published.error;
+  ASSERT_GE(Within(std::chrono::seconds(5),
+                   [&] { return Do(b, "GET", "/v0.1/servers/com.acme%2Foutage/versions/1.0.0")
+                                    .status() == 200; }),
+            0)
+      << "replica b never served 1.0.0";
+  const std::string bundle = "MCPB outage bundle";
+  auto uploaded = Do(a, "PUT", "/v0.1/x/dev.mcpreg/feed/com.acme%2Foutage/1.0.0/o.mcpb", bundle,
+                     {{"Authorization", "Bearer " + token}, {"X-Content-SHA256", Sha256Hex(bundle)}});
+  ASSERT_EQ(uploaded.status(), 201) << uploaded.response.body;
+  auto listing = Do(a, "GET", kListing);
+  ASSERT_EQ(listing.status(), 200) << listing.error;
+  ASSERT_NE(listing.response.body.find("com.acme/outage"), std::string::npos);
+  ASSERT_EQ(Do(a, "GET", "/v0.1/health").status(), 200);
+
+  // The outage.
+  auto t_pause = Clock::now();
+  ASSERT_EQ(RunClusterScript("pause '" + cluster_dir_ + "'"), 0);
+  std::printf("[ figures ] pg-cluster.sh pause took %.2f s\n", Seconds(Clock::now() - t_pause));
+
+  // Reads: answered from memory, the same bytes, at once.
+  for (const ServerProcess* s : {&a, &b}) {
+    auto r = Do(*s, "GET", kListing);
+    EXPECT_EQ(r.status(), 200) << r.error << r.response.body;
+    EXPECT_EQ(r.response.body, listing.response.body);
+    EXPECT_LT(r.seconds, 1.0);
+    std::printf("[ figures ] outage: GET %s answered %d in %.3f s (same bytes: %s)\n", kListing,
+                r.status(), r.seconds, r.response.body == listing.response.body ? "yes" : "no");
+  }
+
+  // Health: 503 problem+json within 10 s of the pause.
+  Timed health;
+  double down_after = Within(kDownWithin, [&] {
+    health = Do(a, "GET", "/v0.1/health");
+    return health.status() == 503;
+  });
+  std::printf("[ figures ] outage: /v0.1/health 503 after %.2f s: %s\n", down_after,
+              health.response.body.c_str());
+  ASSERT_GE(down_after, 0) << "health still " << health.status() << " " << health.error;
+  EXPECT_TRUE(IsDatabaseUnavailable(health)) << health.response.body;
+
+  // Writes: each request returns (no hang) with 503 "database unavailable" within 10 s.
+  auto t_outage = Clock::now();
+  struct Write {
+    const char* what;
+    std::function<Timed()> call;
+  };
+  const std::string other = "another outage bundle";
+  const Write writes[] = {
+      {"publish",
+       [&] { return Do(a, "POST", "/v0.1/publish", ServerJson("1.1.0"), Bearer(token)); }},
+      {"feed upload",
+       [&] {
+         return Do(a, "PUT", "/v0.1/x/dev.mcpreg/feed/com.acme%2Foutage/1.0.0/p.mcpb", other,
+                   {{"Authorization", "Bearer " + token}, {"X-Content-SHA256", Sha256Hex(other)}});
+       }},
+      // The exchange reads the identity's stored grants (admin grant), so it needs the database.
+      {"token exchange", [&] { return Do(a, "POST", "/v0.1/auth/oidc", ExchangeBody()); }},
+  };
+  for (const Write& w : writes) {
+    Timed r;
+    double after = Within(kDownWithin, [&] {
+      r = w.call();
+      EXPECT_LT(r.seconds, Seconds(kDownWithin)) << w.what << " took " << r.seconds << " s";
+      return IsDatabaseUnavailable(r);
+    });
+    std::printf("[ figures ] outage: %s answered %d in %.2f s (503 after %.2f s): %s\n", w.what,
+                r.status(), r.seconds, after, r.response.body.c_str());
+    EXPECT_GE(after, 0) << w.what << ": " << r.status() << " " << r.error << " "
+                        << r.response.body;
+  }
+  // Package bytes live in the database: a download cannot be served, and says why.
+  const std::string url(boost::json::parse(uploaded.response.body).at("url").as_string());
+  auto download = Do(b, "GET", url.substr(url.find("/v0.1")));
+  std::printf("[ figures ] outage: feed download answered %d in %.2f s: %s\n", download.status(),
+              download.seconds, download.response.body.substr(0, 200).c_str());
+  EXPECT_TRUE(IsDatabaseUnavailable(download)) << download.status() << " " << download.error;
+  EXPECT_LT(download.seconds, Seconds(kDownWithin));
+  // Reads still answer once the writes have failed (nothing was dropped from memory).
+  auto still = Do(b, "GET", kListing);
+  EXPECT_EQ(still.status(), 200);
+  EXPECT_EQ(still.response.body, listing.response.body);
+  std::printf("[ figures ] outage lasted %.2f s of checks\n", Seconds(Clock::now() - t_outage));
+
+  // Recovery, without restarting either replica.
+  auto t_resume = Clock::now();
+  ASSERT_EQ(RunClusterScript("resume '" + cluster_dir_ + "'"), 0);
+  std::printf("[ figures ] pg-cluster.sh resume took %.2f s\n", Seconds(Clock::now() - t_resume));
+  for (const ServerProcess* s : {&a, &b}) {
+    double up_after = Within(kUpWithin, [&] { return Do(*s, "GET", "/v0.1/health").status() == 200; });
+    std::printf("[ figures ] recovery: /v0.1/health 200 on replica %c after %.2f s\n",
+                s == &a ? 'a' : 'b', up_after);
+    EXPECT_GE(up_after, 0) << "health never recovered on replica " << (s == &a ? 'a' : 'b');
+  }
+  int attempts = 0, first_status = 0;
+  Timed last;
+  double published_after = Within(kUpWithin, [&] {
+    last = Do(a, "POST", "/v0.1/publish", ServerJson("1.1.0"), Bearer(token));
+    if (attempts++ == 0) first_status = last.status();
+    return last.status() == 200;
+  });
+  std::printf("[ figures ] recovery: publish 200 after %.2f s (%d attempt(s), the first "
+              "answered %d)\n", published_after, attempts, first_status);
+  ASSERT_GE(published_after, 0) << last.status() << " " << last.error << " "
+                                << last.response.body;
+  EXPECT_EQ(Do(a, "POST", "/v0.1/auth/oidc", ExchangeBody()).status(), 200);
+
+  // Catch-up: the replica that lived through the outage serves what was published after it.
+  double seen_after = Within(std::chrono::seconds(5), [&] {
+    return Do(b, "GET", "/v0.1/servers/com.acme%2Foutage/versions/1.1.0").status() == 200;
+  });
+  std::printf("[ figures ] recovery: replica b served 1.1.0 %.2f s after the publish\n",
+              seen_after);
+  EXPECT_GE(seen_after, 0) << "replica b never caught up";
+  auto latest = Do(b, "GET", "/v0.1/servers/com.acme%2Foutage/versions/latest");
+  EXPECT_NE(latest.response.body.find("\"version\":\"1.1.0\""), std::string::npos)
+      << latest.response.body;
+  std::string out, err;
+  EXPECT_EQ(RunCli({"audit", "verify", "--db", uri_}, &out, &err), 0) << out << err;
+}
+
+}  // namespace
+}  // namespace mcpreg
