@@ -225,8 +225,8 @@ TEST_P(GovernanceE2E, RequestToRetirement) {
   const std::string unguard = GetParam() == testing::Backend::kSqlite
                                   ? "DROP TRIGGER audit_log_no_update;"
                                   : "ALTER TABLE audit_log DISABLE TRIGGER USER;";
-  ASSERT_EQ(testing::ExecSqlBehindTheRegistry(
-                db_, unguard + "UPDATE audit_log SET actor = 'oidc:someone-else' WHERE action = 'approve';"),
+  ASSERT_EQ(testing::ExecSql(db_, unguard + "UPDATE audit_log SET actor = 'oidc:someone-else' "
+                                            "WHERE action = 'approve';"),
             "");
   EXPECT_NE(testing::RunCli({"audit", "verify", "--db", db_}, &out, &err), 0);
   EXPECT_NE(err.find("chain broken"), std::string::npos) << err;

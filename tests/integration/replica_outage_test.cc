@@ -1,6 +1,13 @@
 // Issue 10: a PostgreSQL outage as the clients of `mcpreg serve` replicas see it, on a real
-// cluster of its own (not the shared test cluster: this one is stopped mid-test with
-// scripts/pg-cluster.sh pause, and started again on the same port with resume).
+// cluster of its own (not the shared test cluster: this one goes down mid-test). Two kinds of
+// outage, one test body:
+//   stopped  the server is shut down (scripts/pg-cluster.sh pause: connections are closed and
+//            refused) and started again on the same port (resume);
+//   frozen   every server process is sent SIGSTOP, then SIGCONT: connections stay open and TCP
+//            is acknowledged by the kernel, but nothing ever answers (a stalled host or disk, a
+//            proxy in front of a dead server). DISABLED: today a request on a pooled
+//            connection waits for the answer without a client-side deadline (the lead has the
+//            report); enable it with the fix.
 //
 // While the database is down: reads keep answering 200 with the same bytes (served from
 // memory); /v0.1/health turns 503 within 10 s; a publish, a feed upload, a feed download (the
@@ -10,7 +17,7 @@
 // before the outage, catches up on what was published after it. Timings are printed as
 // `[ figures ]` lines.
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -21,13 +28,16 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <sstream>
 #include <thread>
+#include <vector>
 
 #include "auth/jwks.h"
 #include "auth/jwt.h"
 #include "auth/keys.h"
 #include "core/sha256.h"
 #include "integration/server_process.h"
+#include "support/backend.h"
 #include "transport/http_client.h"
 
 namespace mcpreg {
@@ -62,23 +72,6 @@ int RunClusterScript(const std::string& args, std::string* out = nullptr) {
   while (!text.empty() && text.back() == '\n') text.pop_back();
   if (out != nullptr) *out = text;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-// Runs one statement on `uri` through libpq; "" on success, else the error.
-std::string Exec(const std::string& uri, const std::string& sql) {
-  const char* keys[] = {"dbname", "connect_timeout", nullptr};
-  const char* values[] = {uri.c_str(), "10", nullptr};
-  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
-  std::string error;
-  if (PQstatus(conn) != CONNECTION_OK) {
-    error = PQerrorMessage(conn);
-  } else {
-    PGresult* r = PQexec(conn, sql.c_str());
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) error = PQresultErrorMessage(r);
-    PQclear(r);
-  }
-  PQfinish(conn);
-  return error;
 }
 
 std::string HeaderOf(const http::ClientResponse& r, std::string_view name) {
@@ -134,13 +127,49 @@ std::string ServerJson(const std::string& version) {
          version + "\"}";
 }
 
+// The cluster's server processes: the postmaster (first line of data/postmaster.pid) first,
+// then its children.
+std::vector<pid_t> ServerPids(const std::string& cluster_dir) {
+  pid_t postmaster = 0;
+  std::ifstream(cluster_dir + "/data/postmaster.pid") >> postmaster;
+  if (postmaster <= 0) return {};
+  std::vector<pid_t> pids = {postmaster};
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string stat;
+    std::getline(std::ifstream(entry.path() / "stat"), stat);
+    size_t comm_end = stat.rfind(')');  // "pid (comm) state ppid ..."; comm may hold spaces
+    if (comm_end == std::string::npos) continue;
+    std::istringstream rest(stat.substr(comm_end + 1));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == postmaster) pids.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return pids;
+}
+
+enum class Outage { kStopped, kFrozen };
+
+std::string OutageLabel(Outage o) { return o == Outage::kStopped ? "stopped" : "frozen"; }
+
+void PrintTo(Outage o, std::ostream* os) { *os << OutageLabel(o); }
+
+struct OutageName {
+  std::string operator()(const ::testing::TestParamInfo<Outage>& info) const {
+    return OutageLabel(info.param);
+  }
+};
+
 bool IsDatabaseUnavailable(const Timed& t) {
   return t.status() == 503 &&
          HeaderOf(t.response, "Content-Type") == "application/problem+json" &&
          t.response.body.find("database unavailable") != std::string::npos;
 }
 
-class ReplicaOutageTest : public ::testing::Test {
+class ReplicaOutageTest : public ::testing::TestWithParam<Outage> {
  protected:
   void SetUp() override {
     dir_ = testing::TempDir();
@@ -157,7 +186,7 @@ class ReplicaOutageTest : public ::testing::Test {
               0);
     cluster_started_ = true;
     ASSERT_EQ(admin.rfind("postgresql://", 0), 0u) << admin;
-    ASSERT_EQ(Exec(admin, "CREATE DATABASE outage"), "");
+    ASSERT_EQ(testing::ExecSql(admin, "CREATE DATABASE outage"), "");
     ASSERT_EQ(admin.substr(admin.rfind('/')), "/postgres") << admin;
     uri_ = admin.substr(0, admin.rfind('/')) + "/outage";
 
@@ -181,8 +210,13 @@ class ReplicaOutageTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    replicas_[0].reset();
-    replicas_[1].reset();
+    if (!frozen_.empty()) EndOutage();
+    for (auto& replica : replicas_) {
+      if (!replica) continue;
+      replica->Stop();  // collects the rest of its log
+      if (HasFailure()) std::printf("--- replica log ---\n%s\n", replica->log().c_str());
+      replica.reset();
+    }
     if (cluster_started_) EXPECT_EQ(RunClusterScript("stop '" + cluster_dir_ + "'"), 0);
     std::filesystem::remove_all(dir_);
   }
@@ -200,13 +234,32 @@ class ReplicaOutageTest : public ::testing::Test {
   }
   static http::Headers Bearer(const std::string& t) { return {{"Authorization", "Bearer " + t}}; }
 
+  void BeginOutage() {
+    if (GetParam() == Outage::kStopped) {
+      ASSERT_EQ(RunClusterScript("pause '" + cluster_dir_ + "'"), 0);
+      return;
+    }
+    frozen_ = ServerPids(cluster_dir_);
+    ASSERT_GT(frozen_.size(), 1u) << "no postmaster or no children in " << cluster_dir_;
+    for (pid_t pid : frozen_) ASSERT_EQ(::kill(pid, SIGSTOP), 0) << pid;  // postmaster first
+  }
+  void EndOutage() {
+    if (GetParam() == Outage::kStopped) {
+      ASSERT_EQ(RunClusterScript("resume '" + cluster_dir_ + "'"), 0);
+      return;
+    }
+    for (pid_t pid : frozen_) ::kill(pid, SIGCONT);
+    frozen_.clear();
+  }
+
   std::string dir_, cluster_dir_, uri_;
   bool cluster_started_ = false;
+  std::vector<pid_t> frozen_;  // the processes SIGSTOPped (kFrozen)
   std::unique_ptr<auth::Key> key_;
   std::unique_ptr<ServerProcess> replicas_[2];
 };
 
-TEST_F(ReplicaOutageTest, ReadsSurviveWritesAre503AndAllRecoversWithoutARestart) {
+TEST_P(ReplicaOutageTest, ReadsSurviveWritesAre503AndAllRecoversWithoutARestart) {
   replicas_[0] = StartReplica();
   replicas_[1] = StartReplica();
   ServerProcess& a = *replicas_[0];
@@ -237,8 +290,9 @@ TEST_F(ReplicaOutageTest, ReadsSurviveWritesAre503AndAllRecoversWithoutARestart)
 
   // The outage.
   auto t_pause = Clock::now();
-  ASSERT_EQ(RunClusterScript("pause '" + cluster_dir_ + "'"), 0);
-  std::printf("[ figures ] pg-cluster.sh pause took %.2f s\n", Seconds(Clock::now() - t_pause));
+  ASSERT_NO_FATAL_FAILURE(BeginOutage());
+  std::printf("[ figures ] %s: the outage began in %.2f s\n", OutageLabel(GetParam()).c_str(),
+              Seconds(Clock::now() - t_pause));
 
   // Reads: answered from memory, the same bytes, at once.
   for (const ServerProcess* s : {&a, &b}) {
@@ -258,7 +312,7 @@ TEST_F(ReplicaOutageTest, ReadsSurviveWritesAre503AndAllRecoversWithoutARestart)
   });
   std::printf("[ figures ] outage: /v0.1/health 503 after %.2f s: %s\n", down_after,
               health.response.body.c_str());
-  ASSERT_GE(down_after, 0) << "health still " << health.status() << " " << health.error;
+  EXPECT_GE(down_after, 0) << "health still " << health.status() << " " << health.error;
   EXPECT_TRUE(IsDatabaseUnavailable(health)) << health.response.body;
 
   // Writes: each request returns (no hang) with 503 "database unavailable" within 10 s.
@@ -302,12 +356,13 @@ TEST_F(ReplicaOutageTest, ReadsSurviveWritesAre503AndAllRecoversWithoutARestart)
   auto still = Do(b, "GET", kListing);
   EXPECT_EQ(still.status(), 200);
   EXPECT_EQ(still.response.body, listing.response.body);
-  std::printf("[ figures ] outage lasted %.2f s of checks\n", Seconds(Clock::now() - t_outage));
+  std::printf("[ figures ] outage: the write checks took %.2f s\n",
+              Seconds(Clock::now() - t_outage));
 
   // Recovery, without restarting either replica.
   auto t_resume = Clock::now();
-  ASSERT_EQ(RunClusterScript("resume '" + cluster_dir_ + "'"), 0);
-  std::printf("[ figures ] pg-cluster.sh resume took %.2f s\n", Seconds(Clock::now() - t_resume));
+  ASSERT_NO_FATAL_FAILURE(EndOutage());
+  std::printf("[ figures ] the outage ended in %.2f s\n", Seconds(Clock::now() - t_resume));
   for (const ServerProcess* s : {&a, &b}) {
     double up_after = Within(kUpWithin, [&] { return Do(*s, "GET", "/v0.1/health").status() == 200; });
     std::printf("[ figures ] recovery: /v0.1/health 200 on replica %c after %.2f s\n",
@@ -317,7 +372,7 @@ TEST_F(ReplicaOutageTest, ReadsSurviveWritesAre503AndAllRecoversWithoutARestart)
   int attempts = 0, first_status = 0;
   Timed last;
   double published_after = Within(kUpWithin, [&] {
-    last = Do(a, "POST", "/v0.1/publish", ServerJson("1.1.0"), Bearer(token));
+    last = Do(a, "POST", "/v0.1/publish", ServerJson("1.2.0"), Bearer(token));
     if (attempts++ == 0) first_status = last.status();
     return last.status() == 200;
   });
@@ -329,17 +384,27 @@ TEST_F(ReplicaOutageTest, ReadsSurviveWritesAre503AndAllRecoversWithoutARestart)
 
   // Catch-up: the replica that lived through the outage serves what was published after it.
   double seen_after = Within(std::chrono::seconds(5), [&] {
-    return Do(b, "GET", "/v0.1/servers/com.acme%2Foutage/versions/1.1.0").status() == 200;
+    return Do(b, "GET", "/v0.1/servers/com.acme%2Foutage/versions/1.2.0").status() == 200;
   });
-  std::printf("[ figures ] recovery: replica b served 1.1.0 %.2f s after the publish\n",
+  std::printf("[ figures ] recovery: replica b served 1.2.0 %.2f s after the publish\n",
               seen_after);
   EXPECT_GE(seen_after, 0) << "replica b never caught up";
   auto latest = Do(b, "GET", "/v0.1/servers/com.acme%2Foutage/versions/latest");
-  EXPECT_NE(latest.response.body.find("\"version\":\"1.1.0\""), std::string::npos)
+  EXPECT_NE(latest.response.body.find("\"version\":\"1.2.0\""), std::string::npos)
       << latest.response.body;
+  // A publish refused with 503 left nothing behind. (A request cut off while the server was
+  // frozen may still commit once it thaws: its outcome is unknown to the client.)
+  if (GetParam() == Outage::kStopped)
+    EXPECT_EQ(Do(b, "GET", "/v0.1/servers/com.acme%2Foutage/versions/1.1.0").status(), 404);
   std::string out, err;
   EXPECT_EQ(RunCli({"audit", "verify", "--db", uri_}, &out, &err), 0) << out << err;
 }
+
+INSTANTIATE_TEST_SUITE_P(Database, ReplicaOutageTest, ::testing::Values(Outage::kStopped),
+                         OutageName());
+// Fails today: see the header. Run it with --gtest_also_run_disabled_tests.
+INSTANTIATE_TEST_SUITE_P(DISABLED_Database, ReplicaOutageTest,
+                         ::testing::Values(Outage::kFrozen), OutageName());
 
 }  // namespace
 }  // namespace mcpreg

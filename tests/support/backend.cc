@@ -61,7 +61,7 @@ std::string NewDbLocation(Backend backend, const std::string& dir, std::string_v
   return dir + "/registry.db";
 }
 
-std::string ExecSqlBehindTheRegistry(const std::string& location, const std::string& sql) {
+std::string ExecSql(const std::string& location, const std::string& sql) {
   return IsPostgresLocation(location) ? ExecPostgres(location, sql) : ExecSqlite(location, sql);
 }
 

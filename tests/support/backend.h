@@ -41,10 +41,11 @@ struct BackendParamName {
 // std::runtime_error when no PostgreSQL database can be had (a test failure, never a skip).
 std::string NewDbLocation(Backend backend, const std::string& dir, std::string_view hint);
 
-// Runs `sql` (one or more statements) directly on the database `location` names, behind the
-// registry's back: through SQLite for a file path, through libpq for a PostgreSQL URI (see
-// IsPostgresLocation). Returns "" on success, else the database's error message.
-std::string ExecSqlBehindTheRegistry(const std::string& location, const std::string& sql);
+// Runs `sql` directly on the database `location` names, not through the registry (to set a
+// test up, or to alter rows behind the registry's back): through SQLite for a file path (which
+// must exist), through libpq for a PostgreSQL URI (see IsPostgresLocation; several statements
+// run as one transaction). Returns "" on success, else the database's error message.
+std::string ExecSql(const std::string& location, const std::string& sql);
 
 // gtest prints parameters with this (failure messages name the backend, not its bytes).
 inline void PrintTo(Backend backend, std::ostream* os) { *os << BackendName(backend); }
