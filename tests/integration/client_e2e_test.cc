@@ -1,19 +1,21 @@
 // The publishing client end to end against the real `mcpreg serve`: `mcpreg login oidc` with a
 // token signed by a test issuer, `mcpreg publish --package` through the feed, and `mcpreg status`
 // deprecate/delete/restore, checked through the read API; refusals come back as one stderr line
-// with the registry's reason and exit code 1.
+// with the registry's reason and exit code 1. Each test once per storage backend (…/sqlite,
+// …/postgres: the feed's bytes in the database).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 
-#include "auth/jwks.h"
-#include "auth/jwt.h"
-#include "auth/keys.h"
 #include "core/sha256.h"
 #include "integration/server_process.h"
+#include "support/backend.h"
+#include "support/test_issuer.h"
 #include "transport/http_client.h"
 #include "unit/client_fake_registry.h"
 
@@ -27,92 +29,84 @@ constexpr char kIssuer[] = "https://idp.client-e2e.example";
 constexpr char kSchema[] =
     "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
 
-class ClientE2ETest : public ::testing::Test {
+// One registry per backend, started by the first test of that backend and shared by the
+// rest (ctest runs each test in its own process, so a process starts only the one it needs).
+struct Suite {
+  std::string dir;
+  std::unique_ptr<testing::TestIssuer> idp;
+  std::unique_ptr<ServerProcess> server;
+};
+
+std::unique_ptr<Suite> StartSuite(testing::Backend backend) {
+  auto s = std::make_unique<Suite>();
+  s->dir = testing::TempDir();
+  s->idp = std::make_unique<testing::TestIssuer>(kIssuer, s->dir + "/jwks.json");
+  // The database is the --db flag's.
+  std::ofstream(s->dir + "/mcpreg.yaml") << s->idp->AuthConfig() << "feed:\n  max_bytes: 1048576\n";
+  s->server = std::make_unique<ServerProcess>(
+      testing::NewDbLocation(backend, s->dir, "client_e2e"),
+      std::vector<std::string>{"--config", s->dir + "/mcpreg.yaml", "--no-demo"});
+  return s;
+}
+
+class ClientE2ETest : public ::testing::TestWithParam<testing::Backend> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new std::string(testing::TempDir());
-    key_ = new auth::Key(*auth::Key::Generate(auth::KeyType::kEcP256, "client-e2e"));
-    auth::JwkSet set;
-    set.Add(*auth::Key::FromJwk(key_->PublicJwk()));
-    std::ofstream(*dir_ + "/jwks.json") << set.ToJson();
-    std::ofstream(*dir_ + "/mcpreg.yaml") << "db: registry.db\n"
-                                             "auth:\n"
-                                             "  issuers:\n"
-                                             "    - name: ci\n"
-                                             "      issuer: "
-                                          << kIssuer
-                                          << "\n"
-                                             "      audience: mcpreg\n"
-                                             "      jwks_file: jwks.json\n"
-                                             "      rules:\n"
-                                             "        - match: {org: acme}\n"
-                                             "          grant: {actions: [publish, feed], "
-                                             "resource: \"com.acme/*\"}\n"
-                                             "feed:\n"
-                                             "  max_bytes: 1048576\n";
-    server_ = new ServerProcess(*dir_ + "/registry.db",
-                                {"--config", *dir_ + "/mcpreg.yaml", "--no-demo"});
-    ASSERT_TRUE(server_->started()) << server_->log();
-  }
   static void TearDownTestSuite() {
-    delete server_;
-    std::filesystem::remove_all(*dir_);
-    delete dir_;
-    delete key_;
+    for (auto& [backend, s] : suites_) {
+      s->server.reset();
+      std::filesystem::remove_all(s->dir);
+    }
+    suites_.clear();
   }
 
   void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    env_.Set("MCPREG_TOKEN_FILE", *dir_ + "/" + Name() + "-token.json");
+    auto& s = suites_[GetParam()];
+    if (!s) s = StartSuite(GetParam());
+    s_ = s.get();
+    ASSERT_TRUE(s_->server->started()) << s_->server->log();
+    env_.Set("MCPREG_TOKEN_FILE", s_->dir + "/" + Name() + "-token.json");
     for (const char* k : {"MCPREG_REGISTRY", "ACTIONS_ID_TOKEN_REQUEST_URL",
                           "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "SYSTEM_OIDCREQUESTURI"})
       env_.Unset(k);
   }
 
+  // The test's name without the backend (each backend has a directory of its own).
   static std::string Name() {
-    return ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    return name.substr(0, name.find('/'));
   }
-  static std::string Write(const std::string& name, const std::string& content) {
-    std::string p = *dir_ + "/" + Name() + "-" + name;
+  std::string Write(const std::string& name, const std::string& content) {
+    std::string p = s_->dir + "/" + Name() + "-" + name;
     std::ofstream(p, std::ios::binary) << content;
     return p;
   }
-  static std::string OidcTokenFile(const std::string& org, long exp_offset = 300) {
-    long now = static_cast<long>(std::time(nullptr));
-    boost::json::object c{{"iss", kIssuer}, {"aud", "mcpreg"}, {"sub", "repo:" + org + "/tools"},
-                          {"org", org},     {"iat", now},      {"exp", now + exp_offset}};
-    return Write("oidc.jwt",
-                 *auth::SignJwt(*key_, auth::JwsAlg::kES256, boost::json::serialize(c)));
+  std::string OidcTokenFile(const std::string& org, long exp_offset = 300) {
+    return Write("oidc.jwt", s_->idp->Token("repo:" + org + "/tools", org, exp_offset));
   }
   static int Cli(std::vector<std::string> args, std::string* out, std::string* err) {
     return RunCli(std::move(args), out, err);
   }
-  static http::ClientResponse Get(const std::string& path) {
+  http::ClientResponse Get(const std::string& path) {
     http::ClientRequest req;
-    req.url = path.rfind("http", 0) == 0 ? path : server_->base_url() + path;
+    req.url = path.rfind("http", 0) == 0 ? path : s_->server->base_url() + path;
     auto r = http::Fetch(req);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : http::ClientResponse{};
   }
 
-  static std::string* dir_;
-  static auth::Key* key_;
-  static ServerProcess* server_;
+  static inline std::map<testing::Backend, std::unique_ptr<Suite>> suites_;
+  Suite* s_ = nullptr;
   testing::ScopedEnv env_;
 };
 
-std::string* ClientE2ETest::dir_ = nullptr;
-auth::Key* ClientE2ETest::key_ = nullptr;
-ServerProcess* ClientE2ETest::server_ = nullptr;
-
-TEST_F(ClientE2ETest, LoginPublishWithPackageThenDeprecateDeleteRestore) {
+TEST_P(ClientE2ETest, LoginPublishWithPackageThenDeprecateDeleteRestore) {
   std::string out, err;
-  ASSERT_EQ(Cli({"login", "oidc", "--registry", server_->base_url(), "--token-file",
+  ASSERT_EQ(Cli({"login", "oidc", "--registry", s_->server->base_url(), "--token-file",
                  OidcTokenFile("acme")},
                 &out, &err),
             0)
       << err;
-  EXPECT_NE(out.find("logged in to " + server_->base_url()), std::string::npos) << out;
+  EXPECT_NE(out.find("logged in to " + s_->server->base_url()), std::string::npos) << out;
 
   const std::string bundle = "MCPB\x02 client e2e bundle";
   const std::string digest = Sha256Hex(bundle);
@@ -165,9 +159,9 @@ TEST_F(ClientE2ETest, LoginPublishWithPackageThenDeprecateDeleteRestore) {
   EXPECT_EQ(err.rfind("mcpreg status: 400 Bad Request: ", 0), 0u) << err;
 }
 
-TEST_F(ClientE2ETest, PublishOutsideTheGrantedNamespaceIsForbidden) {
+TEST_P(ClientE2ETest, PublishOutsideTheGrantedNamespaceIsForbidden) {
   std::string out, err;
-  ASSERT_EQ(Cli({"login", "oidc", "--registry", server_->base_url(), "--token-file",
+  ASSERT_EQ(Cli({"login", "oidc", "--registry", s_->server->base_url(), "--token-file",
                  OidcTokenFile("acme")},
                 &out, &err),
             0)
@@ -182,17 +176,20 @@ TEST_F(ClientE2ETest, PublishOutsideTheGrantedNamespaceIsForbidden) {
   EXPECT_NE(err.find("com.acme/*"), std::string::npos) << "names the held patterns: " << err;
 }
 
-TEST_F(ClientE2ETest, LoginWithExpiredOidcTokenIsRefusedAndStoresNothing) {
+TEST_P(ClientE2ETest, LoginWithExpiredOidcTokenIsRefusedAndStoresNothing) {
   std::string out, err;
-  EXPECT_EQ(Cli({"login", "oidc", "--registry", server_->base_url(), "--token-file",
+  EXPECT_EQ(Cli({"login", "oidc", "--registry", s_->server->base_url(), "--token-file",
                  OidcTokenFile("acme", -120)},
                 &out, &err),
             1);
   EXPECT_EQ(err.rfind("mcpreg login: exchanging the OIDC token from token file ", 0), 0u) << err;
   EXPECT_NE(err.find("401 Unauthorized"), std::string::npos) << err;
   EXPECT_NE(err.find("expired"), std::string::npos) << err;
-  EXPECT_FALSE(std::filesystem::exists(*dir_ + "/" + Name() + "-token.json"));
+  EXPECT_FALSE(std::filesystem::exists(s_->dir + "/" + Name() + "-token.json"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ClientE2ETest, testing::AllBackends(),
+                         testing::BackendParamName());
 
 }  // namespace
 }  // namespace mcpreg

@@ -13,15 +13,13 @@
 #include <thread>
 
 #include "app/registry.h"
-#include "auth/jwks.h"
-#include "auth/jwt.h"
-#include "auth/keys.h"
 #include "auth/registry_token.h"
 #include "mcpreg/clock.h"
 #include "core/percent.h"
 #include "core/sha256.h"
 #include "integration/server_process.h"
 #include "support/backend.h"
+#include "support/test_issuer.h"
 #include "transport/http_client.h"
 
 namespace mcpreg {
@@ -38,7 +36,7 @@ constexpr char kSchema[] = "https://static.modelcontextprotocol.io/schemas/2025-
 struct Suite {
   std::string dir;
   std::string db;  // SQLite file or PostgreSQL URI
-  std::unique_ptr<auth::Key> key;  // the test issuer's signing key
+  std::unique_ptr<testing::TestIssuer> idp;
   std::unique_ptr<ServerProcess> server;
   std::string error;  // why the start failed; "" = started
 };
@@ -47,23 +45,10 @@ std::unique_ptr<Suite> StartSuite(testing::Backend backend) {
   auto s = std::make_unique<Suite>();
   s->dir = testing::TempDir();
   s->db = testing::NewDbLocation(backend, s->dir, "publish_e2e");
-  s->key = std::make_unique<auth::Key>(*auth::Key::Generate(auth::KeyType::kEcP256, "test-key-1"));
-  auth::JwkSet set;
-  set.Add(*auth::Key::FromJwk(s->key->PublicJwk()));
-  std::ofstream(s->dir + "/jwks.json") << set.ToJson();
-  // Rule-based rights for the CI identity of the "acme" org; the "contoso" identity gets its
+  s->idp = std::make_unique<testing::TestIssuer>(kIssuer, s->dir + "/jwks.json");
+  // Rule-based rights for the CI identities of the "acme" org; the "contoso" identity gets its
   // rights from `mcpreg admin grant` below. The database is the --db flag's.
-  std::ofstream(s->dir + "/mcpreg.yaml") << "auth:\n"
-      "  issuers:\n"
-      "    - name: test-idp\n"
-      "      issuer: " << kIssuer << "\n"
-      "      audience: mcpreg\n"
-      "      jwks_file: jwks.json\n"
-      "      rules:\n"
-      "        - match: {org: acme}\n"
-      "          grant: {actions: [publish, feed], resource: \"com.acme/*\"}\n"
-      "feed:\n"
-      "  max_bytes: 1048576\n";
+  std::ofstream(s->dir + "/mcpreg.yaml") << s->idp->AuthConfig() << "feed:\n  max_bytes: 1048576\n";
   std::string out, err;
   if (RunCli({"admin", "grant", "--db", s->db, "--issuer", kIssuer, "--subject",
               "mi-contoso-publisher", "--namespace", "com.contoso/*", "--role", "admin"},
@@ -94,10 +79,7 @@ class PublishE2ETest : public ::testing::TestWithParam<testing::Backend> {
   }
 
   std::string OidcToken(const std::string& sub, const std::string& org, long exp_offset = 300) {
-    long now = static_cast<long>(std::time(nullptr));
-    boost::json::object c{{"iss", kIssuer}, {"aud", "mcpreg"}, {"sub", sub}, {"org", org},
-                          {"iat", now}, {"exp", now + exp_offset}};
-    return *auth::SignJwt(*s_->key, auth::JwsAlg::kES256, boost::json::serialize(c));
+    return s_->idp->Token(sub, org, exp_offset);
   }
 
   http::ClientResponse Do(const std::string& method, const std::string& path,
@@ -113,7 +95,7 @@ class PublishE2ETest : public ::testing::TestWithParam<testing::Backend> {
     return r.ok() ? *r : http::ClientResponse{};
   }
   std::string RegistryToken(const std::string& sub, const std::string& org) {
-    auto r = Do("POST", "/v0.1/auth/oidc", boost::json::serialize(boost::json::object{{"oidc_token", OidcToken(sub, org)}}));
+    auto r = Do("POST", "/v0.1/auth/oidc", s_->idp->ExchangeBody(sub, org));
     EXPECT_EQ(r.status, 200) << r.body;
     return std::string(boost::json::parse(r.body).at("registry_token").as_string());
   }

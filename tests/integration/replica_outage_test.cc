@@ -32,12 +32,10 @@
 #include <thread>
 #include <vector>
 
-#include "auth/jwks.h"
-#include "auth/jwt.h"
-#include "auth/keys.h"
 #include "core/sha256.h"
 #include "integration/server_process.h"
 #include "support/backend.h"
+#include "support/test_issuer.h"
 #include "transport/http_client.h"
 
 namespace mcpreg {
@@ -190,21 +188,8 @@ class ReplicaOutageTest : public ::testing::TestWithParam<Outage> {
     ASSERT_EQ(admin.substr(admin.rfind('/')), "/postgres") << admin;
     uri_ = admin.substr(0, admin.rfind('/')) + "/outage";
 
-    key_ = std::make_unique<auth::Key>(*auth::Key::Generate(auth::KeyType::kEcP256, "outage-key"));
-    auth::JwkSet set;
-    set.Add(*auth::Key::FromJwk(key_->PublicJwk()));
-    std::ofstream(dir_ + "/jwks.json") << set.ToJson();
-    std::ofstream(dir_ + "/mcpreg.yaml") << "auth:\n"
-        "  issuers:\n"
-        "    - name: test-idp\n"
-        "      issuer: " << kIssuer << "\n"
-        "      audience: mcpreg\n"
-        "      jwks_file: " << dir_ << "/jwks.json\n"
-        "      rules:\n"
-        "        - match: {org: acme}\n"
-        "          grant: {actions: [publish, feed], resource: \"com.acme/*\"}\n"
-        "feed:\n"
-        "  max_bytes: 1048576\n";
+    idp_ = std::make_unique<testing::TestIssuer>(kIssuer, dir_ + "/jwks.json");
+    std::ofstream(dir_ + "/mcpreg.yaml") << idp_->AuthConfig() << "feed:\n  max_bytes: 1048576\n";
     std::string out, err;
     ASSERT_EQ(RunCli({"migrate", "--db", uri_}, &out, &err), 0) << err;
   }
@@ -225,13 +210,7 @@ class ReplicaOutageTest : public ::testing::TestWithParam<Outage> {
     return std::make_unique<ServerProcess>(
         uri_, std::vector<std::string>{"--config", dir_ + "/mcpreg.yaml", "--no-demo"});
   }
-  std::string ExchangeBody() const {
-    long now = static_cast<long>(std::time(nullptr));
-    boost::json::object c{{"iss", kIssuer}, {"aud", "mcpreg"}, {"sub", "repo:acme/outage"},
-                          {"org", "acme"}, {"iat", now}, {"exp", now + 300}};
-    std::string jwt = *auth::SignJwt(*key_, auth::JwsAlg::kES256, boost::json::serialize(c));
-    return boost::json::serialize(boost::json::object{{"oidc_token", jwt}});
-  }
+  std::string ExchangeBody() const { return idp_->ExchangeBody("repo:acme/outage", "acme"); }
   static http::Headers Bearer(const std::string& t) { return {{"Authorization", "Bearer " + t}}; }
 
   void BeginOutage() {
@@ -255,7 +234,7 @@ class ReplicaOutageTest : public ::testing::TestWithParam<Outage> {
   std::string dir_, cluster_dir_, uri_;
   bool cluster_started_ = false;
   std::vector<pid_t> frozen_;  // the processes SIGSTOPped (kFrozen)
-  std::unique_ptr<auth::Key> key_;
+  std::unique_ptr<testing::TestIssuer> idp_;
   std::unique_ptr<ServerProcess> replicas_[2];
 };
 
