@@ -1,5 +1,6 @@
 // Governed mode over real HTTP: a config with a `policy:` section makes /validate report the
-// compliance gates and makes publishing refuse a server that fails them.
+// compliance gates and makes publishing refuse a server that fails them; once per storage
+// backend (…/sqlite, …/postgres).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -10,12 +11,15 @@
 #include "auth/jwt.h"
 #include "auth/keys.h"
 #include "integration/server_process.h"
+#include "support/backend.h"
 #include "transport/http_client.h"
 
 namespace mcpreg {
 namespace {
 
-TEST(GovernedModeTest, ValidateReportsGatesAndPublishEnforcesThem) {
+class GovernedModeTest : public ::testing::TestWithParam<testing::Backend> {};
+
+TEST_P(GovernedModeTest, ValidateReportsGatesAndPublishEnforcesThem) {
   std::string dir = testing::TempDir();
   auto key = auth::Key::Generate(auth::KeyType::kEd25519, "k1");
   ASSERT_TRUE(key.ok());
@@ -27,7 +31,8 @@ TEST(GovernedModeTest, ValidateReportsGatesAndPublishEnforcesThem) {
          "      audience: mcpreg\n      jwks_file: jwks.json\n      rules:\n"
          "        - match: {team: platform}\n          grant: {action: publish, resource: \"com.contoso/*\"}\n"
          "policy:\n  strict: true\n";
-  testing::ServerProcess server(dir + "/r.db", {"--config", dir + "/mcpreg.yaml", "--no-demo"});
+  testing::ServerProcess server(testing::NewDbLocation(GetParam(), dir, "governed"),
+                                {"--config", dir + "/mcpreg.yaml", "--no-demo"});
   ASSERT_TRUE(server.started()) << server.log();
   EXPECT_NE(server.log().find("governed mode"), std::string::npos);
   auto post = [&](const std::string& path, const std::string& body, http::Headers h = {}) {
@@ -74,6 +79,9 @@ TEST(GovernedModeTest, ValidateReportsGatesAndPublishEnforcesThem) {
   server.Stop();
   std::filesystem::remove_all(dir);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, GovernedModeTest, testing::AllBackends(),
+                         testing::BackendParamName());
 
 }  // namespace
 }  // namespace mcpreg

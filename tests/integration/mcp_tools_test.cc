@@ -1,14 +1,18 @@
 // The registry MCP server through the real binary, no node: `mcpreg mcp --db` and
 // `mcpreg mcp --registry URL` over stdio, and /mcp of `mcpreg serve` over Streamable HTTP, on
-// the same seeded demo database; all three must give the same answers.
+// the same seeded demo database (a SQLite file, then a PostgreSQL database); all three must
+// give the same answers.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "integration/server_process.h"
+#include "support/backend.h"
 #include "transport/http_client.h"
 
 namespace mcpreg {
@@ -59,21 +63,21 @@ std::map<int64_t, bj::object> RunStdio(const std::string& dir, const std::string
   return by_id;
 }
 
-class McpToolsTest : public ::testing::Test {
+// `mcpreg serve` seeds the demo catalog into the brand-new database.
+class McpToolsTest : public ::testing::TestWithParam<testing::Backend> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new std::string(testing::TempDir());
-    server_ = new testing::ServerProcess(*dir_ + "/registry.db");
+  void SetUp() override {
+    dir_ = testing::TempDir();
+    db_ = testing::NewDbLocation(GetParam(), dir_, "mcp_tools");
+    server_ = std::make_unique<testing::ServerProcess>(db_);
   }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete dir_;
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
   }
-  static std::string* dir_;
-  static testing::ServerProcess* server_;
+  std::string dir_, db_;
+  std::unique_ptr<testing::ServerProcess> server_;
 };
-std::string* McpToolsTest::dir_ = nullptr;
-testing::ServerProcess* McpToolsTest::server_ = nullptr;
 
 Result<http::ClientResponse> Post(const std::string& url, const std::string& body,
                                   const std::string& session) {
@@ -107,10 +111,10 @@ std::string Header(const http::ClientResponse& r, std::string_view name) {
   return "";
 }
 
-TEST_F(McpToolsTest, StdioDbStdioRemoteAndHttpGiveTheSameAnswers) {
+TEST_P(McpToolsTest, StdioDbStdioRemoteAndHttpGiveTheSameAnswers) {
   ASSERT_TRUE(server_->started()) << server_->log();
-  auto local = RunStdio(*dir_, "--db " + *dir_ + "/registry.db");
-  auto remote = RunStdio(*dir_, "--registry " + server_->base_url());
+  auto local = RunStdio(dir_, "--db '" + db_ + "'");
+  auto remote = RunStdio(dir_, "--registry " + server_->base_url());
   ASSERT_EQ(local.size(), 4u);
   ASSERT_EQ(remote.size(), 4u);
 
@@ -151,14 +155,19 @@ TEST_F(McpToolsTest, StdioDbStdioRemoteAndHttpGiveTheSameAnswers) {
             true);
 }
 
-TEST_F(McpToolsTest, McpCommandRejectsMissingDatabaseAndBadRegistryUrl) {
+TEST(McpCommandTest, RejectsMissingDatabaseAndBadRegistryUrl) {
+  std::string dir = testing::TempDir();
   std::string out, err;
-  EXPECT_NE(testing::RunCli({"mcp", "--db", *dir_ + "/absent.db"}, &out, &err), 0);
+  EXPECT_NE(testing::RunCli({"mcp", "--db", dir + "/absent.db"}, &out, &err), 0);
   EXPECT_NE(err.find("no database"), std::string::npos) << err;
   EXPECT_NE(testing::RunCli({"mcp", "--registry", "ftp://x"}, &out, &err), 0);
   EXPECT_NE(err.find("http(s) URL"), std::string::npos) << err;
   EXPECT_TRUE(out.empty());
+  std::filesystem::remove_all(dir);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, McpToolsTest, testing::AllBackends(),
+                         testing::BackendParamName());
 
 }  // namespace
 }  // namespace mcpreg
