@@ -12,10 +12,10 @@
 // While the database is down: reads keep answering 200 with the same bytes (served from
 // memory); /v0.1/health turns 503 within 10 s; a publish, a feed upload, a feed download (the
 // bytes are in the database) and the OIDC token exchange (it reads the identity's stored
-// grants) answer 503 problem+json "database unavailable" within 10 s instead of hanging. After the database is back: health 200 and a
-// publish succeeds within 15 s without restarting the replica, and a second replica, started
-// before the outage, catches up on what was published after it. Timings are printed as
-// `[ figures ]` lines.
+// grants) answer 503 problem+json "database unavailable" within 10 s instead of hanging.
+// After the database is back: health 200 and a publish succeeds within 15 s without
+// restarting the replica, and a second replica, started before the outage, catches up on what
+// was published after it. Timings are printed as `[ figures ]` lines.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -95,7 +95,8 @@ Timed Do(const ServerProcess& s, const std::string& method, const std::string& p
   req.headers = std::move(headers);
   // Longer than any bound asserted below, so a hanging request shows as a slow one.
   req.timeout = std::chrono::seconds(20);
-  if (!body.empty() && method != "PUT") req.headers.emplace_back("Content-Type", "application/json");
+  if (!body.empty() && method != "PUT")
+    req.headers.emplace_back("Content-Type", "application/json");
   Timed t;
   auto t0 = Clock::now();
   auto r = http::Fetch(req);
@@ -162,8 +163,7 @@ struct OutageName {
 };
 
 bool IsDatabaseUnavailable(const Timed& t) {
-  return t.status() == 503 &&
-         HeaderOf(t.response, "Content-Type") == "application/problem+json" &&
+  return t.status() == 503 && HeaderOf(t.response, "Content-Type") == "application/problem+json" &&
          t.response.body.find("database unavailable") != std::string::npos;
 }
 
@@ -178,9 +178,8 @@ class ReplicaOutageTest : public ::testing::TestWithParam<Outage> {
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     cluster_dir_ = tmpl;
     std::string admin;
-    ASSERT_EQ(RunClusterScript("start '" + cluster_dir_ + "' --owner-pid " +
-                                   std::to_string(::getpid()),
-                               &admin),
+    ASSERT_EQ(RunClusterScript(
+                  "start '" + cluster_dir_ + "' --owner-pid " + std::to_string(::getpid()), &admin),
               0);
     cluster_started_ = true;
     ASSERT_EQ(admin.rfind("postgresql://", 0), 0u) << admin;
@@ -253,14 +252,13 @@ TEST_P(ReplicaOutageTest, ReadsSurviveWritesAre503AndAllRecoversWithoutARestart)
       std::string(boost::json::parse(exchanged.response.body).at("registry_token").as_string());
   auto published = Do(a, "POST", "/v0.1/publish", ServerJson("1.0.0"), Bearer(token));
   ASSERT_EQ(published.status(), 200) << published.response.body << published.error;
-  ASSERT_GE(Within(std::chrono::seconds(5),
-                   [&] { return Do(b, "GET", "/v0.1/servers/com.acme%2Foutage/versions/1.0.0")
-                                    .status() == 200; }),
-            0)
+  const std::string v1 = "/v0.1/servers/com.acme%2Foutage/versions/1.0.0";
+  ASSERT_GE(Within(std::chrono::seconds(5), [&] { return Do(b, "GET", v1).status() == 200; }), 0)
       << "replica b never served 1.0.0";
   const std::string bundle = "MCPB outage bundle";
-  auto uploaded = Do(a, "PUT", "/v0.1/x/dev.mcpreg/feed/com.acme%2Foutage/1.0.0/o.mcpb", bundle,
-                     {{"Authorization", "Bearer " + token}, {"X-Content-SHA256", Sha256Hex(bundle)}});
+  auto uploaded =
+      Do(a, "PUT", "/v0.1/x/dev.mcpreg/feed/com.acme%2Foutage/1.0.0/o.mcpb", bundle,
+         {{"Authorization", "Bearer " + token}, {"X-Content-SHA256", Sha256Hex(bundle)}});
   ASSERT_EQ(uploaded.status(), 201) << uploaded.response.body;
   auto listing = Do(a, "GET", kListing);
   ASSERT_EQ(listing.status(), 200) << listing.error;
@@ -321,8 +319,7 @@ TEST_P(ReplicaOutageTest, ReadsSurviveWritesAre503AndAllRecoversWithoutARestart)
     });
     std::printf("[ figures ] outage: %s answered %d in %.2f s (503 after %.2f s): %s\n", w.what,
                 r.status(), r.seconds, after, r.response.body.c_str());
-    EXPECT_GE(after, 0) << w.what << ": " << r.status() << " " << r.error << " "
-                        << r.response.body;
+    EXPECT_GE(after, 0) << w.what << ": " << r.status() << " " << r.error << " " << r.response.body;
   }
   // Package bytes live in the database: a download cannot be served, and says why.
   const std::string url(boost::json::parse(uploaded.response.body).at("url").as_string());
@@ -343,7 +340,8 @@ TEST_P(ReplicaOutageTest, ReadsSurviveWritesAre503AndAllRecoversWithoutARestart)
   ASSERT_NO_FATAL_FAILURE(EndOutage());
   std::printf("[ figures ] the outage ended in %.2f s\n", Seconds(Clock::now() - t_resume));
   for (const ServerProcess* s : {&a, &b}) {
-    double up_after = Within(kUpWithin, [&] { return Do(*s, "GET", "/v0.1/health").status() == 200; });
+    double up_after =
+        Within(kUpWithin, [&] { return Do(*s, "GET", "/v0.1/health").status() == 200; });
     std::printf("[ figures ] recovery: /v0.1/health 200 on replica %c after %.2f s\n",
                 s == &a ? 'a' : 'b', up_after);
     EXPECT_GE(up_after, 0) << "health never recovered on replica " << (s == &a ? 'a' : 'b');
@@ -355,10 +353,11 @@ TEST_P(ReplicaOutageTest, ReadsSurviveWritesAre503AndAllRecoversWithoutARestart)
     if (attempts++ == 0) first_status = last.status();
     return last.status() == 200;
   });
-  std::printf("[ figures ] recovery: publish 200 after %.2f s (%d attempt(s), the first "
-              "answered %d)\n", published_after, attempts, first_status);
-  ASSERT_GE(published_after, 0) << last.status() << " " << last.error << " "
-                                << last.response.body;
+  std::printf(
+      "[ figures ] recovery: publish 200 after %.2f s (%d attempt(s), the first "
+      "answered %d)\n",
+      published_after, attempts, first_status);
+  ASSERT_GE(published_after, 0) << last.status() << " " << last.error << " " << last.response.body;
   EXPECT_EQ(Do(a, "POST", "/v0.1/auth/oidc", ExchangeBody()).status(), 200);
 
   // Catch-up: the replica that lived through the outage serves what was published after it.
@@ -382,8 +381,8 @@ TEST_P(ReplicaOutageTest, ReadsSurviveWritesAre503AndAllRecoversWithoutARestart)
 INSTANTIATE_TEST_SUITE_P(Database, ReplicaOutageTest, ::testing::Values(Outage::kStopped),
                          OutageName());
 // Fails today: see the header. Run it with --gtest_also_run_disabled_tests.
-INSTANTIATE_TEST_SUITE_P(DISABLED_Database, ReplicaOutageTest,
-                         ::testing::Values(Outage::kFrozen), OutageName());
+INSTANTIATE_TEST_SUITE_P(DISABLED_Database, ReplicaOutageTest, ::testing::Values(Outage::kFrozen),
+                         OutageName());
 
 }  // namespace
 }  // namespace mcpreg
