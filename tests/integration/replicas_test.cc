@@ -69,6 +69,8 @@ class ReplicasE2ETest : public ::testing::Test {
         "      rules:\n"
         "        - match: {org: acme}\n"
         "          grant: {actions: [publish, feed], resource: \"com.acme/*\"}\n"
+        "        - match: {team: platform}\n"
+        "          grant: {action: review, resource: \"*\"}\n"
         "feed:\n"
         "  max_bytes: 1048576\n";
     std::string out, err;
@@ -90,15 +92,17 @@ class ReplicasE2ETest : public ::testing::Test {
     delete key_;
   }
 
-  static std::string OidcToken(const std::string& sub) {
+  static std::string OidcToken(const std::string& sub, const std::string& team = "") {
     long now = static_cast<long>(std::time(nullptr));
     boost::json::object c{{"iss", kIssuer}, {"aud", "mcpreg"}, {"sub", sub}, {"org", "acme"},
                           {"iat", now}, {"exp", now + 300}};
+    if (!team.empty()) c["team"] = team;
     return *auth::SignJwt(*key_, auth::JwsAlg::kES256, boost::json::serialize(c));
   }
-  static std::string RegistryToken(const ServerProcess& s, const std::string& sub) {
+  static std::string RegistryToken(const ServerProcess& s, const std::string& sub,
+                                   const std::string& team = "") {
     auto r = Do(s, "POST", "/v0.1/auth/oidc",
-                boost::json::serialize(boost::json::object{{"oidc_token", OidcToken(sub)}}));
+                boost::json::serialize(boost::json::object{{"oidc_token", OidcToken(sub, team)}}));
     EXPECT_EQ(r.status, 200) << r.body;
     if (r.status != 200) return "";
     return std::string(boost::json::parse(r.body).at("registry_token").as_string());
@@ -144,6 +148,51 @@ TEST_F(ReplicasE2ETest, PublishThroughOneIsServedByTheOthersWithinOneSecond) {
   auto a = Do(*replicas_[0], "GET", "/v0.1/servers/com.acme%2Fone/versions/1.0.0");
   auto b = Do(*replicas_[2], "GET", "/v0.1/servers/com.acme%2Fone/versions/1.0.0");
   EXPECT_EQ(a.body, b.body);
+}
+
+// Governance state (requests and decisions) made through one replica is what the others serve
+// within the same catch-up window.
+TEST_F(ReplicasE2ETest, RequestsAndDecisionsAreSharedAcrossReplicas) {
+  const std::string name = "com.acme/governed";
+  const std::string enc = "com.acme%2Fgoverned";
+  const std::string base = "/v0.1/x/dev.mcpreg";
+  std::string team = RegistryToken(*replicas_[0], "weather-dev", "weather");
+  std::string reviewer = RegistryToken(*replicas_[1], "platform-reviewer", "platform");
+  std::string server = std::string("{\"$schema\":\"") + kSchema + "\",\"name\":\"" + name +
+                       "\",\"description\":\"Governed\",\"version\":\"1.0.0\"}";
+  std::string request =
+      "{\"name\":\"" + name + "\",\"team\":\"Weather\",\"contacts\":[\"w@acme.example\"],"
+      "\"consumption\":\"first-party\",\"hosting\":\"remote\",\"publisher\":{\"issuer\":\"" +
+      std::string(kIssuer) + "\",\"subject\":\"repo:acme/governed\"},"
+      "\"pipeline\":\"https://ci.acme.example/governed\",\"apis\":[{\"name\":\"A\","
+      "\"owner\":\"Weather\"}],\"server\":" + server + "}";
+  auto filed = Do(*replicas_[0], "POST", base + "/requests", request, Bearer(team));
+  ASSERT_EQ(filed.status, 201) << filed.body;
+
+  auto until = [](auto&& ok) {
+    auto t0 = std::chrono::steady_clock::now();
+    while (!ok()) {
+      if (std::chrono::steady_clock::now() - t0 > std::chrono::seconds(1)) return -1.0;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+        .count();
+  };
+  double queued = until([&] {
+    auto q = Do(*replicas_[1], "GET", base + "/review", "", Bearer(reviewer));
+    return q.status == 200 && q.body.find(name) != std::string::npos;
+  });
+  EXPECT_GE(queued, 0) << "replica 2's review queue never showed the request";
+  auto rejected = Do(*replicas_[2], "POST", base + "/requests/" + enc + "/reject",
+                     "{\"reason\":\"needs a threat model\"}", Bearer(reviewer));
+  ASSERT_EQ(rejected.status, 200) << rejected.body;
+  double decided = until([&] {
+    auto r = Do(*replicas_[0], "GET", base + "/requests/" + enc, "", Bearer(reviewer));
+    return r.status == 200 && r.body.find("\"rejected\"") != std::string::npos;
+  });
+  EXPECT_GE(decided, 0) << "replica 1 never served the decision";
+  std::printf("[ figures ] request visible on replica 2 after %.1f ms, decision on replica 1 "
+              "after %.1f ms\n", queued, decided);
 }
 
 TEST_F(ReplicasE2ETest, TokenMintedByOneReplicaWorksOnAnother) {
