@@ -23,9 +23,9 @@
 #       (with the server log's tail on stderr) when it cannot start, e.g. the port was taken
 #       in the meantime.
 #   scripts/pg-cluster.sh stop DIR
-#       Stops the cluster (pg_ctl stop -m fast, then -m immediate if that stalls) and removes
-#       DIR. Only removes a directory this script created (it carries a marker file); a DIR
-#       that does not exist is fine (exit 0).
+#       Stops the cluster (SIGCONT first, in case a test froze it; pg_ctl stop -m fast, then
+#       -m immediate if that stalls) and removes DIR. Only removes a directory this script
+#       created (it carries a marker file); a DIR that does not exist is fine (exit 0).
 #   scripts/pg-cluster.sh with CMD [ARG...]
 #       Starts a cluster in a fresh temp dir, runs CMD with MCPREG_TEST_PG=<admin uri> in its
 #       environment, stops the cluster (also when CMD fails or is interrupted) and exits with
@@ -233,8 +233,19 @@ cmd_stop() {
   local dir; dir=$(abs_dir "${1:-}")
   [ -e "$dir" ] || return 0
   [ -f "$dir/$MARKER" ] || die "$dir was not made by $0; not touching it"
+  thaw "$dir"
   pg_ctl_stop "$dir" fast || pg_ctl_stop "$dir" immediate || true
   rm -rf "$dir"
+}
+
+# A test may have frozen the server (SIGSTOP; tests/integration/replica_outage_test.cc) and been
+# killed before it thawed it: a stopped process would never act on the stop signal.
+thaw() {  # thaw DIR: SIGCONT to the postmaster of DIR and its children, if it runs
+  local pm
+  pm=$(head -n 1 "$1/data/postmaster.pid" 2>/dev/null) || return 0
+  [[ "$pm" =~ ^[0-9]+$ ]] || return 0
+  # shellcheck disable=SC2046  # one pid per word
+  kill -CONT "$pm" $(pgrep -P "$pm") 2>/dev/null || true
 }
 
 cmd_with() {
