@@ -1010,11 +1010,22 @@ Status PostgresStore::ApplyBatch(PgConn& c, Head& head, const std::vector<Pendin
 
 Result<std::vector<VersionRecord>> PostgresStore::UpdateServers(
     const std::vector<Update>& updates) {
+  // The bulk path of group commit, all or nothing: the first failing update aborts the lot.
   return Write<std::vector<VersionRecord>>(
       [&](PgConn& c, Head& head) -> Result<std::vector<VersionRecord>> {
+        std::vector<Pending> pending;
+        pending.reserve(updates.size());
+        for (const auto& u : updates) pending.push_back(Pending{u.name, &u.mutate});
+        std::vector<Pending*> batch;
+        for (auto& p : pending) batch.push_back(&p);
+        MCPREG_RETURN_IF_ERROR(ApplyBatch(c, head, batch));
         std::vector<VersionRecord> written;
-        for (const auto& u : updates)
-          MCPREG_RETURN_IF_ERROR(ApplyOne(c, head, u.name, u.mutate, written));
+        for (auto& p : pending) {
+          if (!p.result.ok()) return p.result.status();
+          for (auto& r : *p.result) written.push_back(std::move(r));
+        }
+        std::sort(written.begin(), written.end(),
+                  [](const VersionRecord& a, const VersionRecord& b) { return a.seq < b.seq; });
         return written;
       });
 }
