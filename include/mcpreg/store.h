@@ -205,7 +205,7 @@ std::string RedactLocation(std::string_view location);
 struct PostgresOptions {
   size_t pool_size = 8;                    // connections per process for reads and writes
   std::chrono::seconds connect_timeout{3};  // per connection attempt
-  std::chrono::seconds statement_timeout{8};  // server-side cap on one statement
+  std::chrono::seconds statement_timeout{5};  // server-side cap on one statement (the client waits 1 s more)
 };
 // Opens a PostgreSQL store on `uri` (libpq syntax). Does not migrate. Connections are made
 // lazily and re-made after an outage; a database that cannot be reached at open is

@@ -3,7 +3,7 @@
 //   listen: "0.0.0.0:8080"            # or {host: 0.0.0.0, port: 8080}
 //   db: /var/lib/mcpreg/registry.db   # a SQLite file, or a PostgreSQL URI, or {path: ...}
 //   db: {url: "postgresql://mcpreg@db.internal:5432/mcpreg?sslmode=verify-full",
-//        pool_size: 8, connect_timeout_seconds: 3, statement_timeout_seconds: 8}
+//        pool_size: 8, connect_timeout_seconds: 3, statement_timeout_seconds: 5}
 //   public_url: https://registry.example.com   # base of every absolute URL emitted
 //   limits: {max_body_bytes: 4194304, max_header_bytes: 16384, read_timeout_seconds: 30,
 //            max_evidence_bytes: 33554432,   # evidence uploads (SARIF logs) may be larger

@@ -88,6 +88,9 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& uri,
     PQfinish(c);
     return Status::Unavailable(std::string(kUnavailable) + msg);
   }
+  // Server notices (e.g. "FATAL: terminating connection due to administrator command" on an
+  // idle connection) would go to stderr outside the log format; the watcher logs the loss.
+  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
   std::unique_ptr<PgConn> conn(new PgConn(c));
   // A server that stopped answering (frozen, or a network that drops silently) cannot enforce
   // its own statement_timeout: the client waits at most this long for any answer.
@@ -147,7 +150,7 @@ bool PgConn::in_transaction() const {
 Status PgConn::CheckResult(pg_result* r, std::string_view sql) {
   if (!r && abandoned_)
     return Status::Unavailable(std::string(kUnavailable) + "no answer within " +
-                               std::to_string(answer_timeout_.count()) + " s");
+                               std::to_string(answer_timeout_.count()) + " ms");
   if (!r) return Status::Unavailable(std::string(kUnavailable) + Trim(PQerrorMessage(conn_)));
   auto st = PQresultStatus(r);
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::OK();
