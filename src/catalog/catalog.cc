@@ -230,17 +230,32 @@ void Catalog::ApplyRecords(const std::vector<VersionRecord>& all,
       }
     }
     size_t old_size = items_.size();
-    items_.reserve(old_size + fresh.size());
-    for (auto& [key, b] : fresh) {  // std::map iterates in key order: the tail stays sorted
-      b->item.doc = text_.Acquire(b->text);
-      items_.push_back(std::move(b->item));
-      LinkDoc(items_.back());
-      AddOwners(items_.back());
-    }
-    if (!fresh.empty())
+    if (fresh.size() <= kInsertInPlaceMax) {
+      // A handful of new keys (every publish): insert each at its place. Shifting the tail
+      // costs a memmove; inplace_merge would allocate (and page-fault) a buffer the size of
+      // the whole catalog on every write.
+      for (auto& [key, b] : fresh) {
+        b->item.doc = text_.Acquire(b->text);
+        auto pos = std::lower_bound(items_.begin(), items_.end(), *b->item.entry,
+                                    [](const Item& it, const Entry& x) {
+                                      return EntryLess(*it.entry, x);
+                                    });
+        pos = items_.insert(pos, std::move(b->item));
+        LinkDoc(*pos);
+        AddOwners(*pos);
+      }
+    } else {
+      items_.reserve(old_size + fresh.size());
+      for (auto& [key, b] : fresh) {  // std::map iterates in key order: the tail stays sorted
+        b->item.doc = text_.Acquire(b->text);
+        items_.push_back(std::move(b->item));
+        LinkDoc(items_.back());
+        AddOwners(items_.back());
+      }
       std::inplace_merge(
           items_.begin(), items_.begin() + old_size, items_.end(),
           [](const Item& a, const Item& b) { return EntryLess(*a.entry, *b.entry); });
+    }
     for (const auto& name : touched) UpdateServeLatest(name);
   }
   // The governance facts changed while these rows were evaluated, and the relist that followed

@@ -173,6 +173,8 @@ class Catalog {
 
   mutable std::shared_mutex mu_;
   std::vector<Item> items_;  // sorted by (name, version)
+  // New keys per apply up to which each is inserted in place rather than merged.
+  static constexpr size_t kInsertInPlaceMax = 64;
   TextIndex text_;
   std::vector<std::vector<EntryPtr>> doc_entries_;  // doc id -> entries using that text
   std::unordered_map<std::string, std::vector<std::pair<std::string, int>>> owners_;
