@@ -11,6 +11,7 @@
 #include "api/mcp/registry_tools.h"
 #include "api/rest/problem.h"
 #include "api/rest/router.h"
+#include "api/web/web_ui.h"
 #include "app/refresher.h"
 #include "app/registry.h"
 #include "auth/fetcher.h"
@@ -180,6 +181,19 @@ int Serve(const ServeOptions& in) {
       }
     };
   }
+  // The browser interface: public catalog, sign-in and console (api/web/web_ui.h).
+  web::WebDeps web_deps;
+  web_deps.registry = reg->service.get();
+  web_deps.governance = &governance;
+  web_deps.auth = &auth_service;
+  web_deps.policy = policy;
+  web_deps.store = reg->store.get();
+  web_deps.clock = &SystemClock::Instance();
+  web_deps.fetcher = fetcher;
+  web_deps.auth_config = &cfg.auth;
+  web_deps.public_url = cfg.public_url;
+  web::WebUi web_ui(std::move(web_deps));
+  deps.web = &web_ui;
   auto router = std::make_shared<rest::Router>(std::move(deps));
   so.on_header = [router](const http::HttpRequest& head) { return router->Admit(head); };
   http::HttpServer server(so, [router](http::HttpRequest&& req, std::shared_ptr<http::Responder> r) {

@@ -6,6 +6,8 @@
 #include "api/rest/handlers.h"
 #include "api/rest/problem.h"
 #include "api/rest/response_cache.h"
+#include "api/web/html.h"
+#include "api/web/web_ui.h"
 #include "auth/permissions.h"
 #include "auth/principal.h"
 #include "core/assets.h"
@@ -22,7 +24,10 @@ enum class Scope { kApi, kRoot, kBoth };
 // Who may call it. kToken answers a missing header with 401, kUpstreamToken with upstream's
 // 422 (the official registry validates the required header before authenticating);
 // kOptionalToken authenticates when a token is sent (an invalid one is still a 401).
-enum class Access { kPublic, kOptionalToken, kToken, kUpstreamToken };
+// kSession: the browser console: a live web session cookie (GET without one redirects to
+// sign-in, anything else is 403 before the body is read); writes also need the session's CSRF
+// token and a same-origin Origin (WebUi::CheckWrite).
+enum class Access { kPublic, kOptionalToken, kToken, kUpstreamToken, kSession };
 // Which configured body limit applies.
 enum class Limit { kSmall, kDefault, kRequest, kEvidence, kFeed };
 
@@ -30,6 +35,7 @@ struct Router::Call {
   const http::HttpRequest& req;
   const std::vector<std::string_view>& params;  // the {captures}, raw, in order
   const auth::Principal* who;                   // nullptr on public / anonymous calls
+  const web::WebSession* session = nullptr;     // kSession routes only
 };
 
 struct Router::Route {
@@ -187,8 +193,9 @@ void Router::AddRoutes() {
         "<li><a href=\"/v0.1/health\">/v0.1/health</a></li></ul></body></html>\n",
         "text/html; charset=utf-8");
   };
-  add({"GET", Scope::kRoot, "/", A::kPublic, L::kSmall, false, {}, home});
+  if (!deps_.web) add({"GET", Scope::kRoot, "/", A::kPublic, L::kSmall, false, {}, home});
   add({"GET", Scope::kRoot, "/docs", A::kPublic, L::kSmall, false, {}, home});
+  if (deps_.web) AddWebRoutes();
   if (!deps_.protected_resource_metadata.empty()) {
     auto meta = [this](const Call&) { return JsonResponse(deps_.protected_resource_metadata); };
     add({"GET", Scope::kRoot, "/.well-known/oauth-protected-resource", A::kPublic, L::kSmall,
@@ -330,6 +337,55 @@ void Router::AddRoutes() {
   for (auto& r : routes_) r.segs = SplitPath(r.pattern);
 }
 
+// The browser interface (api/web/web_ui.h). Sign-in calls the issuer (discovery, token
+// endpoint, JWKS): offloaded. Console routes read grants from the database: they run on the
+// write pool like writes (Handle), never on an I/O thread.
+void Router::AddWebRoutes() {
+  web::WebUi& ui = *deps_.web;
+  auto add = [this](Route r) { routes_.push_back(std::move(r)); };
+  using A = Access;
+  using L = Limit;
+  const auto root = Scope::kRoot;
+  add({"GET", root, "/", A::kPublic, L::kSmall, false, {},
+       [&ui](const Call& c) { return ui.Catalog(c.req); }});
+  add({"GET", root, "/servers/{name}", A::kPublic, L::kSmall, false, {},
+       [&ui](const Call& c) { return ui.ServerPage(c.req, c.params[0]); }});
+  add({"GET", root, "/servers/{name}/versions/{version}", A::kPublic, L::kSmall, false, {},
+       [&ui](const Call& c) { return ui.VersionPage(c.req, c.params[0], c.params[1]); }});
+  add({"GET", root, "/assets/{file}", A::kPublic, L::kSmall, false, {},
+       [&ui](const Call& c) { return ui.Asset(c.req, c.params[0]); }});
+  add({"GET", root, "/ui/login", A::kPublic, L::kSmall, true, {},
+       [&ui](const Call& c) { return ui.StartLogin(c.req); }});
+  add({"GET", root, "/ui/callback", A::kPublic, L::kSmall, true, {},
+       [&ui](const Call& c) { return ui.Callback(c.req); }});
+  add({"POST", root, "/ui/logout", A::kPublic, L::kSmall, false, {},
+       [&ui](const Call& c) { return ui.Logout(c.req); }});
+  if (!deps_.governance) return;
+  add({"GET", root, "/ui/requests", A::kSession, L::kSmall, false, {},
+       [&ui](const Call& c) { return ui.MyRequests(c.req, *c.session); }});
+  add({"GET", root, "/ui/requests/new", A::kSession, L::kSmall, false, {},
+       [&ui](const Call& c) { return ui.NewRequestForm(c.req, *c.session); }});
+  add({"POST", root, "/ui/requests", A::kSession, L::kDefault, false, {},
+       [&ui](const Call& c) { return ui.FileRequest(c.req, *c.session); }});
+  add({"GET", root, "/ui/requests/{name}", A::kSession, L::kSmall, false, {},
+       [&ui](const Call& c) { return ui.RequestPage(c.req, *c.session, c.params[0]); }});
+  add({"POST", root, "/ui/requests/{name}", A::kSession, L::kDefault, false, {},
+       [&ui](const Call& c) { return ui.UpdateRequest(c.req, *c.session, c.params[0]); }});
+  for (auto [path, d] : {std::pair{"/ui/requests/{name}/approve", web::WebUi::Decision::kApprove},
+                         std::pair{"/ui/requests/{name}/reject", web::WebUi::Decision::kReject},
+                         std::pair{"/ui/requests/{name}/retire", web::WebUi::Decision::kRetire}})
+    add({"POST", root, path, A::kSession, L::kSmall, false, {},
+         [&ui, d = d](const Call& c) { return ui.Decide(c.req, *c.session, c.params[0], d); }});
+  add({"POST", root, "/ui/servers/{name}/versions/{version}/evidence", A::kSession, L::kEvidence,
+       false, {}, [&ui](const Call& c) {
+         return ui.AddEvidence(c.req, *c.session, c.params[0], c.params[1]);
+       }});
+  add({"GET", root, "/ui/review", A::kSession, L::kSmall, false, {},
+       [&ui](const Call& c) { return ui.ReviewQueue(c.req, *c.session); }});
+  add({"GET", root, "/ui/history/{name}", A::kSession, L::kSmall, false, {},
+       [&ui](const Call& c) { return ui.History(c.req, *c.session, c.params[0]); }});
+}
+
 bool Router::Find(const http::HttpRequest& req, Match* m) const {
   m->segs = SplitPath(req.path);
   const bool api = !m->segs.empty() && (m->segs[0] == "v0" || m->segs[0] == "v0.1");
@@ -397,8 +453,22 @@ std::optional<http::HttpResponse> Router::Early(const http::HttpRequest& req) co
 }
 
 std::optional<http::HttpResponse> Router::Gate(const http::HttpRequest& req, const Match& m,
-                                               std::optional<auth::Principal>* who) const {
+                                               std::optional<auth::Principal>* who,
+                                               std::optional<web::WebSession>* session) const {
   const Route& r = *m.route;
+  if (r.access == Access::kSession) {
+    auto s = deps_.web ? deps_.web->SessionOf(req) : std::nullopt;
+    if (!s) {
+      if (IsGet(req.method)) {
+        std::string next = req.path + (req.query.empty() ? "" : "?" + req.query);
+        return web::SeeOther("/ui/login?next=" + web::UrlComponent(next));
+      }
+      return ProblemResponse(Status::PermissionDenied("sign in first: no valid session"));
+    }
+    *who = s->who;
+    *session = std::move(s);
+    return std::nullopt;
+  }
   if (r.access == Access::kPublic || !deps_.auth) return std::nullopt;
   auto header = req.Header("Authorization");
   if (!header) {
@@ -434,6 +504,17 @@ std::optional<http::HttpResponse> Router::Gate(const http::HttpRequest& req, con
   return std::nullopt;
 }
 
+http::HttpResponse Router::NotFoundFor(const http::HttpRequest& req) const {
+  // A browser (Accept: text/html) asking for a page outside the API gets the HTML 404 page
+  // with a way back; API clients keep upstream's JSON.
+  auto accept = req.Header("Accept");
+  bool api = req.path == "/v0" || req.path == "/v0.1" || req.path.rfind("/v0/", 0) == 0 ||
+             req.path.rfind("/v0.1/", 0) == 0;
+  if (deps_.web && !api && accept && accept->find("text/html") != std::string_view::npos)
+    return deps_.web->NotFoundPage(req, "page");
+  return NotFound(req.path);
+}
+
 size_t Router::BodyLimit(const Route& r) const {
   switch (r.limit) {
     case Limit::kSmall: return kSmallBodyBytes;
@@ -459,10 +540,11 @@ http::HeaderVerdict Router::Admit(const http::HttpRequest& head) const {
   if (head.path == "/mcp" && deps_.mcp) return v;  // the endpoint applies its own limits
   Match m;
   if (!Find(head, &m)) {
-    v.reply = NotFound(head.path);
+    v.reply = NotFoundFor(head);
   } else {
     std::optional<auth::Principal> who;
-    if (auto refused = Gate(head, m, &who)) v.reply = std::move(refused);
+    std::optional<web::WebSession> session;
+    if (auto refused = Gate(head, m, &who, &session)) v.reply = std::move(refused);
     else v.body_limit = BodyLimit(*m.route);
   }
   if (v.reply && head.Header("Origin")) {
@@ -487,18 +569,27 @@ void Router::Handle(http::HttpRequest&& req, std::shared_ptr<http::Responder> re
     return r;
   };
   auto m = std::make_shared<Match>();
-  if (!Find(req, m.get())) return responder->Send(finish(NotFound(req.path)));
+  if (!Find(req, m.get())) return responder->Send(finish(NotFoundFor(req)));
   auto who = std::make_shared<std::optional<auth::Principal>>();
-  if (auto refused = Gate(req, *m, who.get())) return responder->Send(finish(std::move(*refused)));
+  auto session = std::make_shared<std::optional<web::WebSession>>();
+  if (auto refused = Gate(req, *m, who.get(), session.get()))
+    return responder->Send(finish(std::move(*refused)));
   if (req.body.size() > BodyLimit(*m->route))  // a caller that skipped Admit
     return responder->Send(finish(ProblemResponse(Status::PayloadTooLarge(
         "request body exceeds " + std::to_string(BodyLimit(*m->route)) + " bytes"))));
 
-  auto run = [m, who, finish](const http::HttpRequest& r) {
-    return finish(m->route->handler(Call{r, m->params, who->has_value() ? &**who : nullptr}));
+  const bool console = m->route->access == Access::kSession;
+  auto run = [this, m, who, session, finish, console](const http::HttpRequest& r) {
+    // Console writes: CSRF token and same origin, checked with the body in.
+    if (console && !IsGet(r.method))
+      if (auto refused = deps_.web->CheckWrite(r, **session)) return finish(std::move(*refused));
+    return finish(m->route->handler(Call{r, m->params, who->has_value() ? &**who : nullptr,
+                                         session->has_value() ? &**session : nullptr}));
   };
-  // Outbound calls and database writes keep the I/O threads free.
-  WorkPool* pool = m->route->offload ? deps_.pool : IsGet(req.method) ? nullptr : deps_.write_pool;
+  // Outbound calls and database access keep the I/O threads free (console pages read grants).
+  WorkPool* pool = m->route->offload                     ? deps_.pool
+                   : IsGet(req.method) && !console       ? nullptr
+                                                         : deps_.write_pool;
   if (!pool) return responder->Send(run(req));
   // `m` points into `req`'s path: move both along.
   auto owned = std::make_shared<http::HttpRequest>(std::move(req));
@@ -519,6 +610,7 @@ std::vector<std::string> Router::Describe() const {
     std::string prefix = r.scope == Scope::kRoot ? "" : "/v0.1";
     std::string access = r.access == Access::kPublic          ? "public"
                          : r.access == Access::kOptionalToken ? "optional-token"
+                         : r.access == Access::kSession       ? "session"
                                                               : "token";
     for (auto a : r.actions) access += "+" + std::string(a);
     out.push_back(std::string(r.method) + " " + prefix + std::string(r.pattern) + " " + access +

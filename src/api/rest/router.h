@@ -42,6 +42,10 @@ struct Principal;
 namespace mcpreg::policy {
 struct Policy;
 }
+namespace mcpreg::web {
+class WebUi;
+struct WebSession;
+}
 namespace mcpreg::service {
 class RegistryService;
 class AuthService;
@@ -58,6 +62,9 @@ struct RouterDeps {
   service::GovernanceService* governance = nullptr;  // optional: requests, review, exports
   const policy::Policy* policy = nullptr;            // optional: governed mode's policy
   http::Handler mcp;                                 // optional: serves /mcp
+  // Optional: the browser interface (api/web/web_ui.h): the catalog at /, /servers/...,
+  // /assets/..., sign-in and the console under /ui/. Without it / is a short HTML index.
+  web::WebUi* web = nullptr;
   // Optional RFC 9728 protected-resource metadata for /mcp, served at this path and at
   // /.well-known/oauth-protected-resource.
   std::string protected_resource_path;
@@ -111,11 +118,15 @@ class Router {
   std::optional<http::HttpResponse> Early(const http::HttpRequest& req) const;
   // Authentication + header-level authorization of a matched route; nullopt = may proceed.
   // `who` receives the authenticated principal (left empty on public routes).
+  // Console routes: `session` receives the caller's live web session.
   std::optional<http::HttpResponse> Gate(const http::HttpRequest& req, const Match& m,
-                                         std::optional<auth::Principal>* who) const;
+                                         std::optional<auth::Principal>* who,
+                                         std::optional<web::WebSession>* session) const;
   size_t BodyLimit(const Route& r) const;
+  http::HttpResponse NotFoundFor(const http::HttpRequest& req) const;
   std::string BaseUrl(const http::HttpRequest& req) const;
   void AddRoutes();
+  void AddWebRoutes();
 
   RouterDeps deps_;
   std::vector<Route> routes_;
