@@ -28,6 +28,13 @@ extern const unsigned char kAssetPgMigration0001[];
 extern const std::size_t kAssetPgMigration0001_size;
 extern const unsigned char kAssetPgMigration0002[];
 extern const std::size_t kAssetPgMigration0002_size;
+// The browser interface (src/api/web/).
+extern const unsigned char kAssetWebCss[];
+extern const std::size_t kAssetWebCss_size;
+extern const unsigned char kAssetWebCatalogJs[];
+extern const std::size_t kAssetWebCatalogJs_size;
+extern const unsigned char kAssetWebConsoleJs[];
+extern const std::size_t kAssetWebConsoleJs_size;
 
 namespace mcpreg::assets {
 inline std::string_view OpenApiYaml() {
@@ -35,5 +42,14 @@ inline std::string_view OpenApiYaml() {
 }
 inline std::string_view DemoCatalog() {
   return {reinterpret_cast<const char*>(kAssetDemoCatalog), kAssetDemoCatalog_size};
+}
+inline std::string_view WebCss() {
+  return {reinterpret_cast<const char*>(kAssetWebCss), kAssetWebCss_size};
+}
+inline std::string_view WebCatalogJs() {
+  return {reinterpret_cast<const char*>(kAssetWebCatalogJs), kAssetWebCatalogJs_size};
+}
+inline std::string_view WebConsoleJs() {
+  return {reinterpret_cast<const char*>(kAssetWebConsoleJs), kAssetWebConsoleJs_size};
 }
 }  // namespace mcpreg::assets

@@ -1,0 +1,1 @@
+// Catalog page behaviour: as-you-type search, copy buttons.

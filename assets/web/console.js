@@ -1,0 +1,1 @@
+// Console behaviour: live validation, file uploads.
