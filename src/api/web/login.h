@@ -7,21 +7,11 @@
 #include <optional>
 #include <string>
 
+#include "api/web/session_store.h"
 #include "api/web/web_ui.h"
 #include "mcpreg/clock.h"
 
 namespace mcpreg::web {
-
-// Server-side sessions, bounded (LoginOptions::max_sessions) and expiring.
-class SessionStore {
- public:
-  SessionStore(const LoginOptions& options, const Clock& clock);
-  std::optional<WebSession> Find(std::string_view id) const;
-
- private:
-  const LoginOptions& options_;
-  const Clock& clock_;
-};
 
 class Login {
  public:

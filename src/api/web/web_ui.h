@@ -154,6 +154,8 @@ class WebUi {
   // This registry's base URL for `req` (public_url, else http://<local address>).
   std::string BaseUrl(const http::HttpRequest& req) const;
   const WebDeps& deps() const { return deps_; }
+  // The server-side sessions (sign-in opens them; tests open them directly).
+  SessionStore& sessions() const { return *sessions_; }
 
  private:
   WebDeps deps_;
