@@ -6,6 +6,10 @@ pkgs=(g++ cmake ninja-build pkg-config ccache xxd make
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libyaml-cpp-dev libre2-dev sqlite3 libcli11-dev libgtest-dev libgmock-dev curl ca-certificates
   libpq-dev postgresql-15)  # libpq for the PostgreSQL backend; the server for its tests
+# The browser tests (scripts/ui-tests.sh): Debian's chromium, driven by playwright-core on
+# Node.js (Debian's nodejs + npm unless a Node.js is already installed).
+pkgs+=(chromium)
+command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 if [ "${MCPREG_WITH_BENCH:-0}" = 1 ]; then pkgs+=(wrk nginx-light python3); fi
 # `make fuzz`: libFuzzer and clang's sanitizer runtimes; python3 writes the seed corpora.
 if [ "${MCPREG_WITH_FUZZ:-0}" = 1 ]; then pkgs+=(clang-14 libclang-rt-14-dev python3); fi
