@@ -166,8 +166,8 @@ std::string VsCodeQuery(const model::ServerJson& server) {
   if (!install.ok()) return "";
   const bj::object* entry = ServerEntry(*install);
   if (entry == nullptr) return "";
-  std::string query = "?name=" + PercentEncode(server.name) +
-                      "&config=" + PercentEncode(ToJson(*entry));
+  std::string query =
+      "?name=" + PercentEncode(server.name) + "&config=" + PercentEncode(ToJson(*entry));
   if (const bj::array* prompts = Prompts(*install))
     query += "&inputs=" + PercentEncode(ToJson(*prompts));
   return query;
@@ -195,8 +195,7 @@ std::string ReadmeInstallCell(const model::ServerJson& server) {
     links.push_back(MarkdownLink("MCP bundle", set.bundle));
   } else {
     if (!set.vscode.empty()) links.push_back(MarkdownLink("VS Code", set.vscode));
-    if (!set.visual_studio.empty())
-      links.push_back("[Visual Studio](" + set.visual_studio + ")");
+    if (!set.visual_studio.empty()) links.push_back("[Visual Studio](" + set.visual_studio + ")");
   }
   if (links.empty()) return std::string(kNone);
   std::string out;
@@ -371,8 +370,8 @@ InstallLinkSet InstallLinks(const model::ServerJson& server) {
   }
   if (std::string query = VsCodeQuery(server); !query.empty()) {
     set.vscode = "https://vscode.dev/redirect/mcp/install" + query;
-    set.vscode_insiders = "https://insiders.vscode.dev/redirect/mcp/install" + query +
-                          "&quality=insiders";
+    set.vscode_insiders =
+        "https://insiders.vscode.dev/redirect/mcp/install" + query + "&quality=insiders";
   }
   set.visual_studio = VisualStudioUrl(server);
   return set;

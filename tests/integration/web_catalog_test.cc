@@ -2,12 +2,13 @@
 // GET /v0.1/servers for the same query, server pages escape every string from server.json,
 // install links equal the README export's, snippets equal the install config, and unknown
 // names get an HTML 404.
+#include <gtest/gtest.h>
+#include <strings.h>
+
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <regex>
-#include <strings.h>
 
 #include "core/percent.h"
 #include "integration/server_process.h"
@@ -41,18 +42,18 @@ class WebCatalogTest : public ::testing::Test {
           {"name", name},
           {"description", "Bulk test server number " + std::to_string(i)},
           {"version", "1.0.0"},
-          {"remotes", bj::array{bj::object{
-                          {"type", "streamable-http"},
-                          {"url", "https://bulk.example.com/" + std::to_string(i)}}}}});
+          {"remotes",
+           bj::array{bj::object{{"type", "streamable-http"},
+                                {"url", "https://bulk.example.com/" + std::to_string(i)}}}}});
     }
-    extra.push_back(bj::object{
-        {"$schema", kSchema},
-        {"name", "io.github.evil/hostile"},
-        {"title", kHostile},
-        {"description", std::string("Hostile ") + std::string(kHostile)},
-        {"version", "1.0.0"},
-        {"remotes", bj::array{bj::object{{"type", "streamable-http"},
-                                         {"url", "https://evil.example.com/mcp"}}}}});
+    extra.push_back(
+        bj::object{{"$schema", kSchema},
+                   {"name", "io.github.evil/hostile"},
+                   {"title", kHostile},
+                   {"description", std::string("Hostile ") + std::string(kHostile)},
+                   {"version", "1.0.0"},
+                   {"remotes", bj::array{bj::object{{"type", "streamable-http"},
+                                                    {"url", "https://evil.example.com/mcp"}}}}});
     extra.push_back(bj::object{
         {"$schema", kSchema},
         {"name", "io.github.acme/secrets"},
@@ -66,17 +67,16 @@ class WebCatalogTest : public ::testing::Test {
              {"identifier", "@acme/secrets-mcp"},
              {"version", "2.0.0"},
              {"transport", bj::object{{"type", "stdio"}}},
-             {"environmentVariables",
-              bj::array{bj::object{{"name", "ACME_API_KEY"},
-                                   {"description", "Your <b>API</b> key"},
-                                   {"isRequired", true},
-                                   {"isSecret", true}}}}}}}});
+             {"environmentVariables", bj::array{bj::object{{"name", "ACME_API_KEY"},
+                                                           {"description", "Your <b>API</b> key"},
+                                                           {"isRequired", true},
+                                                           {"isSecret", true}}}}}}}});
     std::string extra_path = *dir_ + "/extra.json";
     std::ofstream(extra_path) << bj::serialize(extra);
     std::string out, err;
-    int rc = RunCli({"import", "--db", db,
-                     std::string(MCPREG_SOURCE_DIR) + "/tests/fixtures/api/catalog.json"},
-                    &out, &err);
+    int rc = RunCli(
+        {"import", "--db", db, std::string(MCPREG_SOURCE_DIR) + "/tests/fixtures/api/catalog.json"},
+        &out, &err);
     ASSERT_EQ(rc, 0) << out << err;
     rc = RunCli({"import", "--db", db, extra_path}, &out, &err);
     ASSERT_EQ(rc, 0) << out << err;
@@ -106,8 +106,11 @@ class WebCatalogTest : public ::testing::Test {
     return "";
   }
   static std::string Unescape(std::string s) {
-    for (auto [from, to] : {std::pair{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""},
-                            {"&#39;", "'"}, {"&amp;", "&"}}) {
+    for (auto [from, to] : {std::pair{"&lt;", "<"},
+                            {"&gt;", ">"},
+                            {"&quot;", "\""},
+                            {"&#39;", "'"},
+                            {"&amp;", "&"}}) {
       std::string out;
       size_t i = 0, j;
       while ((j = s.find(from, i)) != std::string::npos) {
@@ -243,9 +246,9 @@ TEST_F(WebCatalogTest, NextLinkKeepsTheFiltersAndCarriesTheApiCursor) {
 }
 
 TEST_F(WebCatalogTest, PagesCarryTheSecurityHeaders) {
-  for (std::string path : {"/", "/servers/io.github.acme%2Fweather",
-                           "/servers/io.github.acme%2Fweather/versions/latest",
-                           "/servers/nobody%2Fnothing"}) {
+  for (std::string path :
+       {"/", "/servers/io.github.acme%2Fweather",
+        "/servers/io.github.acme%2Fweather/versions/latest", "/servers/nobody%2Fnothing"}) {
     auto r = Get(path);
     EXPECT_EQ(Header(r, "Content-Type"), "text/html; charset=utf-8") << path;
     EXPECT_NE(Header(r, "Content-Security-Policy").find("script-src 'self'"), std::string::npos)
@@ -283,8 +286,9 @@ TEST_F(WebCatalogTest, DeprecatedServerIsMarkedOnItsPage) {
 }
 
 TEST_F(WebCatalogTest, UnknownNameOrVersionIsAnHtml404WithAWayBack) {
-  for (std::string path : {"/servers/nobody%2Fnothing", "/servers/com.example%2Falpha/versions/9.9.9",
-                           "/servers/bad%25zzescape"}) {
+  for (std::string path :
+       {"/servers/nobody%2Fnothing", "/servers/com.example%2Falpha/versions/9.9.9",
+        "/servers/bad%25zzescape"}) {
     auto r = Get(path);
     EXPECT_EQ(r.status, 404) << path;
     EXPECT_EQ(Header(r, "Content-Type"), "text/html; charset=utf-8") << path;
@@ -313,7 +317,8 @@ TEST_F(WebCatalogTest, HostileMetadataRendersOnlyAsText) {
 TEST_F(WebCatalogTest, InstallLinksEqualTheReadmeExport) {
   auto readme = Get("/v0.1/x/dev.mcpreg/export/readme");
   ASSERT_EQ(readme.status, 200) << readme.body;
-  for (std::string name : {"io.github.acme/secrets", "io.github.acme/weather", "com.example/beta"}) {
+  for (std::string name :
+       {"io.github.acme/secrets", "io.github.acme/weather", "com.example/beta"}) {
     size_t row = readme.body.find("`" + name + "`");
     ASSERT_NE(row, std::string::npos) << name;
     std::string line = readme.body.substr(row, readme.body.find('\n', row) - row);

@@ -83,7 +83,8 @@ http::HttpResponse WebUi::VersionPage(const http::HttpRequest& req, std::string_
                                       std::string_view raw_version) const {
   const bool version_page = !raw_version.empty();
   auto name = PathUnescapeTwice(raw_name);
-  auto version = version_page ? PathUnescapeTwice(raw_version) : std::optional<std::string>("latest");
+  auto version =
+      version_page ? PathUnescapeTwice(raw_version) : std::optional<std::string>("latest");
   if (!name || !version) return NotFoundPage(req, version_page ? "server version" : "server");
   auto shown = deps_.registry->GetVersion(*name, *version, /*include_deleted=*/false);
   if (!shown.ok()) return NotFoundPage(req, version_page ? "server version" : "server");
@@ -92,8 +93,8 @@ http::HttpResponse WebUi::VersionPage(const http::HttpRequest& req, std::string_
   const auto& e = **shown;
   std::string title = e.title.empty() ? e.meta.name : e.title;
   if (version_page) title += " " + e.meta.version;
-  std::string main = RenderServer(*shown, versions.ok() ? *versions : std::vector<catalog::EntryPtr>{},
-                                  version_page);
+  std::string main = RenderServer(
+      *shown, versions.ok() ? *versions : std::vector<catalog::EntryPtr>{}, version_page);
   return HtmlResponse(200, Layout(title, viewer, main, {"catalog.js"}), viewer.signed_in);
 }
 
@@ -105,8 +106,8 @@ http::HttpResponse WebUi::Asset(const http::HttpRequest& req, std::string_view f
     r.Set("ETag", served.etag);
     r.Set("Cache-Control", "public, max-age=3600");
     r.Set("X-Content-Type-Options", "nosniff");
-    if (auto inm = req.Header("If-None-Match"); inm && !inm->empty() &&
-                                                NoneMatchHits(*inm, served.etag)) {
+    if (auto inm = req.Header("If-None-Match");
+        inm && !inm->empty() && NoneMatchHits(*inm, served.etag)) {
       r.status = 304;
       return r;
     }

@@ -16,8 +16,7 @@ namespace bj = boost::json;
 namespace {
 
 // The registry types the "Package type" select offers (the MCP tools' list).
-constexpr std::array<std::string_view, 5> kRegistryTypes = {"npm", "pypi", "oci", "nuget",
-                                                            "mcpb"};
+constexpr std::array<std::string_view, 5> kRegistryTypes = {"npm", "pypi", "oci", "nuget", "mcpb"};
 
 void Append(std::string& out, std::initializer_list<std::string_view> parts) {
   for (auto p : parts) out += p;
@@ -34,9 +33,12 @@ std::string Date(Micros t) {
 
 std::string StatusBadge(VersionStatus s) {
   switch (s) {
-    case VersionStatus::kActive: return "<span class=\"badge active\">Active</span>";
-    case VersionStatus::kDeprecated: return "<span class=\"badge deprecated\">Deprecated</span>";
-    case VersionStatus::kDeleted: return "<span class=\"badge deleted\">Deleted</span>";
+    case VersionStatus::kActive:
+      return "<span class=\"badge active\">Active</span>";
+    case VersionStatus::kDeprecated:
+      return "<span class=\"badge deprecated\">Deprecated</span>";
+    case VersionStatus::kDeleted:
+      return "<span class=\"badge deleted\">Deleted</span>";
   }
   return "";
 }
@@ -121,7 +123,7 @@ void AppendCheckbox(std::string& out, std::string_view name, std::string_view va
 
 // ---- server page ----
 
-struct Supply {  // one value the user supplies
+struct Supply {           // one value the user supplies
   std::string_view kind;  // "Environment variable", "Header", "Argument", "URL variable"
   std::string name;
   const model::Input* input;
@@ -142,10 +144,11 @@ void CollectKeyValues(std::string_view kind, const std::vector<model::KeyValueIn
 
 void AppendSupplyTable(std::string& out, const std::vector<Supply>& rows) {
   if (rows.empty()) return;
-  out += "<table class=\"inputs\"><caption>What you supply</caption><thead><tr>"
-         "<th scope=\"col\">Name</th><th scope=\"col\">Kind</th>"
-         "<th scope=\"col\">Description</th><th scope=\"col\">Required</th>"
-         "<th scope=\"col\">Secret</th></tr></thead><tbody>";
+  out +=
+      "<table class=\"inputs\"><caption>What you supply</caption><thead><tr>"
+      "<th scope=\"col\">Name</th><th scope=\"col\">Kind</th>"
+      "<th scope=\"col\">Description</th><th scope=\"col\">Required</th>"
+      "<th scope=\"col\">Secret</th></tr></thead><tbody>";
   for (const auto& r : rows) {
     out += "<tr><td><code>";
     AppendEsc(out, r.name);
@@ -186,7 +189,8 @@ void AppendPackages(std::string& out, const model::ServerJson& s) {
     AppendFact(out, "Identifier", "<code>" + Esc(p.identifier) + "</code>");
     if (!p.version.empty()) AppendFact(out, "Version", Esc(p.version));
     if (!p.transport.type.empty()) AppendFact(out, "Transport", Esc(p.transport.type));
-    if (!p.transport.url.empty()) AppendFact(out, "URL", "<code>" + Esc(p.transport.url) + "</code>");
+    if (!p.transport.url.empty())
+      AppendFact(out, "URL", "<code>" + Esc(p.transport.url) + "</code>");
     if (!p.runtime_hint.empty()) AppendFact(out, "Runtime", Esc(p.runtime_hint));
     out += "</dl>";
     std::vector<Supply> rows;
@@ -226,11 +230,10 @@ void AppendSnippet(std::string& out, const model::ServerJson& s, service::Instal
   if (!install.ok()) return;
   const bj::value* config = install->if_contains("config");
   if (config == nullptr) return;
-  Append(out, {"<div class=\"snippet\"><div class=\"snippet-head\"><h3 id=\"", id, "-h\">",
-               heading, " <code>", file, "</code></h3>",
+  Append(out, {"<div class=\"snippet\"><div class=\"snippet-head\"><h3 id=\"", id, "-h\">", heading,
+               " <code>", file, "</code></h3>",
                "<button type=\"button\" class=\"copy\" hidden data-copy=\"", id,
-               "\" aria-label=\"Copy ", file, "\">Copy</button></div><pre><code id=\"", id,
-               "\">"});
+               "\" aria-label=\"Copy ", file, "\">Copy</button></div><pre><code id=\"", id, "\">"});
   AppendEsc(out, PrettyJson(*config));
   out += "</code></pre></div>";
 }
@@ -258,8 +261,7 @@ void AppendInstall(std::string& out, const model::ServerJson& s) {
   if (s.packages.empty() && s.remotes.empty()) {
     out += "<p>This server lists neither packages nor remotes: there is nothing to install.</p>";
   } else {
-    AppendSnippet(out, s, service::InstallClient::kVsCode, "snippet-vscode", "VS Code",
-                  "mcp.json");
+    AppendSnippet(out, s, service::InstallClient::kVsCode, "snippet-vscode", "VS Code", "mcp.json");
     AppendSnippet(out, s, service::InstallClient::kClaude, "snippet-claude", "Claude Desktop",
                   "claude_desktop_config.json");
     out += "<p class=\"hint\" role=\"status\" id=\"copy-status\"></p>";
@@ -271,10 +273,11 @@ void AppendInstall(std::string& out, const model::ServerJson& s) {
 void AppendVersions(std::string& out, const std::vector<catalog::EntryPtr>& versions,
                     const catalog::Entry* current) {
   if (versions.empty()) return;
-  out += "<section aria-labelledby=\"versions-h\"><h2 id=\"versions-h\">Versions</h2>"
-         "<table class=\"versions\"><thead><tr><th scope=\"col\">Version</th>"
-         "<th scope=\"col\">Status</th><th scope=\"col\">Published</th>"
-         "<th scope=\"col\">Updated</th></tr></thead><tbody>";
+  out +=
+      "<section aria-labelledby=\"versions-h\"><h2 id=\"versions-h\">Versions</h2>"
+      "<table class=\"versions\"><thead><tr><th scope=\"col\">Version</th>"
+      "<th scope=\"col\">Status</th><th scope=\"col\">Published</th>"
+      "<th scope=\"col\">Updated</th></tr></thead><tbody>";
   for (const auto& v : versions) {
     const auto& m = v->meta;
     out += "<tr><td><a href=\"" + VersionHref(m.name, m.version) + "\"";
@@ -284,8 +287,8 @@ void AppendVersions(std::string& out, const std::vector<catalog::EntryPtr>& vers
     out += "</a>";
     if (v->serve_latest.load(std::memory_order_relaxed))
       out += " <span class=\"badge latest\">Latest</span>";
-    out += "</td><td>" + StatusBadge(m.status) + "</td><td>" + Date(m.published_at) +
-           "</td><td>" + Date(m.updated_at) + "</td></tr>";
+    out += "</td><td>" + StatusBadge(m.status) + "</td><td>" + Date(m.published_at) + "</td><td>" +
+           Date(m.updated_at) + "</td></tr>";
   }
   out += "</tbody></table></section>";
 }
@@ -370,18 +373,21 @@ std::string CatalogTitle(const CatalogQuery& q) {
 std::string RenderCatalog(const CatalogQuery& q, const service::ListResult& page) {
   std::string out;
   out.reserve(4096 + page.items.size() * 600);
-  out += "<h1>MCP servers</h1>"
-         "<form class=\"search\" id=\"catalog-form\" method=\"get\" action=\"/\" role=\"search\">"
-         "<div class=\"field\"><label for=\"search\">Search</label>"
-         "<input type=\"search\" id=\"search\" name=\"search\" autocomplete=\"off\" "
-         "aria-describedby=\"search-hint\" value=\"";
+  out +=
+      "<h1>MCP servers</h1>"
+      "<form class=\"search\" id=\"catalog-form\" method=\"get\" action=\"/\" role=\"search\">"
+      "<div class=\"field\"><label for=\"search\">Search</label>"
+      "<input type=\"search\" id=\"search\" name=\"search\" autocomplete=\"off\" "
+      "aria-describedby=\"search-hint\" value=\"";
   AppendEsc(out, q.search);
-  out += "\"><p class=\"hint\" id=\"search-hint\">Every word must appear in the name, title or "
-         "description.</p></div><fieldset class=\"filters\"><legend>Filters</legend>";
+  out +=
+      "\"><p class=\"hint\" id=\"search-hint\">Every word must appear in the name, title or "
+      "description.</p></div><fieldset class=\"filters\"><legend>Filters</legend>";
   AppendCheckbox(out, "transport", "remote", "f-remote", "Remote", q.remote);
   AppendCheckbox(out, "transport", "local", "f-local", "Local", q.local);
-  out += "<span class=\"field inline\"><label for=\"registry_type\">Package type</label>"
-         "<select id=\"registry_type\" name=\"registry_type\"><option value=\"\"";
+  out +=
+      "<span class=\"field inline\"><label for=\"registry_type\">Package type</label>"
+      "<select id=\"registry_type\" name=\"registry_type\"><option value=\"\"";
   out += q.registry_type.empty() ? " selected" : "";
   out += ">Any</option>";
   bool known = q.registry_type.empty();
@@ -399,14 +405,16 @@ std::string RenderCatalog(const CatalogQuery& q, const service::ListResult& page
                  q.include_deprecated);
   out += "</fieldset><button type=\"submit\">Show results</button></form>";
 
-  out += "<section id=\"results\" aria-live=\"polite\" aria-labelledby=\"results-count\">"
-         "<h2 id=\"results-count\" class=\"count\">";
+  out +=
+      "<section id=\"results\" aria-live=\"polite\" aria-labelledby=\"results-count\">"
+      "<h2 id=\"results-count\" class=\"count\">";
   const size_t n = page.items.size();
   if (n == 0) {
     out += q.cursor.empty() ? "No servers match." : "No more servers.";
   } else {
     out += std::to_string(n) + (n == 1 ? " server" : " servers");
-    out += page.next_cursor ? " shown, more on the next page." : (q.cursor.empty() ? " found." : " shown.");
+    out += page.next_cursor ? " shown, more on the next page."
+                            : (q.cursor.empty() ? " found." : " shown.");
   }
   out += "</h2>";
   if (n > 0) {
@@ -489,8 +497,10 @@ std::string RenderServer(const catalog::EntryPtr& shown,
     std::string href = SafeHref(s.repository->url);
     std::string text = Esc(s.repository->url);
     if (!s.repository->subfolder.empty()) text += " (" + Esc(s.repository->subfolder) + ")";
-    if (!href.empty()) AppendFact(out, "Repository", "<a href=\"" + href + "\">" + text + "</a>");
-    else if (!s.repository->url.empty()) AppendFact(out, "Repository", text);
+    if (!href.empty())
+      AppendFact(out, "Repository", "<a href=\"" + href + "\">" + text + "</a>");
+    else if (!s.repository->url.empty())
+      AppendFact(out, "Repository", text);
   }
   if (!s.website_url.empty()) {
     std::string href = SafeHref(s.website_url);
