@@ -160,22 +160,21 @@ const bj::array* Prompts(const bj::object& install) {
              : nullptr;
 }
 
-// https://vscode.dev/redirect/mcp/install?name=<n>&config=<entry>[&inputs=<prompts>]: the
-// https form, because GitHub's Markdown renderer drops links with the vscode: scheme.
-std::string VsCodeLink(const model::ServerJson& server) {
+// ?name=<n>&config=<entry>[&inputs=<prompts>]: the query both vscode.dev links share.
+std::string VsCodeQuery(const model::ServerJson& server) {
   auto install = BuildInstallConfig(server, InstallClient::kVsCode);
   if (!install.ok()) return "";
   const bj::object* entry = ServerEntry(*install);
   if (entry == nullptr) return "";
-  std::string url = "https://vscode.dev/redirect/mcp/install?name=" + PercentEncode(server.name) +
-                    "&config=" + PercentEncode(ToJson(*entry));
+  std::string query =
+      "?name=" + PercentEncode(server.name) + "&config=" + PercentEncode(ToJson(*entry));
   if (const bj::array* prompts = Prompts(*install))
-    url += "&inputs=" + PercentEncode(ToJson(*prompts));
-  return MarkdownLink("VS Code", url);
+    query += "&inputs=" + PercentEncode(ToJson(*prompts));
+  return query;
 }
 
 // vsweb+mcp:/install?<{"name", ...entry, "inputs"?}>.
-std::string VisualStudioLink(const model::ServerJson& server) {
+std::string VisualStudioUrl(const model::ServerJson& server) {
   auto install = BuildInstallConfig(server, InstallClient::kVisualStudio);
   if (!install.ok()) return "";
   const bj::object* entry = ServerEntry(*install);
@@ -183,25 +182,20 @@ std::string VisualStudioLink(const model::ServerJson& server) {
   bj::object link{{"name", server.name}};
   for (const auto& [k, v] : *entry) link[k] = v;
   if (const bj::array* prompts = Prompts(*install)) link["inputs"] = *prompts;
-  return "[Visual Studio](vsweb+mcp:/install?" + PercentEncode(ToJson(link)) + ")";
+  return "vsweb+mcp:/install?" + PercentEncode(ToJson(link));
 }
 
-// An MCPB package has no command to configure: link the bundle itself when its URL can stand
-// in a Markdown link destination as is.
-std::string BundleLink(const model::ServerJson& server) {
-  if (server.packages.empty() || server.packages.front().registry_type != "mcpb") return "";
-  const std::string& url = server.packages.front().identifier;
-  if (url.rfind("https://", 0) != 0) return "";
-  return MarkdownLink("MCP bundle", url);
-}
-
-std::string InstallLinks(const model::ServerJson& server) {
+// The README's install cell: the bundle link, else the VS Code and Visual Studio links, else
+// kNone. The vscode.dev https form (not vscode:), because GitHub's Markdown renderer drops links
+// with the vscode: scheme.
+std::string ReadmeInstallCell(const model::ServerJson& server) {
+  const InstallLinkSet set = InstallLinks(server);
   std::vector<std::string> links;
-  if (std::string b = BundleLink(server); !b.empty()) {
-    links.push_back(std::move(b));
+  if (!set.bundle.empty()) {
+    links.push_back(MarkdownLink("MCP bundle", set.bundle));
   } else {
-    if (std::string l = VsCodeLink(server); !l.empty()) links.push_back(std::move(l));
-    if (std::string l = VisualStudioLink(server); !l.empty()) links.push_back(std::move(l));
+    if (!set.vscode.empty()) links.push_back(MarkdownLink("VS Code", set.vscode));
+    if (!set.visual_studio.empty()) links.push_back("[Visual Studio](" + set.visual_studio + ")");
   }
   if (links.empty()) return std::string(kNone);
   std::string out;
@@ -218,7 +212,7 @@ std::string ReadmeRow(const catalog::Entry& e) {
   row += CellText(e.meta.version) + " | ";
   row += std::string(Kind(e)) + " | ";
   row += Licence(server) + " | ";
-  row += InstallLinks(server) + " |\n";
+  row += ReadmeInstallCell(server) + " |\n";
   return row;
 }
 
@@ -365,6 +359,23 @@ void AppendLines(std::string& out, const std::vector<std::string_view>& items) {
 }
 
 }  // namespace
+
+InstallLinkSet InstallLinks(const model::ServerJson& server) {
+  InstallLinkSet set;
+  // An MCPB package has no command to configure: the bundle itself is the link.
+  if (!server.packages.empty() && server.packages.front().registry_type == "mcpb" &&
+      server.packages.front().identifier.rfind("https://", 0) == 0) {
+    set.bundle = server.packages.front().identifier;
+    return set;
+  }
+  if (std::string query = VsCodeQuery(server); !query.empty()) {
+    set.vscode = "https://vscode.dev/redirect/mcp/install" + query;
+    set.vscode_insiders =
+        "https://insiders.vscode.dev/redirect/mcp/install" + query + "&quality=insiders";
+  }
+  set.visual_studio = VisualStudioUrl(server);
+  return set;
+}
 
 std::string ExportReadme(const std::vector<catalog::EntryPtr>& servers,
                          const ExportOptions& options) {

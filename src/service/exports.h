@@ -23,7 +23,30 @@
 
 #include "catalog/catalog.h"
 
+namespace mcpreg::model {
+struct ServerJson;
+}
+
 namespace mcpreg::service {
+
+// The one-click install links of one server version, as raw URLs (callers escape them for
+// their markup). Every link installs the entry BuildInstallConfig gives, with the values the
+// user must supply as `${input:ID}` prompts:
+//   vscode           https://vscode.dev/redirect/mcp/install?name=<n>&config=<entry json>
+//                    [&inputs=<prompts json>]
+//   vscode_insiders  https://insiders.vscode.dev/redirect/mcp/install?<the same query>
+//                    &quality=insiders
+//   visual_studio    vsweb+mcp:/install?<json {"name", ...entry, "inputs"?}>
+// every query value percent-encoded (RFC 3986 unreserved characters kept). A server whose
+// first package is an MCPB bundle with an https URL gets only `bundle` (that URL); a link the
+// install config cannot give (neither packages nor remotes) is "".
+struct InstallLinkSet {
+  std::string vscode;
+  std::string vscode_insiders;
+  std::string visual_studio;
+  std::string bundle;
+};
+InstallLinkSet InstallLinks(const model::ServerJson& server);
 
 struct ExportOptions {
   std::string title = "MCP servers";  // the README heading
@@ -40,9 +63,8 @@ struct ExportOptions {
 // "—"), and the install links
 //   [VS Code](https://vscode.dev/redirect/mcp/install?name=<n>&config=<json>[&inputs=<json>])
 //   [Visual Studio](vsweb+mcp:/install?<json {"name", ...entry, "inputs"?}>)
-// with every query value percent-encoded (RFC 3986 unreserved characters kept). An MCPB
-// package gets an "[MCP bundle](<url>)" link instead; a server with neither packages nor
-// remotes gets "—". Cell text escapes `\`, `|` and `<`, and turns line breaks into <br>.
+// from InstallLinks (above). An MCPB package gets an "[MCP bundle](<url>)" link instead; a
+// server with neither packages nor remotes gets "—". Cell text escapes `\`, `|` and `<`, and turns line breaks into <br>.
 // No table when the set is empty.
 std::string ExportReadme(const std::vector<catalog::EntryPtr>& servers,
                          const ExportOptions& options);
