@@ -99,7 +99,7 @@ const fixedDraft = {
 const HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'&';
 const hostileServer = {
   $schema: SCHEMA, name: 'io.github.evil/xss', title: `Evil ${HOSTILE}`, description: `Pwn ${HOSTILE}`, version: '1.0.0',
-  websiteUrl: 'https://evil.example/?q=<b>',
+  websiteUrl: 'https://evil.example/?q=%3Cb%3E',
   repository: { url: 'https://github.com/evil/xss', source: 'github' },
   remotes: [{ type: 'streamable-http', url: 'https://evil.example/mcp', headers: [{ name: 'X-Key', description: HOSTILE, isRequired: true, isSecret: true }] }],
 };
@@ -225,10 +225,10 @@ auth:
     assert.ok(row, 'server in the README export');
     const vscode = row.match(/\[VS Code\]\(([^)]+)\)/)[1];
     const vs = row.match(/\[Visual Studio\]\(([^)]+)\)/)[1];
-    assert.equal(await page.getByRole('link', { name: 'VS Code', exact: true }).getAttribute('href'), vscode);
-    assert.equal(await page.getByRole('link', { name: 'VS Code Insiders' }).getAttribute('href'),
-                 vscode.replace('https://vscode.dev/', 'https://insiders.vscode.dev/'));
-    assert.equal(await page.getByRole('link', { name: 'Visual Studio', exact: true }).getAttribute('href'), vs);
+    assert.equal(await page.getByRole('link', { name: 'Install in VS Code', exact: true }).getAttribute('href'), vscode);
+    assert.equal(await page.getByRole('link', { name: 'Install in VS Code Insiders' }).getAttribute('href'),
+                 vscode.replace('https://vscode.dev/', 'https://insiders.vscode.dev/') + '&quality=insiders');
+    assert.equal(await page.getByRole('link', { name: 'Install in Visual Studio', exact: true }).getAttribute('href'), vs);
     // The mcp.json snippet is the config get_install_config returns.
     const init = await fetch(base + '/mcp', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'ui-test', version: '1' } } }) });
@@ -248,6 +248,7 @@ auth:
   });
 
   await check('deep links and the 404 page', async () => {
+    const page = await context.newPage();  // the 404s below log console errors by design
     const s = (await api('/v0.1/servers?version=latest&limit=1')).servers[0].server;
     const r1 = await page.goto(base + '/servers/' + encodeURIComponent(s.name) + '/versions/' + encodeURIComponent(s.version));
     assert.equal(r1.status(), 200);

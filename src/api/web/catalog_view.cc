@@ -90,7 +90,9 @@ void AppendPretty(std::string& out, const bj::value& v, int depth) {
 
 void AppendResult(std::string& out, const catalog::Entry& e) {
   const auto& m = e.meta;
-  out += "<li class=\"result\"><h3><a href=\"";
+  out += "<li class=\"result\" data-name=\"";
+  AppendEsc(out, m.name);
+  out += "\"><h3><a href=\"";
   out += ServerHref(m.name);
   out += "\">";
   AppendEsc(out, e.title.empty() ? std::string_view(m.name) : std::string_view(e.title));
@@ -233,7 +235,9 @@ void AppendSnippet(std::string& out, const model::ServerJson& s, service::Instal
   Append(out, {"<div class=\"snippet\"><div class=\"snippet-head\"><h3 id=\"", id, "-h\">", heading,
                " <code>", file, "</code></h3>",
                "<button type=\"button\" class=\"copy\" hidden data-copy=\"", id,
-               "\" aria-label=\"Copy ", file, "\">Copy</button></div><pre><code id=\"", id, "\">"});
+               "\" aria-label=\"Copy ", file, "\">Copy</button></div><pre><code id=\"", id,
+               "\" data-snippet=\"", client == service::InstallClient::kClaude ? "claude" : "vscode",
+               "\">"});
   AppendEsc(out, PrettyJson(*config));
   out += "</code></pre></div>";
 }
@@ -535,7 +539,6 @@ std::string SafeImageSrc(std::string_view src) {
     return true;
   };
   constexpr size_t kMaxDataUrl = 128 * 1024;
-  if (starts("https://")) return SafeHref(src);
   if (!starts("data:image/") || src.size() > kMaxDataUrl) return "";
   for (unsigned char c : src)
     if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\'' || c == '<' || c == '>') return "";

@@ -68,8 +68,10 @@ std::string RenderServer(const catalog::EntryPtr& shown,
 // `v` as JSON indented by two spaces (object keys in their order), for display.
 std::string PrettyJson(const boost::json::value& v);
 
-// The src of an icon as an img may load it under the pages' CSP: an https URL or a
-// data:image/... URL without whitespace or quotes (escaped for an attribute), else "".
+// The src of an icon as an img may load it under the pages' CSP: a data:image/... URL (at most
+// 128 KiB) without whitespace or quotes (escaped for an attribute), else "". Icons on other
+// origins are never loaded: the pages work on an offline network, and a publisher's URL cannot
+// see who views the catalog (a letter placeholder stands in).
 std::string SafeImageSrc(std::string_view src);
 
 }  // namespace mcpreg::web

@@ -5,7 +5,7 @@
 //
 // Every HTML response carries
 //   Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self';
-//     img-src 'self' data: https:; connect-src 'self'; form-action 'self'; base-uri 'none';
+//     img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none';
 //     frame-ancestors 'none'
 //   X-Content-Type-Options: nosniff, Referrer-Policy: same-origin, X-Frame-Options: DENY,
 //   Cache-Control: no-store (console pages and pages rendered for a session).
