@@ -127,7 +127,7 @@ class WebCatalogTest : public ::testing::Test {
   // The server names a catalog page lists, in order, and its "Next" href ("" when none).
   static std::vector<std::string> PageNames(const std::string& html, std::string* next) {
     std::vector<std::string> names;
-    static const std::regex item(R"re(<li class="result"><h3><a href="/servers/([^"]+)">)re");
+    static const std::regex item(R"re(<li class="result" data-name="[^"]*"><h3><a href="/servers/([^"]+)">)re");
     for (auto it = std::sregex_iterator(html.begin(), html.end(), item);
          it != std::sregex_iterator(); ++it)
       names.push_back(PathUnescape((*it)[1].str()).value_or("?"));
