@@ -345,8 +345,9 @@ TEST_F(WebCatalogTest, SnippetsEqualTheInstallConfig) {
     auto server = model::ParseServerJson(bj::parse(api.body).at("server"));
     ASSERT_TRUE(server.ok());
     auto page = Get("/servers/" + PercentEncode(name));
-    for (auto [client, id] : {std::pair{service::InstallClient::kVsCode, "snippet-vscode"},
-                              std::pair{service::InstallClient::kClaude, "snippet-claude"}}) {
+    for (auto [client, id] :
+         {std::pair{service::InstallClient::kVsCode, "snippet-vscode\" data-snippet=\"vscode"},
+          std::pair{service::InstallClient::kClaude, "snippet-claude\" data-snippet=\"claude"}}) {
       auto want = service::BuildInstallConfig(*server, client);
       ASSERT_TRUE(want.ok());
       std::string text =
