@@ -126,10 +126,10 @@ std::string OneFieldForm(const Ctx& c, std::string_view action, std::string_view
                          std::string_view field, std::string_view label,
                          std::string_view button, bool required) {
   return "<form method=\"post\" action=\"" + Esc(action) + "\" class=\"decision\">" +
-         Hidden("csrf", c.s.csrf) + "<p class=\"field\"><label for=\"" + std::string(id) + "\">" +
+         Hidden("csrf", c.s.csrf) + "<div class=\"field\"><label for=\"" + std::string(id) + "\">" +
          std::string(label) + "</label><input type=\"text\" id=\"" + std::string(id) +
          "\" name=\"" + std::string(field) + "\"" + (required ? " required" : "") +
-         "></p><p><button type=\"submit\">" + std::string(button) + "</button></p></form>";
+         "></div><p><button type=\"submit\">" + std::string(button) + "</button></p></form>";
 }
 
 std::string EvidenceForms(const Ctx& c, const ServerRequest& r, const service::VersionCompliance& v,
@@ -139,25 +139,25 @@ std::string EvidenceForms(const Ctx& c, const ServerRequest& r, const service::V
   const std::string n = std::to_string(vi);
   std::string out = "<form method=\"post\" action=\"" + Esc(action) + "\" class=\"evidence sarif\">" +
                     Hidden("csrf", c.s.csrf) + Hidden("kind", "sarif") +
-                    "<p class=\"field\"><label for=\"sarif-file-" + n +
+                    "<div class=\"field\"><label for=\"sarif-file-" + n +
                     "\">SARIF log</label><input type=\"file\" id=\"sarif-file-" + n +
                     "\" accept=\".sarif,.json,application/json\" data-fill=\"sarif-" + n +
                     "\"><textarea id=\"sarif-" + n +
-                    "\" name=\"sarif\" hidden aria-hidden=\"true\"></textarea></p>"
+                    "\" name=\"sarif\" hidden aria-hidden=\"true\"></textarea></div>"
                     "<p><button type=\"submit\">Upload</button></p></form>";
   if (!rights.review) return out;
   for (std::string_view kind : kAttestations) {
     const std::string id = n + "-" + std::string(kind);
     auto field = [&](std::string_view key, std::string_view label) {
-      return "<p class=\"field\"><label for=\"" + std::string(key) + "-" + id + "\">" +
+      return "<div class=\"field\"><label for=\"" + std::string(key) + "-" + id + "\">" +
              std::string(label) + "</label><input type=\"text\" id=\"" + std::string(key) + "-" +
-             id + "\" name=\"" + std::string(key) + "\"></p>";
+             id + "\" name=\"" + std::string(key) + "\"></div>";
     };
     out += "<form method=\"post\" action=\"" + Esc(action) + "\" class=\"evidence attestation\">"
            "<fieldset><legend>" + std::string(kind) + "</legend>" + Hidden("csrf", c.s.csrf) +
-           Hidden("kind", kind) + "<p class=\"field\"><label for=\"verdict-" + id +
+           Hidden("kind", kind) + "<div class=\"field\"><label for=\"verdict-" + id +
            "\">Verdict</label><select id=\"verdict-" + id + "\" name=\"verdict\">"
-           "<option>approved</option><option>rejected</option></select></p>" +
+           "<option>approved</option><option>rejected</option></select></div>" +
            field("reviewer", "Reviewer") + field("link", "Link") +
            (kind == "license" ? field("expression", "SPDX expression") : std::string()) +
            "<p><button type=\"submit\">Record</button></p></fieldset></form>";

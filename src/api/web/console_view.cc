@@ -60,7 +60,7 @@ std::string DescribedBy(const FieldErrors& e, std::string_view id, std::string_v
 
 void TextInput(std::string& out, const FieldErrors& e, std::string_view id, std::string_view name,
                std::string_view label, const std::string& value, std::string_view attrs = "") {
-  out += "<p class=\"field\"><label for=\"";
+  out += "<div class=\"field\"><label for=\"";
   out += id;
   out += "\">";
   out += label;
@@ -75,12 +75,12 @@ void TextInput(std::string& out, const FieldErrors& e, std::string_view id, std:
   out += DescribedBy(e, id);
   out += ">";
   AppendErrors(out, e, id);
-  out += "</p>";
+  out += "</div>";
 }
 
 void Select(std::string& out, const FieldErrors& e, std::string_view id, std::string_view label,
             const std::string& value, std::initializer_list<std::string_view> options) {
-  out += "<p class=\"field\"><label for=\"";
+  out += "<div class=\"field\"><label for=\"";
   out += id;
   out += "\">";
   out += label;
@@ -100,7 +100,7 @@ void Select(std::string& out, const FieldErrors& e, std::string_view id, std::st
   }
   out += "</select>";
   AppendErrors(out, e, id);
-  out += "</p>";
+  out += "</div>";
 }
 
 void ApiRowHtml(std::string& out, const FieldErrors& e, size_t n, const ApiRow& row) {
@@ -316,31 +316,31 @@ std::string RenderRequestForm(const RequestForm& f, const FieldErrors& e, std::s
   TextInput(out, e, "name", "name", "Server name", f.name,
             name_fixed ? " readonly required" : " required placeholder=\"com.example/server\"");
   TextInput(out, e, "team", "team", "Team", f.team, " required");
-  out += "<p class=\"field\"><label for=\"contacts\">Contacts</label><textarea id=\"contacts\" "
+  out += "<div class=\"field\"><label for=\"contacts\">Contacts</label><textarea id=\"contacts\" "
          "name=\"contacts\" rows=\"2\"";
   out += DescribedBy(e, "contacts", "contacts-hint");
   out += ">";
   AppendEsc(out, f.contacts);
   out += "</textarea><small id=\"contacts-hint\">Comma or newline separated</small>";
   AppendErrors(out, e, "contacts");
-  out += "</p>";
+  out += "</div>";
   Select(out, e, "consumption", "Consumption", f.consumption, {"first-party", "third-party", "both"});
   Select(out, e, "hosting", "Hosting", f.hosting, {"local", "remote", "both"});
   TextInput(out, e, "issuer", "issuer", "Publisher issuer", f.issuer, " required");
   TextInput(out, e, "subject", "subject", "Publisher subject", f.subject, " required");
   TextInput(out, e, "pipeline", "pipeline", "Pipeline", f.pipeline, " required");
   TextInput(out, e, "description", "description", "Description", f.description);
-  out += "<p class=\"field\"><label for=\"server\">Draft server.json</label><textarea id=\"server\" "
+  out += "<div class=\"field\"><label for=\"server\">Draft server.json</label><textarea id=\"server\" "
          "name=\"server\" rows=\"16\" spellcheck=\"false\" class=\"code\"";
   out += DescribedBy(e, "server", "live-server");
   out += ">";
   AppendEsc(out, f.server);
   out += "</textarea>";
   AppendErrors(out, e, "server");
-  out += "<span id=\"live-server\" class=\"issues\" aria-live=\"polite\"></span></p>"
-         "<p class=\"field\"><label for=\"server-file\">Upload server.json</label>"
+  out += "<span id=\"live-server\" class=\"issues\" aria-live=\"polite\"></span></div>"
+         "<div class=\"field\"><label for=\"server-file\">Upload server.json</label>"
          "<input type=\"file\" id=\"server-file\" accept=\".json,application/json\" "
-         "data-fill=\"server\"></p>";
+         "data-fill=\"server\"></div>";
   out += "<fieldset id=\"apis\"";
   out += DescribedBy(e, "apis");
   out += "><legend>APIs</legend><div class=\"api-rows\">";
