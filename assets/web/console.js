@@ -2,17 +2,27 @@
 // works without it (the server renders every error). Untrusted text is set with textContent.
 'use strict';
 (function () {
-  // <input type="file" data-fill="ID">: the chosen file's text goes into textarea#ID.
+  // <input type="file" data-fill="ID">: the chosen file's text goes into textarea#ID. A form
+  // submitted while a file is still being read waits for it.
   document.querySelectorAll('input[type="file"][data-fill]').forEach(function (input) {
+    var reading = null;
     input.addEventListener('change', function () {
       var target = document.getElementById(input.getAttribute('data-fill'));
       var file = input.files && input.files[0];
       if (!target || !file) return;
-      file.text().then(function (text) {
+      reading = file.text().then(function (text) {
         target.value = text;
         target.dispatchEvent(new Event('input', { bubbles: true }));
-      });
+      }).finally(function () { reading = null; });
     });
+    if (input.form) {
+      input.form.addEventListener('submit', function (e) {
+        if (!reading) return;
+        e.preventDefault();
+        var form = input.form;
+        reading.then(function () { form.submit(); });
+      });
+    }
   });
 
   // APIs fieldset: "Add API" appends an empty row (ids renumbered).

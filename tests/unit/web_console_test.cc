@@ -265,7 +265,8 @@ TEST_F(WebConsoleTest, AReviewerAttestsAndApproves) {
   page = Page(reviewer_);
   for (const char* s : {">SARIF log</label>", ">Upload</button>", ">Verdict</label>",
                         ">Reviewer</label>", ">Link</label>", ">SPDX expression</label>",
-                        ">Record</button>"})
+                        ">Record</button>", "data-kind=\"sarif\"", "data-kind=\"license\"",
+                        "data-kind=\"threat-model\"", "data-kind=\"legal\""})
     EXPECT_NE(page.body.find(s), std::string::npos) << s;
   auto sarif = Evidence(filer_, "1.0.0", {{"csrf", filer_.csrf}, {"kind", "sarif"},
                                           {"sarif", Sarif()}});

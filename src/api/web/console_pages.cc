@@ -137,7 +137,7 @@ std::string EvidenceForms(const Ctx& c, const ServerRequest& r, const service::V
   const std::string action = "/ui/servers/" + UrlComponent(r.name) + "/versions/" +
                              UrlComponent(v.version) + "/evidence";
   const std::string n = std::to_string(vi);
-  std::string out = "<form method=\"post\" action=\"" + Esc(action) + "\" class=\"evidence sarif\">" +
+  std::string out = "<form method=\"post\" action=\"" + Esc(action) + "\" class=\"evidence sarif\" data-kind=\"sarif\">" +
                     Hidden("csrf", c.s.csrf) + Hidden("kind", "sarif") +
                     "<div class=\"field\"><label for=\"sarif-file-" + n +
                     "\">SARIF log</label><input type=\"file\" id=\"sarif-file-" + n +
@@ -153,8 +153,8 @@ std::string EvidenceForms(const Ctx& c, const ServerRequest& r, const service::V
              std::string(label) + "</label><input type=\"text\" id=\"" + std::string(key) + "-" +
              id + "\" name=\"" + std::string(key) + "\"></div>";
     };
-    out += "<form method=\"post\" action=\"" + Esc(action) + "\" class=\"evidence attestation\">"
-           "<fieldset><legend>" + std::string(kind) + "</legend>" + Hidden("csrf", c.s.csrf) +
+    out += "<form method=\"post\" action=\"" + Esc(action) + "\" class=\"evidence attestation\" data-kind=\"" +
+           std::string(kind) + "\"><fieldset><legend>" + std::string(kind) + "</legend>" + Hidden("csrf", c.s.csrf) +
            Hidden("kind", kind) + "<div class=\"field\"><label for=\"verdict-" + id +
            "\">Verdict</label><select id=\"verdict-" + id + "\" name=\"verdict\">"
            "<option>approved</option><option>rejected</option></select></div>" +
