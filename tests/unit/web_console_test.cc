@@ -7,7 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <iterator>
 
 #include "api/web/html.h"
 #include "api/web/session_store.h"
@@ -18,37 +18,21 @@ namespace mcpreg::web {
 namespace {
 
 constexpr Micros kT0 = 1'750'000'000'000'000;
-constexpr char kName[] = "com.contoso/weather";
-constexpr char kPath[] = "/ui/requests/com.contoso%2Fweather";
+constexpr char kName[] = "io.github.contoso/image-processor";
+constexpr char kRaw[] = "io.github.contoso%2Fimage-processor";  // the name as a path segment
+const std::string kPath = std::string("/ui/requests/") + kRaw;
 constexpr char kIssuer[] = "https://idp.contoso.example";
-constexpr char kSubject[] = "sp:7f3c2a10-weather-release";
-const std::string kDigest(64, 'a');
+constexpr char kSubject[] = "sp:7f3c2a10-image-release";
 
-// A local server (MCPB bundle with its digest) that passes the default policy.
-std::string GoodDraft(const std::string& version = "1.0.0") {
-  return R"({"$schema":"https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",)"
-         R"("name":"com.contoso/weather","description":"Weather forecasts for Contoso field teams",)"
-         R"("version":")" + version + R"(","packages":[{"registryType":"mcpb",)"
-         R"("identifier":"https://github.com/contoso/weather/releases/download/v1/weather.mcpb",)"
-         R"("fileSha256":")" + kDigest + R"(","transport":{"type":"stdio"}}],)"
-         R"("_meta":{"io.modelcontextprotocol.registry/publisher-provided":{"license":"MIT"}}})";
+std::string Fixture(const std::string& name) {
+  std::ifstream in(std::filesystem::path(MCPREG_SOURCE_DIR) / "tests/fixtures" / name);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
-
-// Needs Node through npx: the policy's local.runtime-required fails (a gate, not a refusal).
-std::string NpxDraft() {
-  return R"({"$schema":"https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",)"
-         R"("name":"com.contoso/weather","description":"Weather forecasts for Contoso field teams",)"
-         R"("version":"1.0.0","packages":[{"registryType":"npm","identifier":"@contoso/weather",)"
-         R"("version":"1.0.0","runtimeHint":"npx","transport":{"type":"stdio"}}]})";
-}
-
-std::string Sarif() {
-  std::ifstream in(std::filesystem::path(MCPREG_SOURCE_DIR) /
-                   "tests/fixtures/policy/sarif/clean.sarif.json");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+// kName as a local MCPB bundle with its digest: passes the default policy.
+std::string GoodDraft() { return Fixture("policy/local-good.json"); }
+// npm through npx (local.runtime-required) and another name: gates fail, nothing refused.
+std::string BadDraft() { return Fixture("policy/local-bad.json"); }
+std::string Sarif() { return Fixture("policy/sarif/clean.sarif.json"); }
 
 // An application/x-www-form-urlencoded body.
 std::string Form(std::initializer_list<std::pair<std::string, std::string>> fields) {
@@ -122,8 +106,8 @@ class WebConsoleTest : public ::testing::Test {
   }
 
   std::string RequestForm(const WebSession& s, const std::string& draft,
-                          const std::string& team = "Weather") {
-    return Form({{"csrf", s.csrf}, {"name", ""}, {"team", team},
+                          const std::string& team = "Weather", const std::string& name = kName) {
+    return Form({{"csrf", s.csrf}, {"name", name}, {"team", team},
                  {"contacts", "weather@contoso.example,\n ops@contoso.example"},
                  {"consumption", "first-party"}, {"hosting", "local"}, {"issuer", kIssuer},
                  {"subject", kSubject}, {"pipeline", "https://dev.azure.com/contoso/_build?d=7"},
@@ -132,21 +116,21 @@ class WebConsoleTest : public ::testing::Test {
   }
 
   http::HttpResponse File(const WebSession& s, const std::string& draft,
-                          const std::string& team = "Weather") {
-    return ui_->FileRequest(Req("POST", "/ui/requests", RequestForm(s, draft, team)), s);
+                          const std::string& team = "Weather", const std::string& name = kName) {
+    return ui_->FileRequest(Req("POST", "/ui/requests", RequestForm(s, draft, team, name)), s);
   }
   http::HttpResponse Page(const WebSession& s) {
-    return ui_->RequestPage(Req("GET", kPath), s, "com.contoso%2Fweather");
+    return ui_->RequestPage(Req("GET", kPath), s, kRaw);
   }
   http::HttpResponse Decide(const WebSession& s, WebUi::Decision d, const std::string& field,
                             const std::string& text) {
     return ui_->Decide(Req("POST", kPath, Form({{"csrf", s.csrf}, {field, text}})), s,
-                       "com.contoso%2Fweather", d);
+                       kRaw, d);
   }
   http::HttpResponse Evidence(const WebSession& s, const std::string& version,
                               std::initializer_list<std::pair<std::string, std::string>> f) {
     return ui_->AddEvidence(Req("POST", "/ui/servers/x/versions/v/evidence", Form(f)), s,
-                            "com.contoso%2Fweather", version);
+                            kRaw, version);
   }
 
   std::string dir_;
@@ -189,15 +173,15 @@ TEST_F(WebConsoleTest, FilingADraftThatIsNotJsonRerendersTheFormWithTheErrorAtTh
 }
 
 TEST_F(WebConsoleTest, AMissingFieldIsShownAtThatField) {
-  auto r = File(filer_, GoodDraft(), /*team=*/"");
+  auto r = File(filer_, GoodDraft(), /*team=*/"", /*name=*/"");
   EXPECT_EQ(r.status, 422);
   EXPECT_NE(r.body.find("<p class=\"error\" id=\"err-team\">required, a non-empty string</p>"),
             std::string::npos)
       << r.body;
-  EXPECT_NE(r.body.find("id=\"team\" name=\"team\" value=\"\" required aria-describedby=\"err-team\""),
+  EXPECT_NE(r.body.find("id=\"team\" name=\"team\" type=\"text\" value=\"\" required aria-describedby=\"err-team\""),
             std::string::npos);
   // The server name defaulted from the draft.
-  EXPECT_NE(r.body.find("value=\"com.contoso/weather\""), std::string::npos);
+  EXPECT_NE(r.body.find("value=\"" + std::string(kName) + "\""), std::string::npos);
 }
 
 TEST_F(WebConsoleTest, FilingAFixedRequestRedirectsToItsPage) {
@@ -217,7 +201,7 @@ TEST_F(WebConsoleTest, FilingAFixedRequestRedirectsToItsPage) {
 }
 
 TEST_F(WebConsoleTest, TheRequestPageShowsGateIssuesAtTheirFields) {
-  ASSERT_EQ(File(filer_, NpxDraft()).status, 303);
+  ASSERT_EQ(File(filer_, BadDraft()).status, 303);
   auto r = Page(filer_);
   EXPECT_EQ(r.status, 200);
   EXPECT_TRUE(NoStore(r));
@@ -237,13 +221,13 @@ TEST_F(WebConsoleTest, TheRequestPageShowsGateIssuesAtTheirFields) {
 }
 
 TEST_F(WebConsoleTest, ResubmittingFixesTheRequest) {
-  ASSERT_EQ(File(filer_, NpxDraft()).status, 303);
+  ASSERT_EQ(File(filer_, BadDraft()).status, 303);
   auto bad = ui_->UpdateRequest(Req("POST", kPath, RequestForm(filer_, GoodDraft(), "")), filer_,
-                                "com.contoso%2Fweather");
+                                kRaw);
   EXPECT_EQ(bad.status, 422);
   EXPECT_NE(bad.body.find("id=\"err-team\""), std::string::npos);
   auto ok = ui_->UpdateRequest(Req("POST", kPath, RequestForm(filer_, GoodDraft())), filer_,
-                               "com.contoso%2Fweather");
+                               kRaw);
   EXPECT_EQ(ok.status, 303) << ok.body;
   auto v = gov_->Get(filer_.who, kName);
   ASSERT_TRUE(v.ok());
@@ -319,7 +303,7 @@ TEST_F(WebConsoleTest, RejectionReasonIsShownAndTheFilerMayResubmit) {
 }
 
 TEST_F(WebConsoleTest, ReviewQueueListsPendingRequests) {
-  ASSERT_EQ(File(filer_, NpxDraft()).status, 303);
+  ASSERT_EQ(File(filer_, BadDraft()).status, 303);
   auto r = ui_->ReviewQueue(Req("GET", "/ui/review"), reviewer_);
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.body.find("href=\"" + std::string(kPath) + "\""), std::string::npos);
@@ -344,8 +328,8 @@ TEST_F(WebConsoleTest, RetireAndHistory) {
   EXPECT_EQ(r.status, 303) << r.body;
   EXPECT_EQ(gov_->Get(reviewer_.who, kName)->request.state, "retired");
 
-  auto h = ui_->History(Req("GET", "/ui/history/com.contoso%2Fweather"), filer_,
-                        "com.contoso%2Fweather");
+  auto h = ui_->History(Req("GET", std::string("/ui/history/") + kRaw), filer_,
+                        kRaw);
   EXPECT_EQ(h.status, 200);
   EXPECT_TRUE(NoStore(h));
   // Newest first.
@@ -357,7 +341,7 @@ TEST_F(WebConsoleTest, RetireAndHistory) {
   EXPECT_LT(retire, approve);
   EXPECT_LT(approve, filed);
   EXPECT_NE(h.body.find("superseded by weather2"), std::string::npos);
-  EXPECT_EQ(ui_->History(Req("GET", "/ui/history/x"), stranger_, "com.contoso%2Fweather").status,
+  EXPECT_EQ(ui_->History(Req("GET", "/ui/history/x"), stranger_, kRaw).status,
             404);
 }
 

@@ -58,49 +58,40 @@ std::string DescribedBy(const FieldErrors& e, std::string_view id, std::string_v
   return ids.empty() ? std::string() : " aria-describedby=\"" + ids + "\"";
 }
 
-void TextInput(std::string& out, const FieldErrors& e, std::string_view id, std::string_view name,
-               std::string_view label, const std::string& value, std::string_view attrs = "") {
+// <div class="field"><label for=ID>LABEL</label>CONTROL errors</div>; `control` is the HTML of
+// the labelled element (built with Open below) and anything that goes with it.
+void Field(std::string& out, const FieldErrors& e, std::string_view id, std::string_view label,
+           const std::string& control) {
   out += "<div class=\"field\"><label for=\"";
   out += id;
   out += "\">";
   out += label;
-  out += "</label><input type=\"text\" id=\"";
-  out += id;
-  out += "\" name=\"";
-  out += name;
-  out += "\" value=\"";
-  AppendEsc(out, value);
-  out += "\"";
-  out += attrs;
-  out += DescribedBy(e, id);
-  out += ">";
+  out += "</label>";
+  out += control;
   AppendErrors(out, e, id);
   out += "</div>";
 }
 
+// The start tag of a form control: <TAG id=ID name=NAME ATTRS aria-describedby=...>.
+std::string Open(std::string_view tag, const FieldErrors& e, std::string_view id,
+                 std::string_view name, std::string_view attrs, std::string_view described = "") {
+  return "<" + std::string(tag) + " id=\"" + std::string(id) + "\" name=\"" + std::string(name) +
+         "\"" + std::string(attrs) + DescribedBy(e, id, described) + ">";
+}
+
+void TextInput(std::string& out, const FieldErrors& e, std::string_view id, std::string_view name,
+               std::string_view label, const std::string& value, std::string_view attrs = "") {
+  Field(out, e, id, label,
+        Open("input", e, id, name, " type=\"text\" value=\"" + Esc(value) + "\"" + std::string(attrs)));
+}
+
 void Select(std::string& out, const FieldErrors& e, std::string_view id, std::string_view label,
             const std::string& value, std::initializer_list<std::string_view> options) {
-  out += "<div class=\"field\"><label for=\"";
-  out += id;
-  out += "\">";
-  out += label;
-  out += "</label><select id=\"";
-  out += id;
-  out += "\" name=\"";
-  out += id;
-  out += "\"";
-  out += DescribedBy(e, id);
-  out += "><option value=\"\">Choose…</option>";
-  for (auto o : options) {
-    out += "<option";
-    if (value == o) out += " selected";
-    out += ">";
-    out += o;
-    out += "</option>";
-  }
-  out += "</select>";
-  AppendErrors(out, e, id);
-  out += "</div>";
+  std::string control = Open("select", e, id, id, "") + "<option value=\"\">Choose…</option>";
+  for (auto o : options)
+    control += "<option" + std::string(value == o ? " selected" : "") + ">" + std::string(o) +
+               "</option>";
+  Field(out, e, id, label, control + "</select>");
 }
 
 void ApiRowHtml(std::string& out, const FieldErrors& e, size_t n, const ApiRow& row) {
@@ -316,31 +307,23 @@ std::string RenderRequestForm(const RequestForm& f, const FieldErrors& e, std::s
   TextInput(out, e, "name", "name", "Server name", f.name,
             name_fixed ? " readonly required" : " required placeholder=\"com.example/server\"");
   TextInput(out, e, "team", "team", "Team", f.team, " required");
-  out += "<div class=\"field\"><label for=\"contacts\">Contacts</label><textarea id=\"contacts\" "
-         "name=\"contacts\" rows=\"2\"";
-  out += DescribedBy(e, "contacts", "contacts-hint");
-  out += ">";
-  AppendEsc(out, f.contacts);
-  out += "</textarea><small id=\"contacts-hint\">Comma or newline separated</small>";
-  AppendErrors(out, e, "contacts");
-  out += "</div>";
+  Field(out, e, "contacts", "Contacts",
+        Open("textarea", e, "contacts", "contacts", " rows=\"2\"", "contacts-hint") +
+            Esc(f.contacts) + "</textarea><small id=\"contacts-hint\">Comma or newline separated</small>");
   Select(out, e, "consumption", "Consumption", f.consumption, {"first-party", "third-party", "both"});
   Select(out, e, "hosting", "Hosting", f.hosting, {"local", "remote", "both"});
   TextInput(out, e, "issuer", "issuer", "Publisher issuer", f.issuer, " required");
   TextInput(out, e, "subject", "subject", "Publisher subject", f.subject, " required");
   TextInput(out, e, "pipeline", "pipeline", "Pipeline", f.pipeline, " required");
   TextInput(out, e, "description", "description", "Description", f.description);
-  out += "<div class=\"field\"><label for=\"server\">Draft server.json</label><textarea id=\"server\" "
-         "name=\"server\" rows=\"16\" spellcheck=\"false\" class=\"code\"";
-  out += DescribedBy(e, "server", "live-server");
-  out += ">";
-  AppendEsc(out, f.server);
-  out += "</textarea>";
-  AppendErrors(out, e, "server");
-  out += "<span id=\"live-server\" class=\"issues\" aria-live=\"polite\"></span></div>"
-         "<div class=\"field\"><label for=\"server-file\">Upload server.json</label>"
-         "<input type=\"file\" id=\"server-file\" accept=\".json,application/json\" "
-         "data-fill=\"server\"></div>";
+  Field(out, e, "server", "Draft server.json",
+        Open("textarea", e, "server", "server",
+             " rows=\"16\" spellcheck=\"false\" class=\"code\"", "live-server") +
+            Esc(f.server) +
+            "</textarea><span id=\"live-server\" class=\"issues\" aria-live=\"polite\"></span>");
+  Field(out, e, "server-file", "Upload server.json",
+        "<input type=\"file\" id=\"server-file\" accept=\".json,application/json\" "
+        "data-fill=\"server\">");
   out += "<fieldset id=\"apis\"";
   out += DescribedBy(e, "apis");
   out += "><legend>APIs</legend><div class=\"api-rows\">";
