@@ -291,6 +291,18 @@ TEST_F(WebConsoleTest, ANonReviewerSeesNoApproveButtonAndAForgedApproveIs403) {
   EXPECT_NE(queue.body.find("no review rights"), std::string::npos);
 }
 
+TEST_F(WebConsoleTest, UpdatingAnApprovedRequestShowsWhyInAnAlert) {
+  ASSERT_EQ(File(filer_, GoodDraft()).status, 303);
+  ASSERT_EQ(Decide(reviewer_, WebUi::Decision::kApprove, "note", "ok").status, 303);
+  auto r = ui_->UpdateRequest(Req("POST", kPath, RequestForm(filer_, GoodDraft())), filer_, kRaw);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("role=\"alert\"><p>the request for " + std::string(kName) +
+                        " is approved and can no longer be changed"),
+            std::string::npos)
+      << r.body;
+  EXPECT_EQ(r.body.find(">Resubmit</button>"), std::string::npos);
+}
+
 TEST_F(WebConsoleTest, RejectionReasonIsShownAndTheFilerMayResubmit) {
   ASSERT_EQ(File(filer_, GoodDraft()).status, 303);
   EXPECT_EQ(Decide(reviewer_, WebUi::Decision::kReject, "reason", "").status, 400);

@@ -89,7 +89,7 @@ http::HttpResponse ErrorPage(const Ctx& c, const Status& st, std::string_view wh
 }
 
 // The person with grants as stored now (the session's are as of sign-in).
-Result<Ctx> Open(const WebUi& ui, const http::HttpRequest& req, const WebSession& s) {
+Result<Ctx> OpenCtx(const WebUi& ui, const http::HttpRequest& req, const WebSession& s) {
   auth::Principal who = s.who;
   if (ui.deps().store) {
     auto live = service::LivePrincipal(*ui.deps().store, s.who);
@@ -104,7 +104,7 @@ Result<Ctx> Open(const WebUi& ui, const http::HttpRequest& req, const WebSession
 template <typename F>
 http::HttpResponse WithCtx(const WebUi& ui, const http::HttpRequest& req, const WebSession& s,
                            F&& body) {
-  auto c = Open(ui, req, s);
+  auto c = OpenCtx(ui, req, s);
   if (!c.ok()) {
     Ctx bare{ui, req, s, s.who, ConsoleViewer(ui, s, s.who)};
     return ErrorPage(bare, c.status(), "request");
@@ -173,8 +173,19 @@ std::string RequestMain(const Ctx& c, const service::RequestView& v, const Reque
   const Rights rights = RightsOn(c.who, r);
   const RequestForm doc = FormFromDocument(r.document);
   const std::string path = RequestPath(r.name);
+  const bool editable = rights.update && (r.state == "pending" || r.state == "rejected");
   std::string out = "<h1>" + Esc(r.name) + " " + StateBadge(r.state) + "</h1>";
-  if (!alert.empty()) out += "<div class=\"error\" role=\"alert\"><p>" + Esc(alert) + "</p></div>";
+  // Without the edit form, its errors become the alert.
+  std::vector<std::string> alerts = editable ? std::vector<std::string>() : errors.summary;
+  if (!editable)
+    for (const auto& [field, messages] : errors.at)
+      alerts.insert(alerts.end(), messages.begin(), messages.end());
+  if (!alert.empty()) alerts.emplace_back(alert);
+  if (!alerts.empty()) {
+    out += "<div class=\"error\" role=\"alert\">";
+    for (const auto& m : alerts) out += "<p>" + Esc(m) + "</p>";
+    out += "</div>";
+  }
   auto row = [&](std::string_view k, const std::string& value_html) {
     out += "<dt>" + std::string(k) + "</dt><dd>" + value_html + "</dd>";
   };
@@ -223,7 +234,7 @@ std::string RequestMain(const Ctx& c, const service::RequestView& v, const Reque
   }
   out += "</section>";
 
-  if (rights.update && (r.state == "pending" || r.state == "rejected")) {
+  if (editable) {
     const RequestForm& f = form ? *form : doc;
     AddGates(errors, v.gates, f);
     out += "<section aria-labelledby=\"edit-h\"><h2 id=\"edit-h\">Edit and resubmit</h2>" +
