@@ -58,8 +58,16 @@ bool GovernanceService::MayRead(const auth::Principal& who, const ServerRequest&
 
 bool GovernanceService::MayUpdate(const auth::Principal& who, const ServerRequest& r) const {
   // "publish" (even "com.contoso/*") is not enough: only the filer and reviewers (README).
-  return auth::HasPermission(who.permissions, auth::kActionReview, r.name) ||
-         r.created_by == ActorOf(who);
+  return MayReview(who, r.name) || r.created_by == ActorOf(who);
+}
+
+bool GovernanceService::MayRetire(const auth::Principal& who, std::string_view name) {
+  return auth::HasPermission(who.permissions, auth::kActionPublish, name) ||
+         auth::HasPermission(who.permissions, auth::kActionEdit, name);
+}
+
+bool GovernanceService::MayReview(const auth::Principal& who, std::string_view name) {
+  return auth::HasPermission(who.permissions, auth::kActionReview, name);
 }
 
 bool GovernanceService::MayReadRequest(const auth::Principal* who, std::string_view name) const {

@@ -351,8 +351,7 @@ Result<RequestView> GovernanceService::Retire(const auth::Principal& token_who, 
   auto live = LivePrincipal(store_, token_who);
   if (!live.ok()) return live.status();
   const auth::Principal& who = *live;
-  if (!auth::HasPermission(who.permissions, auth::kActionPublish, name) &&
-      !auth::HasPermission(who.permissions, auth::kActionEdit, name))
+  if (!MayRetire(who, name))
     return Status::PermissionDenied(
         "retiring needs the owner's publish right or an admin's edit "
         "right on " +

@@ -184,6 +184,13 @@ class GovernanceService {
   // The visibility rule (see above). `who` nullptr = anonymous.
   bool MayReadVersion(const auth::Principal* who, std::string_view name,
                       std::string_view version) const;
+  // The permission rules above, for callers that show what a principal may do (the web
+  // console hides buttons that would be refused; every write still checks them itself).
+  // MayUpdate: the filer or "review" on the name. MayRetire: "publish" or "edit" on the name.
+  // MayReview: "review" on the name (approve, reject, attest).
+  bool MayUpdate(const auth::Principal& who, const ServerRequest& r) const;
+  static bool MayRetire(const auth::Principal& who, std::string_view name);
+  static bool MayReview(const auth::Principal& who, std::string_view name);
   // True when `who` may read the request of `name` (and so its evidence).
   bool MayReadRequest(const auth::Principal* who, std::string_view name) const;
 
@@ -199,7 +206,6 @@ class GovernanceService {
   VersionCompliance Compliance(const catalog::Entry& e, bool with_issues) const;
   std::vector<model::Issue> RequestGates(const ServerRequest& r) const;
   bool MayRead(const auth::Principal& who, const ServerRequest& r) const;
-  bool MayUpdate(const auth::Principal& who, const ServerRequest& r) const;
   // requests_per_hour + open_requests (when `filing`) + max_request_bytes.
   Status CheckRequestQuota(const auth::Principal& who, std::string_view body, bool filing);
   Result<ServerRequest> Load(std::string_view name) const;

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "api/web/console_view.h"
+#include "api/web/viewer.h"
 #include "api/web/html.h"
 #include "api/web/web_ui.h"
 #include "auth/permissions.h"
@@ -25,34 +26,25 @@ constexpr size_t kHistoryPage = 50;
 constexpr std::string_view kAttestations[] = {"threat-model", "license", "legal"};
 
 // The layout's viewer. Local until viewer.h's ViewerFor(ui, req) lands: swap it in here.
+// The header's viewer, with "reviewer" from the live grants (not the session's copy).
 Viewer ConsoleViewer(const WebUi& ui, const WebSession& s, const auth::Principal& live) {
-  Viewer v;
-  v.signed_in = true;
-  v.login_enabled = ui.login_enabled();
-  v.csrf = s.csrf;
-  const auto* name = s.who.claims.if_contains("name");
-  v.display_name = name && name->is_string() && !name->get_string().empty()
-                       ? std::string(name->get_string())
-                       : s.who.subject;
+  Viewer v = ViewerFor(ui, s);
   v.reviewer = !auth::PatternsFor(live.permissions, auth::kActionReview).empty();
   return v;
 }
 
-// What the page shows to whom. The service owns these rules (governance_service.h,
-// "Permissions") and re-checks each write; this only hides buttons that would be refused.
+// What the page shows to whom: the service's own rules (it re-checks each write); this only
+// hides buttons that would be refused.
 struct Rights {
   bool review = false;  // approve, reject, attest
   bool update = false;  // edit and resubmit (filer or reviewer)
   bool retire = false;  // publish or edit on the name
 };
 
-Rights RightsOn(const auth::Principal& who, const ServerRequest& r) {
-  Rights x;
-  x.review = auth::HasPermission(who.permissions, auth::kActionReview, r.name);
-  x.update = x.review || r.created_by == service::ActorOf(who);
-  x.retire = auth::HasPermission(who.permissions, auth::kActionPublish, r.name) ||
-             auth::HasPermission(who.permissions, auth::kActionEdit, r.name);
-  return x;
+Rights RightsOn(const service::GovernanceService& gov, const auth::Principal& who,
+                const ServerRequest& r) {
+  return Rights{service::GovernanceService::MayReview(who, r.name), gov.MayUpdate(who, r),
+                service::GovernanceService::MayRetire(who, r.name)};
 }
 
 // Everything a console handler needs about the person.
@@ -170,7 +162,7 @@ std::string EvidenceForms(const Ctx& c, const ServerRequest& r, const service::V
 std::string RequestMain(const Ctx& c, const service::RequestView& v, const RequestForm* form,
                         FieldErrors errors, std::string_view alert) {
   const ServerRequest& r = v.request;
-  const Rights rights = RightsOn(c.who, r);
+  const Rights rights = RightsOn(*c.ui.deps().governance, c.who, r);
   const RequestForm doc = FormFromDocument(r.document);
   const std::string path = RequestPath(r.name);
   const bool editable = rights.update && (r.state == "pending" || r.state == "rejected");
