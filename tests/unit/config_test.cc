@@ -37,6 +37,9 @@ TEST(ConfigTest, FullExampleParses) {
   ASSERT_EQ(gh.rules[0].match.size(), 1u);
   EXPECT_EQ(gh.rules[0].match[0].first, "repository_owner_id");
   EXPECT_EQ(gh.rules[0].match[0].second, std::vector<std::string>{"4242"});
+  EXPECT_EQ(c->ui.login.issuer, "contoso-entra");
+  EXPECT_EQ(c->ui.login.client_id, "mcpreg-web");
+  EXPECT_EQ(c->ui.login.session_idle_seconds, 1800);
   const IssuerConfig& entra = c->auth.issuers[1];
   EXPECT_EQ(entra.keys, IssuerConfig::Keys::kUrl);
   EXPECT_EQ(entra.rules[0].match.size(), 2u);
