@@ -14,6 +14,7 @@
 #include "auth/jwt.h"
 #include "auth/oidc_exchange.h"
 #include "config/config.h"
+#include "core/log.h"
 #include "core/sha256.h"
 #include "service/auth_service.h"
 
@@ -292,6 +293,13 @@ Result<auth::Principal> Login::Complete(std::string_view code, const PendingLogi
   return p;
 }
 
+void Login::Warn(std::string_view what, const Status& s) const {
+  const Micros now = deps_.clock->Now();
+  Micros last = warned_at_.load();
+  if (now - last < 10 * 1000000 || !warned_at_.compare_exchange_strong(last, now)) return;
+  log::Warn("web sign-in: " + std::string(what) + ": " + s.message());
+}
+
 // --- WebUi: sign-in routes --------------------------------------------------------------------
 
 bool WebUi::login_enabled() const { return login_->enabled(); }
@@ -300,10 +308,12 @@ http::HttpResponse WebUi::StartLogin(const http::HttpRequest& req) const {
   if (!login_enabled()) return NotFoundPage(req, "sign-in (not configured)");
   std::string next = FormValue(req.query, "next").value_or("/");
   Result<std::string> url = login_->Begin(BaseUrl(req) + "/ui/callback", next);
-  if (!url.ok())
+  if (!url.ok()) {
+    login_->Warn("discovery failed", url.status());
     return ErrorPage(503, "Sign-in unavailable",
                      "The sign-in provider cannot be reached right now. Try again in a minute.",
                      true);
+  }
   http::HttpResponse r;
   r.status = 302;
   r.Set("Location", *url);
@@ -334,6 +344,7 @@ http::HttpResponse WebUi::Callback(const http::HttpRequest& req) const {
   if (!who.ok()) {
     if (who.status().code() == Code::kUnauthenticated)
       return ErrorPage(401, "Sign-in refused", who.status().message(), true);
+    login_->Warn("completing a sign-in failed", who.status());
     return ErrorPage(503, "Sign-in unavailable",
                      "The sign-in could not be completed right now (" + who.status().message() +
                          "). Try again in a minute.",

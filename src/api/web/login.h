@@ -29,6 +29,7 @@
 // Thread-safety: all methods may be called concurrently; no lock is held across a network call.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -92,6 +93,10 @@ class Login {
   Result<auth::Principal> Complete(std::string_view code, const PendingLogin& pending,
                                    std::string_view redirect_uri) const;
 
+  // Logs a sign-in failure that is not the person's doing (provider unreachable, bad
+  // configuration) as a warning, at most once every 10 s so a flood cannot fill the log.
+  void Warn(std::string_view what, const Status& s) const;
+
  private:
   // The client_assertion JWT for `token_endpoint` (RFC 7523 §2.2), signed with client_key_.
   Result<std::string> ClientAssertion(const std::string& token_endpoint) const;
@@ -106,6 +111,7 @@ class Login {
   mutable std::mutex mu_;  // guards the two below; never held across a fetch
   mutable std::optional<auth::OidcDiscovery> provider_;
   mutable Micros provider_at_ = 0;
+  mutable std::atomic<Micros> warned_at_{0};
 };
 
 }  // namespace mcpreg::web
