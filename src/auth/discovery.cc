@@ -75,8 +75,8 @@ Result<OidcDiscovery> FetchDiscovery(HttpFetcher& fetcher, const std::string& is
   // OIDC Discovery §4.3: the document's issuer must be the one we asked about.
   if (iss->get_string() != issuer) {
     return Status::Unavailable(out.url + " names issuer \"" +
-                               std::string(iss->get_string()).substr(0, 200) +
-                               "\", expected \"" + issuer + "\"");
+                               std::string(iss->get_string()).substr(0, 200) + "\", expected \"" +
+                               issuer + "\"");
   }
   out.issuer = issuer;
   out.jwks_uri = UrlMember(*o, "jwks_uri");

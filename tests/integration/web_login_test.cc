@@ -2,7 +2,6 @@
 // provider (mcpreg_test_oidc) as child processes; the test plays the browser, following each
 // redirect by hand and keeping the session cookie.
 #include <gtest/gtest.h>
-
 #include <strings.h>
 
 #include <fstream>
@@ -33,16 +32,17 @@ std::string QueryParam(const std::string& url, std::string_view key) {
 class WebLoginTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    idp_ = new testing::OidcProviderProcess(
-        {"--client-id", "mcpreg-web", "--user", "alice", "--claims",
-         R"({"groups":["reviewers"],"name":"Alice"})", "--user", "mallory", "--claims",
-         R"({"aud":"someone-else"})"});
+    idp_ = new testing::OidcProviderProcess({"--client-id", "mcpreg-web", "--user", "alice",
+                                             "--claims",
+                                             R"({"groups":["reviewers"],"name":"Alice"})", "--user",
+                                             "mallory", "--claims", R"({"aud":"someone-else"})"});
     ASSERT_TRUE(idp_->started());
     dir_ = new std::string(testing::TempDir());
     std::ofstream(*dir_ + "/mcpreg.yaml")
         << "auth:\n  issuers:\n    - name: test-idp\n      issuer: " << idp_->issuer()
         << "\n      audience: mcpreg\n      discovery: true\n      rules:\n"
-           "        - match: {groups: reviewers}\n          grant: {action: review, resource: \"*\"}\n"
+           "        - match: {groups: reviewers}\n          grant: {action: review, resource: "
+           "\"*\"}\n"
            "ui:\n  login:\n    issuer: test-idp\n    client_id: mcpreg-web\n";
     server_ = new testing::ServerProcess(*dir_ + "/r.db",
                                          {"--config", *dir_ + "/mcpreg.yaml", "--no-demo"});
@@ -186,7 +186,8 @@ TEST_F(WebLoginTest, ProviderRefusesAWrongPkceVerifier) {
   // redeemed with B's verifier, which the provider refuses; no session.
   std::string a = Authorize(StartLogin());
   std::string b = Authorize(StartLogin());
-  auto mixed = Get("/ui/callback?code=" + QueryParam(a, "code") + "&state=" + QueryParam(b, "state"));
+  auto mixed =
+      Get("/ui/callback?code=" + QueryParam(a, "code") + "&state=" + QueryParam(b, "state"));
   EXPECT_EQ(mixed.status, 401) << mixed.body;
   EXPECT_NE(mixed.body.find("invalid_grant"), std::string::npos) << mixed.body;
   EXPECT_TRUE(HeaderOf(mixed, "Set-Cookie").empty());
@@ -255,7 +256,8 @@ TEST_F(WebLoginTest, RightTokenAndOriginPassAndLogoutEndsTheSession) {
   const std::string self = server_->base_url();
   auto r = Post("/ui/requests", cookie, {{"Origin", self}}, "csrf=" + csrf);
   EXPECT_NE(r.status, 403) << r.body;
-  r = Post("/ui/requests", cookie, {{"Referer", self + "/ui/requests/new"}, {"X-CSRF-Token", csrf}});
+  r = Post("/ui/requests", cookie,
+           {{"Referer", self + "/ui/requests/new"}, {"X-CSRF-Token", csrf}});
   EXPECT_NE(r.status, 403) << r.body;
   auto out = Post("/ui/logout", cookie, {{"Origin", self}}, "csrf=" + csrf);
   EXPECT_EQ(out.status, 303);

@@ -78,7 +78,8 @@ int64_t Now() {
 std::string RandomId() {
   unsigned char bytes[24];
   if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();
-  return mcpreg::auth::Base64UrlEncode(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
+  return mcpreg::auth::Base64UrlEncode(
+      std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
 }
 
 // S256 computed here, independently of the registry's code under test.
@@ -181,8 +182,8 @@ class Provider {
       const int64_t now = Now();
       std::erase_if(grants_, [now](const auto& g) { return g.second.expires <= now; });
       if (grants_.size() > 10000) grants_.clear();
-      grants_[code] = Grant{q("client_id"), redirect_uri, q("code_challenge"), q("nonce"),
-                            user->sub, now + 60};
+      grants_[code] =
+          Grant{q("client_id"), redirect_uri, q("code_challenge"), q("nonce"), user->sub, now + 60};
     }
     return Redirect(redirect_uri + sep + "code=" + code +
                     "&state=" + mcpreg::web::UrlComponent(state));

@@ -40,9 +40,9 @@ TEST(WebLoginHelpersTest, PkceChallengeMatchesRfc7636AppendixB) {
 TEST(WebLoginHelpersTest, SafeNextKeepsOnlySameOriginPaths) {
   EXPECT_EQ(SafeNext("/ui/requests?x=1"), "/ui/requests?x=1");
   EXPECT_EQ(SafeNext("/"), "/");
-  for (std::string_view bad : {"", "//evil.example", "/\\evil.example", "https://evil.example/",
-                               "ui/requests", "/a b", "/a\r\nSet-Cookie: x", "/ui/login?next=/",
-                               "/ui/callback?state=x"})
+  for (std::string_view bad :
+       {"", "//evil.example", "/\\evil.example", "https://evil.example/", "ui/requests", "/a b",
+        "/a\r\nSet-Cookie: x", "/ui/login?next=/", "/ui/callback?state=x"})
     EXPECT_EQ(SafeNext(bad), "/") << bad;
   EXPECT_EQ(SafeNext("/" + std::string(3000, 'a')), "/");
 }
@@ -99,8 +99,8 @@ class WebUiLoginTest : public ::testing::Test {
 
   std::string IdToken(bj::object overrides) {
     int64_t now = clock_.Now() / kSecond;
-    bj::object claims{{"iss", kIssuer}, {"sub", "person-1"},  {"aud", "mcpreg-web"},
-                      {"iat", now},     {"exp", now + 300}, {"groups", bj::array{"reviewers"}}};
+    bj::object claims{{"iss", kIssuer}, {"sub", "person-1"}, {"aud", "mcpreg-web"},
+                      {"iat", now},     {"exp", now + 300},  {"groups", bj::array{"reviewers"}}};
     for (const auto& [k, v] : overrides) claims[k] = v;
     return *auth::SignJwt(idp_key_, auth::JwsAlg::kES256, bj::serialize(claims));
   }
@@ -124,9 +124,10 @@ TEST_F(WebUiLoginTest, CheckWriteNeedsSameOriginAndTheSessionToken) {
   EXPECT_TRUE(check({{"Referer", kSelf + "/ui/requests/new"}, {"X-CSRF-Token", s.csrf}}));
   std::string multipart =
       "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"csrf\"\r\n\r\nnope\r\n"
-      "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + s.csrf + "\r\n--XyZ--\r\n";
-  EXPECT_TRUE(check({{"Origin", kSelf}, {"Content-Type", "multipart/form-data; boundary=XyZ"}},
-                    multipart));
+      "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" +
+      s.csrf + "\r\n--XyZ--\r\n";
+  EXPECT_TRUE(
+      check({{"Origin", kSelf}, {"Content-Type", "multipart/form-data; boundary=XyZ"}}, multipart));
 
   EXPECT_FALSE(check({{"Origin", kSelf}}));
   EXPECT_FALSE(check({{"Origin", kSelf}, {"X-CSRF-Token", s.csrf + "x"}}));
@@ -134,8 +135,8 @@ TEST_F(WebUiLoginTest, CheckWriteNeedsSameOriginAndTheSessionToken) {
   EXPECT_FALSE(check({{"Origin", "http://mcp.contoso.com"}, {"X-CSRF-Token", s.csrf}}));
   EXPECT_FALSE(check({{"Origin", "https://mcp.contoso.com:8443"}, {"X-CSRF-Token", s.csrf}}));
   EXPECT_FALSE(check({{"Origin", "null"}, {"X-CSRF-Token", s.csrf}}));
-  EXPECT_FALSE(check({{"Origin", "https://evil.example"}, {"Referer", kSelf + "/"},
-                      {"X-CSRF-Token", s.csrf}}));
+  EXPECT_FALSE(check(
+      {{"Origin", "https://evil.example"}, {"Referer", kSelf + "/"}, {"X-CSRF-Token", s.csrf}}));
   EXPECT_FALSE(check({{"Referer", kSelf + ".evil.example/"}, {"X-CSRF-Token", s.csrf}}));
   EXPECT_FALSE(check({{"Referer", kSelf}, {"X-CSRF-Token", s.csrf}}));
   EXPECT_FALSE(check({{"X-CSRF-Token", s.csrf}}));
@@ -154,7 +155,8 @@ TEST_F(WebUiLoginTest, LogoutEndsTheSessionOnTheServer) {
   EXPECT_TRUE(ui->sessions().Find(s.id));
 
   auto out = ui->Logout(Request("POST", "/ui/logout",
-                                {{"Cookie", cookie}, {"Origin", kSelf},
+                                {{"Cookie", cookie},
+                                 {"Origin", kSelf},
                                  {"Content-Type", "application/x-www-form-urlencoded"}},
                                 "csrf=" + s.csrf));
   EXPECT_EQ(out.status, 303);
@@ -189,9 +191,10 @@ TEST_F(WebUiLoginTest, SignInWithPrivateKeyJwtClientAuthentication) {
   std::string to = HeaderOf(start, "Location");
   ASSERT_TRUE(to.starts_with(kIssuer + "/authorize?")) << to;
   EXPECT_EQ(QueryParam(to, "redirect_uri"), kSelf + "/ui/callback");
-  fetcher_->Set(kIssuer + "/token", 200,
-                bj::serialize(bj::object{{"id_token", IdToken({{"nonce", QueryParam(to, "nonce")}})},
-                                         {"token_type", "Bearer"}}));
+  fetcher_->Set(
+      kIssuer + "/token", 200,
+      bj::serialize(bj::object{{"id_token", IdToken({{"nonce", QueryParam(to, "nonce")}})},
+                               {"token_type", "Bearer"}}));
   auto done = ui->Callback(
       Request("GET", "/ui/callback?code=the-code&state=" + UrlComponent(QueryParam(to, "state"))));
   ASSERT_EQ(done.status, 303) << done.body;
@@ -224,8 +227,8 @@ TEST_F(WebUiLoginTest, SignInWithPrivateKeyJwtClientAuthentication) {
   checks.audiences = {kIssuer + "/token"};
   checks.algorithms = {auth::JwsAlg::kES256};
   auth::SingleKeyProvider keys(*auth::Key::FromJwk(client_key.PublicJwk()));
-  auto assertion = auth::VerifyJwt(FormValue(post, "client_assertion").value_or(""), checks, keys,
-                                   clock_.Now());
+  auto assertion =
+      auth::VerifyJwt(FormValue(post, "client_assertion").value_or(""), checks, keys, clock_.Now());
   ASSERT_TRUE(assertion.ok()) << assertion.status().message();
   EXPECT_EQ(assertion->kid, "client-kid");
   EXPECT_EQ(assertion->StringClaim("sub"), "mcpreg-web");

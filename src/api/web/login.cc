@@ -35,7 +35,8 @@ const config::IssuerConfig* FindIssuer(const config::AuthConfig* auth, std::stri
 
 Result<auth::Key> LoadClientKey(const LoginOptions& o) {
   std::ifstream in(o.private_key_file, std::ios::binary);
-  if (!in) return Status::InvalidArgument("cannot read ui.login.private_key_file " + o.private_key_file);
+  if (!in)
+    return Status::InvalidArgument("cannot read ui.login.private_key_file " + o.private_key_file);
   std::ostringstream ss;
   ss << in.rdbuf();
   Result<auth::Key> key = auth::Key::FromPrivatePem(ss.str(), o.private_key_id);
@@ -62,7 +63,8 @@ std::string OriginOf(std::string_view url) {
   for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (scheme != "http" && scheme != "https") return "";
   std::string out = scheme + "://";
-  for (char c : u->encoded_host()) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : u->encoded_host())
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (u->has_port() && !u->port().empty()) {
     std::string_view port = u->port();
     if (!((scheme == "http" && port == "80") || (scheme == "https" && port == "443"))) {
@@ -236,8 +238,10 @@ Result<auth::Principal> Login::Complete(std::string_view code, const PendingLogi
   AddField(form, "code_verifier", pending.code_verifier);
   if (client_key_) {
     Result<std::string> assertion = ClientAssertion(endpoint);
-    if (!assertion.ok()) return Status::Internal("client assertion: " + assertion.status().message());
-    AddField(form, "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+    if (!assertion.ok())
+      return Status::Internal("client assertion: " + assertion.status().message());
+    AddField(form, "client_assertion_type",
+             "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
     AddField(form, "client_assertion", *assertion);
   }
   auth::FetchOptions opts;
@@ -246,7 +250,8 @@ Result<auth::Principal> Login::Complete(std::string_view code, const PendingLogi
   opts.untrusted_destination = auth::UrlAuthority(endpoint) != auth::UrlAuthority(issuer_->issuer);
   Result<auth::FetchResponse> r =
       deps_.fetcher->Post(endpoint, "application/x-www-form-urlencoded", form, opts);
-  if (!r.ok()) return Status::Unavailable("token endpoint " + endpoint + ": " + r.status().message());
+  if (!r.ok())
+    return Status::Unavailable("token endpoint " + endpoint + ": " + r.status().message());
 
   boost::system::error_code ec;
   bj::value v = bj::parse(r->body, ec);
@@ -268,7 +273,8 @@ Result<auth::Principal> Login::Complete(std::string_view code, const PendingLogi
   checks.audiences = {deps_.login.client_id};
   checks.algorithms = algorithms_;
   checks.leeway_seconds = deps_.auth_config->leeway_seconds;
-  Result<auth::Jwt> jwt = auth::VerifyJwt(id_token->get_string(), checks, *keys_, deps_.clock->Now());
+  Result<auth::Jwt> jwt =
+      auth::VerifyJwt(id_token->get_string(), checks, *keys_, deps_.clock->Now());
   if (!jwt.ok()) {
     if (jwt.status().code() == Code::kUnavailable) return jwt.status();
     return Status::Unauthenticated("id_token: " + jwt.status().message());
