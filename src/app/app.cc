@@ -11,6 +11,7 @@
 #include "api/mcp/registry_tools.h"
 #include "api/rest/problem.h"
 #include "api/rest/router.h"
+#include "api/web/login.h"
 #include "api/web/web_ui.h"
 #include "app/refresher.h"
 #include "app/registry.h"
@@ -62,6 +63,19 @@ int Serve(const ServeOptions& in) {
     so.max_connections = cfg.limits.max_connections;
     so.max_connections_per_client = cfg.limits.max_connections_per_client;
     so.max_sse_inbound_bytes = cfg.limits.max_sse_inbound_bytes;
+  }
+  // Sign-in for people (config ui.login): checked before anything is opened.
+  web::LoginOptions login_options;
+  login_options.issuer_name = cfg.ui.login.issuer;
+  login_options.client_id = cfg.ui.login.client_id;
+  login_options.private_key_file = cfg.ui.login.private_key_file;
+  login_options.private_key_id = cfg.ui.login.private_key_id;
+  login_options.session_ttl_seconds = cfg.ui.login.session_ttl_seconds;
+  login_options.session_idle_seconds = cfg.ui.login.session_idle_seconds;
+  login_options.max_sessions = cfg.ui.login.max_sessions;
+  if (Status login_ok = web::ValidateLoginOptions(login_options, cfg.auth); !login_ok.ok()) {
+    log::Error("mcpreg serve: " + login_ok.message());
+    return ExitCodeFor(login_ok.code());
   }
   // Command-line flags win over the config file, which wins over the defaults.
   if (o.listen.empty())
@@ -192,7 +206,11 @@ int Serve(const ServeOptions& in) {
   web_deps.fetcher = fetcher;
   web_deps.auth_config = &cfg.auth;
   web_deps.public_url = cfg.public_url;
+  web_deps.login = login_options;
   web::WebUi web_ui(std::move(web_deps));
+  if (web_ui.login_enabled())
+    log::Info("web sign-in: issuer " + login_options.issuer_name + ", client_id " +
+              login_options.client_id);
   deps.web = &web_ui;
   auto router = std::make_shared<rest::Router>(std::move(deps));
   so.on_header = [router](const http::HttpRequest& head) { return router->Admit(head); };

@@ -18,7 +18,20 @@ class RealHttpFetcher final : public HttpFetcher {
   explicit RealHttpFetcher(const OutboundOptions& o) : options_(o) {}
 
   Result<FetchResponse> Get(const std::string& url, const FetchOptions& options) override {
+    return Call("GET", url, "", "", options);
+  }
+
+  Result<FetchResponse> Post(const std::string& url, std::string_view content_type,
+                             std::string_view body, const FetchOptions& options) override {
+    return Call("POST", url, content_type, body, options);
+  }
+
+ private:
+  Result<FetchResponse> Call(const char* method, const std::string& url,
+                             std::string_view content_type, std::string_view body,
+                             const FetchOptions& options) {
     http::ClientRequest req;
+    req.method = method;
     req.url = url;
     req.timeout = std::min<std::chrono::milliseconds>(options.timeout, options_.total_timeout);
     req.connect_timeout = options_.connect_timeout;
@@ -26,6 +39,8 @@ class RealHttpFetcher final : public HttpFetcher {
       req.guard = http::SsrfGuard(options_.allow_private_addresses);
     req.max_body_bytes = options.max_body_bytes;
     req.headers = {{"Accept", options.accept}, {"User-Agent", "mcp-registry/1.0"}};
+    if (!content_type.empty()) req.headers.emplace_back("Content-Type", std::string(content_type));
+    req.body = std::string(body);
     Result<http::ClientResponse> resp = http::Fetch(req);
     if (!resp.ok()) return resp.status();
     FetchResponse out;
@@ -37,7 +52,6 @@ class RealHttpFetcher final : public HttpFetcher {
     return out;
   }
 
- private:
   const OutboundOptions options_;
 };
 
@@ -86,6 +100,11 @@ class LibcTxtResolver final : public TxtResolver {
 };
 
 }  // namespace
+
+Result<FetchResponse> HttpFetcher::Post(const std::string& url, std::string_view, std::string_view,
+                                        const FetchOptions&) {
+  return Status::Unavailable("this fetcher cannot POST to " + url);
+}
 
 OutboundOptions OutboundOptionsFrom(const config::OutboundConfig& c) {
   OutboundOptions o;
@@ -162,6 +181,11 @@ Result<FetchResponse> OutboundFetcher::Get(const std::string& url, const FetchOp
   done_.notify_all();
   return result;
 }
+Result<FetchResponse> OutboundFetcher::Post(const std::string& url, std::string_view content_type,
+                                            std::string_view body, const FetchOptions& options) {
+  return inner_->Post(url, content_type, body, options);
+}
+
 std::shared_ptr<TxtResolver> NewTxtResolver() { return std::make_shared<LibcTxtResolver>(); }
 
 void FakeHttpFetcher::Set(const std::string& url, int status, std::string body,
@@ -190,6 +214,21 @@ Result<FetchResponse> FakeHttpFetcher::Get(const std::string& url, const FetchOp
     return Status::Unavailable("response from " + url + " exceeds the size limit");
   }
   return it->second;
+}
+
+std::string FakeHttpFetcher::last_post(const std::string& url) const {
+  std::lock_guard lock(mu_);
+  auto it = posts_.find(url);
+  return it == posts_.end() ? "" : it->second;
+}
+
+Result<FetchResponse> FakeHttpFetcher::Post(const std::string& url, std::string_view,
+                                            std::string_view body, const FetchOptions& options) {
+  {
+    std::lock_guard lock(mu_);
+    posts_[url] = std::string(body);
+  }
+  return Get(url, options);
 }
 
 void FakeTxtResolver::Set(const std::string& name, std::vector<std::string> records) {

@@ -1,16 +1,18 @@
 // Network seams of the auth module, so that every check can run offline in tests:
-//   HttpFetcher  - HTTP GET (JWKS URLs, OIDC discovery, /.well-known/mcp-registry-auth);
+//   HttpFetcher  - HTTP GET (JWKS URLs, OIDC discovery, /.well-known/mcp-registry-auth) and
+//                  form POST (the OpenID provider's token endpoint, for sign-in);
 //   TxtResolver  - DNS TXT lookups (namespace proofs).
 // Production implementations: NewHttpFetcher() (mcpreg::http::Fetch, no redirects, deadlines,
 // SSRF guard, single flight and a negative cache) and NewTxtResolver() (libc res_nquery).
 // Tests use the Fake* classes below.
 //
 // Outbound rules (config section `outbound:`, see OutboundOptions):
-//   - every GET is bounded by connect_timeout (resolve + connect) and total_timeout (the whole
+//   - every GET and POST is bounded by connect_timeout (resolve + connect) and total_timeout (the whole
 //     call), whatever FetchOptions::timeout asks for beyond that;
 //   - a URL marked untrusted_destination (not fixed by the operator's config) connects only to
 //     addresses the SSRF guard allows (transport/ssrf_guard.h);
-//   - concurrent GETs of one URL share one network fetch (single flight);
+//   - concurrent GETs of one URL share one network fetch (single flight); POSTs are never
+//     shared nor remembered (they are not idempotent);
 //   - a URL whose fetch failed at the network level (Unavailable) is not fetched again for
 //     negative_cache_seconds: callers get the remembered failure at once. At most
 //     negative_cache_entries URLs are remembered (the oldest is forgotten first).
@@ -28,6 +30,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -69,6 +72,11 @@ class HttpFetcher {
   // check it). Errors: InvalidArgument (bad URL), Unavailable (network, timeout, body larger
   // than options.max_body_bytes).
   virtual Result<FetchResponse> Get(const std::string& url, const FetchOptions& options) = 0;
+  // POSTs `body` with this Content-Type to `url`, without following redirects, under the same
+  // deadlines and SSRF rule as Get. Any HTTP status is a successful call. Errors as Get. The
+  // default implementation refuses with Unavailable (fetchers that only serve GETs).
+  virtual Result<FetchResponse> Post(const std::string& url, std::string_view content_type,
+                                     std::string_view body, const FetchOptions& options);
 };
 
 class TxtResolver {
@@ -97,6 +105,9 @@ class OutboundFetcher final : public HttpFetcher {
   // cache; Unavailable when waiting for another caller's fetch of the same URL outlasts
   // total_timeout plus a second (the inner fetcher should have ended it).
   Result<FetchResponse> Get(const std::string& url, const FetchOptions& options) override;
+  // Straight to the inner fetcher: no single flight, no negative cache.
+  Result<FetchResponse> Post(const std::string& url, std::string_view content_type,
+                             std::string_view body, const FetchOptions& options) override;
   size_t negative_entries() const;  // URLs remembered as failed (tests)
 
  private:
@@ -124,15 +135,21 @@ class OutboundFetcher final : public HttpFetcher {
 std::shared_ptr<TxtResolver> NewTxtResolver();
 
 // Serves canned responses by exact URL; unknown URLs give Unavailable. Counts requests.
+// POSTs get the same canned response as a GET of the URL; the last POST body is kept.
 class FakeHttpFetcher final : public HttpFetcher {
  public:
   void Set(const std::string& url, int status, std::string body, std::string cache_control = "");
   void Remove(const std::string& url);
   int requests(const std::string& url) const;
+  // The body of the last POST to `url`, "" when none.
+  std::string last_post(const std::string& url) const;
   Result<FetchResponse> Get(const std::string& url, const FetchOptions& options) override;
+  Result<FetchResponse> Post(const std::string& url, std::string_view content_type,
+                             std::string_view body, const FetchOptions& options) override;
 
  private:
   mutable std::mutex mu_;
+  std::map<std::string, std::string> posts_;
   std::map<std::string, FetchResponse> responses_;
   std::map<std::string, int> requests_;
 };

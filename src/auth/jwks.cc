@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
 #include <cctype>
 #include <fstream>
 #include <sstream>
+
+#include "auth/discovery.h"
 
 namespace mcpreg::auth {
 namespace {
@@ -48,20 +49,6 @@ int64_t MaxAge(std::string_view cc) {
     digits = true;
   }
   return digits ? v : -1;
-}
-
-// Lower-cased host[:port] of an absolute http(s) URL, or "" when it is not one.
-std::string Authority(std::string_view url) {
-  auto u = boost::urls::parse_absolute_uri(url);
-  if (!u || (u->scheme() != "https" && u->scheme() != "http")) return "";
-  std::string a(u->encoded_host_and_port());
-  for (char& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return a;
-}
-
-std::string TrimSlash(std::string s) {
-  while (!s.empty() && s.back() == '/') s.pop_back();
-  return s;
 }
 
 }  // namespace
@@ -127,29 +114,11 @@ Result<JwksCache::Loaded> JwksCache::Load() const {
     std::string url = source_.location;
     bool untrusted = false;
     if (source_.kind == KeySource::Kind::kDiscovery) {
-      std::string doc_url = TrimSlash(source_.location) + "/.well-known/openid-configuration";
-      Result<FetchResponse> doc = FetchOk(*fetcher_, doc_url);
+      Result<OidcDiscovery> doc = FetchDiscovery(*fetcher_, source_.location);
       if (!doc.ok()) return doc.status();
-      boost::system::error_code ec;
-      bj::value v = bj::parse(doc->body, ec);
-      const bj::object* o = ec ? nullptr : v.if_object();
-      const bj::value* iss = o ? o->if_contains("issuer") : nullptr;
-      const bj::value* uri = o ? o->if_contains("jwks_uri") : nullptr;
-      if (!iss || !iss->is_string() || !uri || !uri->is_string()) {
-        return Status::Unavailable(doc_url + " lacks string members issuer and jwks_uri");
-      }
-      // OIDC Discovery §4.3: the document's issuer must be the one we asked about.
-      if (iss->get_string() != source_.location) {
-        return Status::Unavailable(doc_url + " names issuer \"" + std::string(iss->get_string()) +
-                                   "\", expected \"" + source_.location + "\"");
-      }
-      url = std::string(uri->get_string()).substr(0, 2048);
-      std::string authority = Authority(url);
-      if (authority.empty()) {
-        return Status::Unavailable(doc_url + " names a jwks_uri that is not an http(s) URL");
-      }
+      url = doc->jwks_uri;
       // The issuer's own host is as trusted as the configured issuer; any other host is not.
-      untrusted = authority != Authority(source_.location);
+      untrusted = UrlAuthority(url) != UrlAuthority(source_.location);
       out.jwks_uri = url;
     }
     Result<FetchResponse> r = FetchOk(*fetcher_, url, untrusted);

@@ -5,6 +5,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 #include <boost/json.hpp>
@@ -233,6 +234,54 @@ Result<Key> Key::FromJwk(std::string_view json) {
   }
   k.pkey_ = Share(pkey.release());
   return k;
+}
+
+Result<Key> Key::FromPrivatePem(std::string_view pem, std::string kid) {
+  std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>> bio(BIO_new_mem_buf(pem.data(), int(pem.size())));
+  if (!bio) return Status::Internal("out of memory");
+  // A null passphrase callback: encrypted keys fail instead of prompting on the terminal.
+  EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio.get(), nullptr,
+                                          [](char*, int, int, void*) { return 0; }, nullptr);
+  if (!raw) return Status::InvalidArgument("not an unencrypted PEM private key");
+  PkeyPtr pkey(raw);
+  Key k;
+  switch (EVP_PKEY_get_base_id(raw)) {
+    case EVP_PKEY_RSA:
+      if (EVP_PKEY_get_bits(raw) < 2048)
+        return Status::InvalidArgument("RSA key is shorter than 2048 bits");
+      k.type_ = KeyType::kRsa;
+      break;
+    case EVP_PKEY_EC: {
+      char group[64] = {0};
+      size_t len = 0;
+      if (EVP_PKEY_get_utf8_string_param(raw, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                         &len) != 1 ||
+          std::string_view(group) != "prime256v1")
+        return Status::InvalidArgument("EC key is not on curve P-256");
+      k.type_ = KeyType::kEcP256;
+      break;
+    }
+    case EVP_PKEY_ED25519:
+      k.type_ = KeyType::kEd25519;
+      break;
+    default:
+      return Status::InvalidArgument("unsupported key type (RSA, EC P-256 or Ed25519)");
+  }
+  k.pkey_ = Share(pkey.release());
+  k.kid_ = std::move(kid);
+  k.has_private_ = true;
+  return k;
+}
+
+std::string Key::PrivatePem() const {
+  if (!pkey_ || !has_private_) return "";
+  std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>> bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), pkey_.get(), nullptr, nullptr, 0, nullptr,
+                                       nullptr) != 1)
+    return "";
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  return n > 0 ? std::string(data, size_t(n)) : "";
 }
 
 std::string Key::PublicJwk() const {

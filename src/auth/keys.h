@@ -45,6 +45,10 @@ class Key {
   // `use` (must be "sig" when present) and `alg` (must fit the key type when present).
   // Private members are ignored. Errors: InvalidArgument naming the problem.
   static Result<Key> FromJwk(std::string_view json);
+  // A private key from unencrypted PEM (PKCS#8 "PRIVATE KEY", or the traditional RSA / EC
+  // forms): RSA >= 2048 bits, EC P-256 or Ed25519. Errors: InvalidArgument (not such a key,
+  // encrypted, other curve or type).
+  static Result<Key> FromPrivatePem(std::string_view pem, std::string kid = "");
 
   bool valid() const { return pkey_ != nullptr; }
   KeyType type() const { return type_; }
@@ -55,6 +59,8 @@ class Key {
 
   // The public JWK as JSON text: {"kty":..,...,"kid":..,"use":"sig","alg":..}.
   std::string PublicJwk() const;
+  // The private key as PKCS#8 PEM ("" for public-only keys).
+  std::string PrivatePem() const;
   // Ed25519 only: the 32 raw public-key bytes ("" for other types).
   std::string RawPublicKey() const;
   // Ed25519 private keys only: the 32-byte seed ("" otherwise).

@@ -101,6 +101,33 @@ std::string AuthMethodFor(const config::IssuerConfig& issuer) {
   return "oidc";
 }
 
+KeySource KeySourceFor(const config::IssuerConfig& c) {
+  switch (c.keys) {
+    case config::IssuerConfig::Keys::kFile:
+      return {KeySource::Kind::kFile, c.jwks_file};
+    case config::IssuerConfig::Keys::kUrl:
+      return {KeySource::Kind::kUrl, c.jwks_url};
+    case config::IssuerConfig::Keys::kDiscovery:
+      break;
+  }
+  return {KeySource::Kind::kDiscovery, c.issuer};
+}
+
+std::vector<JwsAlg> AlgorithmsFor(const config::IssuerConfig& c) {
+  std::vector<JwsAlg> out;
+  for (const std::string& a : c.algorithms) {
+    if (std::optional<JwsAlg> alg = ParseJwsAlg(a)) out.push_back(*alg);
+  }
+  return out;
+}
+
+std::unique_ptr<JwksCache> NewKeyCache(const config::IssuerConfig& c,
+                                       std::shared_ptr<HttpFetcher> fetcher, const Clock& clock) {
+  JwksCacheOptions opts;
+  opts.ttl = c.jwks_ttl_seconds * 1000000;
+  return std::make_unique<JwksCache>(KeySourceFor(c), std::move(fetcher), clock, opts);
+}
+
 WorkloadTokenVerifier::WorkloadTokenVerifier(const config::AuthConfig& auth,
                                              std::shared_ptr<HttpFetcher> fetcher,
                                              const Clock& clock)
@@ -108,24 +135,8 @@ WorkloadTokenVerifier::WorkloadTokenVerifier(const config::AuthConfig& auth,
   for (const config::IssuerConfig& c : auth.issuers) {
     Issuer is;
     is.config = c;
-    for (const std::string& a : c.algorithms) {
-      if (std::optional<JwsAlg> alg = ParseJwsAlg(a)) is.algorithms.push_back(*alg);
-    }
-    KeySource src;
-    switch (c.keys) {
-      case config::IssuerConfig::Keys::kFile:
-        src = {KeySource::Kind::kFile, c.jwks_file};
-        break;
-      case config::IssuerConfig::Keys::kUrl:
-        src = {KeySource::Kind::kUrl, c.jwks_url};
-        break;
-      case config::IssuerConfig::Keys::kDiscovery:
-        src = {KeySource::Kind::kDiscovery, c.issuer};
-        break;
-    }
-    JwksCacheOptions opts;
-    opts.ttl = c.jwks_ttl_seconds * 1000000;
-    is.keys = std::make_unique<JwksCache>(src, fetcher, clock, opts);
+    is.algorithms = AlgorithmsFor(c);
+    is.keys = NewKeyCache(c, fetcher, clock);
     issuers_.push_back(std::move(is));
   }
 }

@@ -65,6 +65,14 @@ class WorkloadTokenVerifier {
 std::vector<Permission> GrantsFor(const config::IssuerConfig& issuer,
                                   const boost::json::object& claims);
 
+// Where `issuer`'s verification keys come from (jwks_file, jwks_url or discovery).
+KeySource KeySourceFor(const config::IssuerConfig& issuer);
+// `issuer`'s algorithm allowlist (config names that ParseJwsAlg knows).
+std::vector<JwsAlg> AlgorithmsFor(const config::IssuerConfig& issuer);
+// A key cache for `issuer` (KeySourceFor, its jwks_ttl_seconds). `clock` must outlive it.
+std::unique_ptr<JwksCache> NewKeyCache(const config::IssuerConfig& issuer,
+                                       std::shared_ptr<HttpFetcher> fetcher, const Clock& clock);
+
 // "github-oidc" for https://token.actions.githubusercontent.com (and its enterprise forms)
 // unless the config says otherwise, "oidc" for every other issuer.
 std::string AuthMethodFor(const config::IssuerConfig& issuer);

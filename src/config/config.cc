@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "auth/discovery.h"
 #include "auth/permissions.h"
 
 #include <boost/json.hpp>
@@ -19,6 +20,10 @@ namespace mcpreg::config {
 namespace {
 
 namespace bj = boost::json;
+
+constexpr const char* kHttpsRule =
+    "keys and tokens are fetched only over https (http only on a loopback host: localhost, "
+    "127.0.0.0/8, [::1])";
 
 // Thrown inside this file only; ParseConfig turns it into a Status.
 struct ConfigError {
@@ -272,6 +277,7 @@ class Parser {
       if (!c.jwks_url.starts_with("https://") && !c.jwks_url.starts_with("http://")) {
         Fail(n["jwks_url"], path + ".jwks_url", "expected an http(s) URL");
       }
+      if (!auth::IsHttpsOrLoopbackHttp(c.jwks_url)) Fail(n["jwks_url"], path + ".jwks_url", kHttpsRule);
     }
     if (n["discovery"]) {
       if (!Bool(n["discovery"], path + ".discovery")) {
@@ -282,6 +288,7 @@ class Parser {
       if (!c.issuer.starts_with("https://") && !c.issuer.starts_with("http://")) {
         Fail(n["issuer"], path + ".issuer", "discovery needs an http(s) issuer URL");
       }
+      if (!auth::IsHttpsOrLoopbackHttp(c.issuer)) Fail(n["issuer"], path + ".issuer", kHttpsRule);
     }
     if (sources != 1) {
       Fail(n, path, "exactly one of jwks_file, jwks_url or \"discovery: true\" is required");
@@ -347,6 +354,46 @@ class Parser {
     }
   }
 
+  // `ui:`. Needs `auth` parsed already (the sign-in issuer is one of auth.issuers).
+  void Ui(const YAML::Node& n, const AuthConfig& auth, UiConfig& out) {
+    CheckMap(n, "ui", {"login"});
+    YAML::Node l = n["login"];
+    if (!l) return;
+    UiLoginConfig& L = out.login;
+    uint64_t ttl = uint64_t(L.session_ttl_seconds), idle = uint64_t(L.session_idle_seconds);
+    Uints(l, "ui.login",
+          {{"session_ttl_seconds", &ttl, 60, 30 * 86400},
+           {"session_idle_seconds", &idle, 60, 30 * 86400},
+           {"max_sessions", &L.max_sessions, 1, 10'000'000}},
+          {}, {"issuer", "client_id", "private_key_file", "private_key_id"});
+    L.session_ttl_seconds = int64_t(ttl);
+    L.session_idle_seconds = int64_t(idle);
+    for (const char* required : {"issuer", "client_id"}) {
+      if (!l[required]) Fail(l, "ui.login", std::string("missing key \"") + required + "\"");
+    }
+    L.issuer = NonEmpty(l["issuer"], "ui.login.issuer");
+    L.client_id = NonEmpty(l["client_id"], "ui.login.client_id");
+    if (l["private_key_file"])
+      L.private_key_file = PathValue(l["private_key_file"], "ui.login.private_key_file");
+    if (l["private_key_id"]) L.private_key_id = NonEmpty(l["private_key_id"], "ui.login.private_key_id");
+    const IssuerConfig* issuer = nullptr;
+    std::string names;
+    for (const IssuerConfig& c : auth.issuers) {
+      if (c.name == L.issuer) issuer = &c;
+      names += (names.empty() ? "" : ", ") + c.name;
+    }
+    if (!issuer) {
+      Fail(l["issuer"], "ui.login.issuer",
+           "no auth.issuers entry is named \"" + L.issuer + "\"" +
+               (names.empty() ? std::string(" (auth.issuers is empty)") : " (names: " + names + ")"));
+    }
+    // Sign-in always discovers the provider's endpoints from the issuer URL.
+    if (!auth::IsHttpsOrLoopbackHttp(issuer->issuer)) {
+      Fail(l["issuer"], "ui.login.issuer",
+           "issuer \"" + issuer->issuer + "\" cannot be used for sign-in: " + kHttpsRule);
+    }
+  }
+
   // A SQLite path (resolved like every path) or a PostgreSQL URI (kept as written).
   std::string DbLocation(const YAML::Node& n, const std::string& path) {
     std::string s = NonEmpty(n, path);
@@ -392,7 +439,7 @@ class Parser {
     c.source = source_;
     if (IsNull(root)) return c;  // an empty file means all defaults
     CheckMap(root, "", {"public_url", "listen", "db", "limits", "quotas", "outbound", "auth",
-                        "feed", "policy", "mcp"});
+                        "feed", "ui", "policy", "mcp"});
     if (root["listen"]) Listen(root["listen"], c.listen);
     if (YAML::Node db = root["db"]) Db(db, c.db);
     if (YAML::Node u = root["public_url"]) {
@@ -436,6 +483,7 @@ class Parser {
         O.allow_private_addresses = Bool(o["allow_private_addresses"], "outbound.allow_private_addresses");
     }
     if (root["auth"]) Auth(root["auth"], c.auth);
+    if (root["ui"]) Ui(root["ui"], c.auth, c.ui);
     if (YAML::Node f = root["feed"]) {
       CheckMap(f, "feed", {"dir", "max_bytes"});
       if (f["dir"]) c.feed.dir = PathValue(f["dir"], "feed.dir");

@@ -30,8 +30,20 @@
 //           - match: {repository_owner_id: "1234567"}      # all pairs must match
 //             grant: {actions: [publish, edit], resource: "io.github.{repository_owner}/*"}
 //   feed: {dir: /var/lib/mcpreg/feed, max_bytes: 104857600}
+//   ui:                      # the browser interface
+//     login:                 # sign-in for people (OpenID Connect, authorization code + PKCE)
+//       issuer: contoso-entra            # the name of an auth.issuers entry (REQUIRED)
+//       client_id: mcpreg-web            # REQUIRED; the id_token's aud must contain it
+//       private_key_file: keys/web.pem   # optional: private_key_jwt client auth (RFC 7523)
+//       private_key_id: "kid-1"          # optional: the kid of that key
+//       session_ttl_seconds: 28800       # absolute session lifetime (default 8 h)
+//       session_idle_seconds: 3600       # idle lifetime (default 1 h)
+//       max_sessions: 10000              # least recently used dropped beyond this
 //   policy: {...}   # kept as JSON for later consumers
 //   mcp: {...}      # kept as JSON for later consumers
+//
+// URLs the registry fetches keys from (a discovery issuer, jwks_url, the sign-in issuer) must
+// be https, or http on a loopback host (localhost, 127.0.0.0/8, [::1]; for tests).
 //
 // Unknown keys at any level are errors. Every error is InvalidArgument with the message
 // "<file>:<line>:<column>: <key path>: <problem>", e.g.
@@ -148,6 +160,22 @@ struct AuthConfig {
   std::vector<IssuerConfig> issuers;
 };
 
+// Sign-in for people in the web interface (`ui.login`). The redirect URI registered with the
+// provider is <public_url>/ui/callback.
+struct UiLoginConfig {
+  std::string issuer;     // the `name` of an auth.issuers entry; "" = sign-in disabled
+  std::string client_id;  // REQUIRED when issuer is set
+  std::string private_key_file;  // absolute after load; "" = public client (PKCE only)
+  std::string private_key_id;    // JWT "kid" of the client assertion; "" = none
+  int64_t session_ttl_seconds = 8 * 3600;
+  int64_t session_idle_seconds = 3600;
+  uint64_t max_sessions = 10000;
+};
+
+struct UiConfig {
+  UiLoginConfig login;
+};
+
 struct FeedConfig {
   std::string dir;  // "" = feed disabled
   uint64_t max_bytes = 100 * 1024 * 1024;
@@ -166,6 +194,7 @@ struct Config {
   FeedConfig feed;
   QuotaConfig quotas;
   OutboundConfig outbound;
+  UiConfig ui;
   boost::json::object policy;  // raw, for the policy module
   boost::json::object mcp;     // raw, for the MCP module
 };

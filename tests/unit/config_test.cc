@@ -37,6 +37,9 @@ TEST(ConfigTest, FullExampleParses) {
   ASSERT_EQ(gh.rules[0].match.size(), 1u);
   EXPECT_EQ(gh.rules[0].match[0].first, "repository_owner_id");
   EXPECT_EQ(gh.rules[0].match[0].second, std::vector<std::string>{"4242"});
+  EXPECT_EQ(c->ui.login.issuer, "contoso-entra");
+  EXPECT_EQ(c->ui.login.client_id, "mcpreg-web");
+  EXPECT_EQ(c->ui.login.session_idle_seconds, 1800);
   const IssuerConfig& entra = c->auth.issuers[1];
   EXPECT_EQ(entra.keys, IssuerConfig::Keys::kUrl);
   EXPECT_EQ(entra.rules[0].match.size(), 2u);
@@ -208,6 +211,67 @@ TEST(ConfigTest, SecuritySectionMistakesNameTheKey) {
   EXPECT_NE(ErrorOf("public_url: javascript:alert(1)").find("public_url: expected an absolute"),
             std::string::npos);
   EXPECT_NE(ErrorOf("public_url: \"https://a.example/x?y\"").find("public_url:"),
+            std::string::npos);
+}
+
+const std::string kUiIssuers =
+    "auth:\n  issuers:\n    - name: entra\n      issuer: https://login.example/t/v2.0\n"
+    "      audience: api://mcpreg\n      discovery: true\n";
+
+TEST(ConfigTest, UiLoginParses) {
+  Result<Config> c = ParseConfig(kUiIssuers +
+                                     "ui:\n  login:\n    issuer: entra\n    client_id: mcpreg-web\n"
+                                     "    private_key_file: keys/web.pem\n    private_key_id: k1\n"
+                                     "    session_ttl_seconds: 7200\n    max_sessions: 50\n",
+                                 "/etc/mcpreg/mcpreg.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->ui.login.issuer, "entra");
+  EXPECT_EQ(c->ui.login.client_id, "mcpreg-web");
+  EXPECT_EQ(c->ui.login.private_key_file, "/etc/mcpreg/keys/web.pem");
+  EXPECT_EQ(c->ui.login.private_key_id, "k1");
+  EXPECT_EQ(c->ui.login.session_ttl_seconds, 7200);
+  EXPECT_EQ(c->ui.login.session_idle_seconds, 3600) << "default";
+  EXPECT_EQ(c->ui.login.max_sessions, 50u);
+  Result<Config> d = ParseConfig("", "x.yaml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->ui.login.issuer, "") << "sign-in is off by default";
+}
+
+TEST(ConfigTest, UiLoginMistakesNameFileLineAndKey) {
+  const std::string head = kUiIssuers + "ui:\n  login:\n    issuer: entra\n";
+  std::string e = ErrorOf(head + "    client_id: web\n    client_secret: s\n");
+  EXPECT_NE(e.find("mcpreg.yaml:11:5: ui.login.client_secret: unknown key"), std::string::npos) << e;
+  e = ErrorOf(head);
+  EXPECT_NE(e.find("ui.login: missing key \"client_id\""), std::string::npos) << e;
+  e = ErrorOf(kUiIssuers + "ui:\n  login:\n    issuer: nobody\n    client_id: web\n");
+  EXPECT_NE(e.find(":9:13: ui.login.issuer: no auth.issuers entry is named \"nobody\" (names: entra)"),
+            std::string::npos)
+      << e;
+  e = ErrorOf(head + "    client_id: web\n    session_idle_seconds: 5\n");
+  EXPECT_NE(e.find("ui.login.session_idle_seconds: must be between"), std::string::npos) << e;
+  e = ErrorOf("ui:\n  logon: {}\n");
+  EXPECT_NE(e.find("ui.logon: unknown key"), std::string::npos) << e;
+}
+
+TEST(ConfigTest, PlainHttpKeyUrlsOnlyOnLoopback) {
+  auto issuer = [](std::string url, std::string keys) {
+    return "auth:\n  issuers:\n    - name: a\n      issuer: " + url +
+           "\n      audience: x\n      " + keys + "\n";
+  };
+  EXPECT_NE(ErrorOf(issuer("http://idp.example.com", "discovery: true"))
+                .find("auth.issuers[0].issuer: keys and tokens are fetched only over https"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(issuer("https://a", "jwks_url: http://10.0.0.1/keys"))
+                .find("auth.issuers[0].jwks_url: keys and tokens are fetched only over https"),
+            std::string::npos);
+  for (std::string ok : {"http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9",
+                         "https://idp.example.com"})
+    EXPECT_EQ(ErrorOf(issuer(ok, "discovery: true")), "(parsed fine)") << ok;
+  // Keys from a file: the issuer URL is not fetched, unless sign-in uses it.
+  std::string file_keys = issuer("http://idp.example.com", "jwks_file: k.json");
+  EXPECT_EQ(ErrorOf(file_keys), "(parsed fine)");
+  EXPECT_NE(ErrorOf(file_keys + "ui:\n  login: {issuer: a, client_id: web}\n")
+                .find("ui.login.issuer: issuer \"http://idp.example.com\" cannot be used for sign-in"),
             std::string::npos);
 }
 
