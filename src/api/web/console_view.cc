@@ -6,6 +6,7 @@
 #include <optional>
 #include <tuple>
 
+#include "api/web/catalog_view.h"
 #include "api/web/html.h"
 #include "core/json_out.h"
 #include "mcpreg/clock.h"
@@ -162,7 +163,7 @@ RequestForm FormFromDocument(std::string_view document) {
       if (x.is_object())
         f.apis.push_back({StrOf(x.get_object(), "name"), StrOf(x.get_object(), "owner"),
                           StrOf(x.get_object(), "permission")});
-  if (const bj::value* s = o.if_contains("server")) f.server = bj::serialize(*s);
+  if (const bj::value* s = o.if_contains("server")) f.server = PrettyJson(*s);
   return f;
 }
 
