@@ -275,6 +275,35 @@ auth:
     assert.deepEqual(p.problems, []);
     assert.deepEqual(page.problems, []);
   });
+  await check('narrow screen and keyboard only: no sideways scrolling, visible focus, search by keyboard', async () => {
+    const narrow = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const p = await watchedPage(narrow);
+    for (const url of ['/', '/servers/' + encodeURIComponent(hostileServer.name)]) {
+      await p.goto(base + url);
+      const [scroll, client] = await p.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      assert.ok(scroll <= client + 1, `${url}: page is ${scroll}px wide on a ${client}px screen`);
+    }
+    await p.goto(base + '/');
+    await p.keyboard.press('Tab');
+    const first = await p.evaluate(() => {
+      const e = document.activeElement;
+      const cs = getComputedStyle(e);
+      return { text: e.textContent, outline: cs.outlineStyle, width: cs.outlineWidth, shadow: cs.boxShadow };
+    });
+    assert.match(first.text, /skip/i, 'the first Tab stop is the skip link');
+    assert.ok(first.outline !== 'none' || first.shadow !== 'none', `focus visible: ${JSON.stringify(first)}`);
+    let onSearch = false;
+    for (let i = 0; i < 15 && !onSearch; i++) {
+      await p.keyboard.press('Tab');
+      onSearch = await p.evaluate(() => document.activeElement && document.activeElement.getAttribute('name') === 'search');
+    }
+    assert.ok(onSearch, 'the search box is reachable by Tab');
+    await p.keyboard.type('github');
+    await p.waitForURL(/search=github/);
+    await p.screenshot({ path: path.join(SHOTS, 'catalog-narrow.png'), fullPage: false });
+    assert.deepEqual(p.problems, []);
+    await narrow.close();
+  });
   await context.close();
 }
 
