@@ -236,6 +236,19 @@ TEST_F(WebUiLoginTest, SignInWithPrivateKeyJwtClientAuthentication) {
   EXPECT_LE(assertion->NumericDate("exp") - assertion->NumericDate("iat"), 300);
 }
 
+TEST_F(WebUiLoginTest, HeadStartsNoSignIn) {
+  LoginOptions login;
+  login.issuer_name = "idp";
+  login.client_id = "mcpreg-web";
+  auto ui = NewUi(login);
+  ASSERT_TRUE(ui->login_enabled());
+  auto head = ui->StartLogin(Request("HEAD", "/ui/login"));
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(ui->sessions().pending_size(), 0u);
+  ASSERT_EQ(ui->StartLogin(Request("GET", "/ui/login")).status, 302);
+  EXPECT_EQ(ui->sessions().pending_size(), 1u);
+}
+
 TEST_F(WebUiLoginTest, IdTokenChecksRefuseTheSignIn) {
   LoginOptions login;
   login.issuer_name = "idp";

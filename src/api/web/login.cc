@@ -312,6 +312,12 @@ bool WebUi::login_enabled() const { return login_->enabled(); }
 
 http::HttpResponse WebUi::StartLogin(const http::HttpRequest& req) const {
   if (!login_enabled()) return NotFoundPage(req, "sign-in (not configured)");
+  // HEAD (link checkers, prefetchers) must not start a sign-in: no pending entry for it.
+  if (req.method == "HEAD") {
+    http::HttpResponse r;
+    r.Set("Cache-Control", "no-store");
+    return r;
+  }
   std::string next = FormValue(req.query, "next").value_or("/");
   Result<std::string> url = login_->Begin(BaseUrl(req) + "/ui/callback", next);
   if (!url.ok()) {

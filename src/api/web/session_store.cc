@@ -114,6 +114,11 @@ size_t SessionStore::size() const {
   return lru_.size();
 }
 
+size_t SessionStore::pending_size() const {
+  std::lock_guard lock(mu_);
+  return pending_.size();
+}
+
 void SessionStore::PutPending(PendingLogin p) {
   p.created_at = NowSeconds();
   std::lock_guard lock(mu_);

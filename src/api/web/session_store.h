@@ -65,6 +65,7 @@ class SessionStore {
   // Ends the session (no-op when unknown).
   void Remove(std::string_view id);
   size_t size() const;
+  size_t pending_size() const;
 
   // Sign-ins in flight.
   void PutPending(PendingLogin p);
