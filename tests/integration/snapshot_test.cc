@@ -16,6 +16,7 @@
 #include "federation/dsse.h"
 #include "federation/snapshot.h"
 #include "integration/server_process.h"
+#include "testing/governance_documents.h"
 #include "transport/http_client.h"
 
 namespace mcpreg {
@@ -312,14 +313,7 @@ TEST(SnapshotGovernedTest, WithheldVersionsAreLeftOut) {
   std::string config = Write(dir + "/mcpreg.yaml",
                              "db: registry.db\npolicy:\n  strict: true\n  evidence: []\n"
                              "federation:\n  snapshot_ttl_seconds: 3600\n");
-  const std::string good =
-      std::string(R"({"$schema":")") + kSchema +
-      R"(","name":"com.contoso/weather","description":"Weather forecasts for Contoso field teams",)"
-      R"("version":"1.0.0","packages":[{"registryType":"mcpb",)"
-      R"("identifier":"https://github.com/contoso/weather/releases/download/v1.0.0/weather.mcpb",)"
-      R"("fileSha256":"fe333e598595000ae021bd27117db32ec69af6987f507ba7a63c90638ff633ce",)"
-      R"("transport":{"type":"stdio"}}],)"
-      R"("_meta":{"io.modelcontextprotocol.registry/publisher-provided":{"license":"MIT"}}})";
+  const std::string good = testing::CompliantWeatherServer();
   std::string other = good;
   other.replace(other.find("com.contoso/weather"), 19, "com.contoso/tides1");
   std::string out, err;
@@ -328,12 +322,7 @@ TEST(SnapshotGovernedTest, WithheldVersionsAreLeftOut) {
                    &out, &err),
             0)
       << out << err;
-  std::string request =
-      R"({"name":"com.contoso/weather","team":"Weather","contacts":["weather@contoso.example"],)"
-      R"("consumption":"first-party","hosting":"local",)"
-      R"("publisher":{"issuer":"https://idp.contoso.example","subject":"pipeline-7"},)"
-      R"("pipeline":"https://dev.azure.com/contoso/weather/_build?definitionId=7","server":)" +
-      good + "}";
+  std::string request = testing::WeatherRequest(good);
   ASSERT_EQ(RunCli({"request", "file", Write(dir + "/req.json", request), "--config", config},
                    &out, &err),
             0)
