@@ -20,6 +20,7 @@
 #include "config/config.h"
 #include "core/log.h"
 #include "core/work_pool.h"
+#include "federation/snapshot.h"
 #include "mcpreg/store.h"
 #include "policy/policy.h"
 #include "service/auth_service.h"
@@ -113,6 +114,15 @@ int Serve(const ServeOptions& in) {
     log::Error("mcpreg serve: registry signing key: " + key.status().message());
     return ExitCodeFor(key.status().code());
   }
+  // Signed snapshots and the JWKS that verifies them use the same key (federation/snapshot.h).
+  auto signer = federation::SnapshotSigner::FromRegistryKey(*key);
+  if (!signer.ok()) {
+    log::Error("mcpreg serve: snapshot signer: " + signer.status().message());
+    return ExitCodeFor(signer.status().code());
+  }
+  federation::SnapshotPublisher snapshots(*reg->catalog, std::move(*signer),
+                                          SystemClock::Instance(),
+                                          Micros(cfg.federation.snapshot_ttl_seconds) * 1000000);
   auto fetcher = auth::NewHttpFetcher(auth::OutboundOptionsFrom(cfg.outbound));
   service::AuthService auth_service(
       cfg.auth, *reg->store,
@@ -147,6 +157,7 @@ int Serve(const ServeOptions& in) {
   deps.policy = policy;
   deps.auth = &auth_service;
   deps.feed = &feed_service;
+  deps.snapshots = &snapshots;
   deps.public_url = cfg.public_url;
   deps.max_body_bytes = so.max_body_bytes;
   deps.max_feed_bytes = cfg.feed.max_bytes;

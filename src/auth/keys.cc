@@ -9,6 +9,7 @@
 #include <openssl/rsa.h>
 
 #include <boost/json.hpp>
+#include <vector>
 
 #include "auth/encoding.h"
 #include "core/json_out.h"
@@ -414,6 +415,33 @@ Status Key::Verify(JwsAlg alg, std::string_view data, std::string_view signature
                             data.size());
   if (rc != 1) return Status::Unauthenticated("token signature is invalid");
   return Status::OK();
+}
+
+std::string JwkThumbprint(const Key& key) {
+  if (!key.valid()) return "";
+  boost::system::error_code ec;
+  bj::value v = bj::parse(key.PublicJwk(), ec);
+  if (ec || !v.is_object()) return "";
+  const bj::object& jwk = v.get_object();
+  std::vector<std::string_view> members;
+  switch (key.type()) {
+    case KeyType::kRsa: members = {"e", "kty", "n"}; break;
+    case KeyType::kEcP256: members = {"crv", "kty", "x", "y"}; break;
+    case KeyType::kEd25519: members = {"crv", "kty", "x"}; break;
+  }
+  std::string canonical;
+  json::JsonOut w(canonical);
+  w.BeginObject();
+  for (std::string_view m : members) {
+    const bj::value* value = jwk.if_contains(m);
+    w.Key(m).String(value && value->is_string() ? std::string_view(value->get_string()) : "");
+  }
+  w.EndObject();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(canonical.data(), canonical.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    return "";
+  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(digest), len));
 }
 
 }  // namespace mcpreg::auth

@@ -81,4 +81,10 @@ class Key {
   bool has_private_ = false;
 };
 
+// The RFC 7638 JWK thumbprint of `key`'s public part: base64url (no padding) of the SHA-256 of
+// its required members in lexicographic order without whitespace (RSA: e, kty, n; EC: crv,
+// kty, x, y; OKP: crv, kty, x). Independent of the key's kid, use and alg, so it is a stable
+// identifier. "" for an empty key.
+std::string JwkThumbprint(const Key& key);
+
 }  // namespace mcpreg::auth

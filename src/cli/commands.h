@@ -25,5 +25,6 @@ void RegisterEvidence(CLI::App& app, int* exit_code);
 void RegisterReview(CLI::App& app, int* exit_code);
 void RegisterExport(CLI::App& app, int* exit_code);
 void RegisterCopy(CLI::App& app, int* exit_code);
+void RegisterSnapshot(CLI::App& app, int* exit_code);
 
 }  // namespace mcpreg::cli

@@ -39,6 +39,7 @@
 #include "app/registry.h"
 #include "cli/commands.h"
 #include "cli/db_option.h"
+#include "cli/file_output.h"
 #include "cli/review_view.h"
 #include "client/registry_api.h"
 #include "client/token_file.h"
@@ -381,20 +382,6 @@ struct ExportArgs {
   Target target;
   std::string kind, out, title = "MCP servers", registry_url;
 };
-
-Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return Status::Unavailable("cannot write " + tmp + ": " + std::strerror(errno));
-    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!f.flush()) return Status::Unavailable("cannot write " + tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::Unavailable("cannot rename " + tmp + " to " + path + ": " + ec.message());
-  return Status::OK();
-}
 
 int RunExport(const ExportArgs& a) {
   const std::string cmd = "export " + a.kind;

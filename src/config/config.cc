@@ -439,7 +439,7 @@ class Parser {
     c.source = source_;
     if (IsNull(root)) return c;  // an empty file means all defaults
     CheckMap(root, "", {"public_url", "listen", "db", "limits", "quotas", "outbound", "auth",
-                        "feed", "ui", "policy", "mcp"});
+                        "feed", "ui", "policy", "mcp", "federation"});
     if (root["listen"]) Listen(root["listen"], c.listen);
     if (YAML::Node db = root["db"]) Db(db, c.db);
     if (YAML::Node u = root["public_url"]) {
@@ -481,6 +481,10 @@ class Parser {
             {"allow_private_addresses"});
       if (o["allow_private_addresses"])
         O.allow_private_addresses = Bool(o["allow_private_addresses"], "outbound.allow_private_addresses");
+    }
+    if (YAML::Node f = root["federation"]) {
+      Uints(f, "federation", {},
+            {{"snapshot_ttl_seconds", &c.federation.snapshot_ttl_seconds, 60, 365 * 24 * 3600}});
     }
     if (root["auth"]) Auth(root["auth"], c.auth);
     if (root["ui"]) Ui(root["ui"], c.auth, c.ui);

@@ -181,6 +181,12 @@ struct FeedConfig {
   uint64_t max_bytes = 100 * 1024 * 1024;
 };
 
+// Federation (issue 13). Signed snapshots (federation/snapshot.h) are valid for
+// snapshot_ttl_seconds after they are made: expiresAt = createdAt + this.
+struct FederationConfig {
+  uint32_t snapshot_ttl_seconds = 7 * 24 * 3600;  // 60 s .. 365 days
+};
+
 struct Config {
   std::string source;  // the file path (or the name given to ParseConfig)
   // The registry's external base URL ("https://registry.example.com", no trailing slash): every
@@ -195,6 +201,7 @@ struct Config {
   QuotaConfig quotas;
   OutboundConfig outbound;
   UiConfig ui;
+  FederationConfig federation;
   boost::json::object policy;  // raw, for the policy module
   boost::json::object mcp;     // raw, for the MCP module
 };

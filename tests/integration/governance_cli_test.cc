@@ -13,6 +13,7 @@
 
 #include "integration/server_process.h"
 #include "support/backend.h"
+#include "testing/governance_documents.h"
 #include "unit/client_fake_registry.h"
 
 namespace mcpreg {
@@ -25,15 +26,7 @@ constexpr char kSchema[] =
     "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
 
 // A self-contained MCPB bundle with its digest: passes the default policy.
-std::string GoodServer() {
-  return std::string(R"({"$schema":")") + kSchema +
-         R"(","name":"com.contoso/weather","description":"Weather forecasts for Contoso field teams",)"
-         R"("version":"1.0.0","packages":[{"registryType":"mcpb",)"
-         R"("identifier":"https://github.com/contoso/weather/releases/download/v1.0.0/weather.mcpb",)"
-         R"("fileSha256":"fe333e598595000ae021bd27117db32ec69af6987f507ba7a63c90638ff633ce",)"
-         R"("transport":{"type":"stdio"}}],)"
-         R"("_meta":{"io.modelcontextprotocol.registry/publisher-provided":{"license":"MIT"}}})";
-}
+std::string GoodServer() { return testing::CompliantWeatherServer(); }
 
 // Needs Node through npx: fails local.runtime-required.
 std::string NpxServer() {
@@ -43,14 +36,7 @@ std::string NpxServer() {
          R"("version":"1.0.0","runtimeHint":"npx","transport":{"type":"stdio"}}]})";
 }
 
-std::string Request(const std::string& draft) {
-  return R"({"name":"com.contoso/weather","team":"Weather","contacts":["weather@contoso.example"],)"
-         R"("consumption":"first-party","hosting":"local",)"
-         R"("publisher":{"issuer":"https://idp.contoso.example","subject":"pipeline-7"},)"
-         R"("pipeline":"https://dev.azure.com/contoso/weather/_build?definitionId=7",)"
-         R"("server":)" +
-         draft + "}";
-}
+std::string Request(const std::string& draft) { return testing::WeatherRequest(draft); }
 
 bool Has(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;

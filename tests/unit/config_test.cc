@@ -277,3 +277,25 @@ TEST(ConfigTest, PlainHttpKeyUrlsOnlyOnLoopback) {
 
 }  // namespace
 }  // namespace mcpreg::config
+
+namespace mcpreg::config {
+namespace {
+
+TEST(ConfigFederationTest, SnapshotTtlParsesAndMistakesNameFileLineAndKey) {
+  Result<Config> c = ParseConfig("federation:\n  snapshot_ttl_seconds: 3600\n", "x.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->federation.snapshot_ttl_seconds, 3600u);
+  EXPECT_EQ(ParseConfig("", "x.yaml")->federation.snapshot_ttl_seconds, 7u * 24 * 3600);
+  Result<Config> low = ParseConfig("federation:\n  snapshot_ttl_seconds: 5\n", "x.yaml");
+  EXPECT_EQ(low.status().message().rfind("x.yaml:2:", 0), 0u) << low.status().message();
+  EXPECT_NE(low.status().message().find("federation.snapshot_ttl_seconds: must be between"),
+            std::string::npos)
+      << low.status().message();
+  Result<Config> unknown = ParseConfig("federation:\n  snapshot_ttl: 5\n", "x.yaml");
+  EXPECT_NE(unknown.status().message().find("federation.snapshot_ttl: unknown key"),
+            std::string::npos)
+      << unknown.status().message();
+}
+
+}  // namespace
+}  // namespace mcpreg::config

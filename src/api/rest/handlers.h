@@ -16,6 +16,9 @@ struct Principal;
 namespace mcpreg::policy {
 struct Policy;
 }
+namespace mcpreg::federation {
+class SnapshotPublisher;
+}
 namespace mcpreg::service {
 class RegistryService;
 class AuthService;
@@ -95,5 +98,9 @@ http::HttpResponse GetEvidence(const service::GovernanceService& gov, const auth
 std::optional<http::HttpResponse> ExportRoute(const service::GovernanceService& gov,
                                               const http::HttpRequest& req,
                                               std::string_view kind, const std::string& base_url);
+
+// Federation (federation_handler.cc), under {prefix}/x/dev.mcpreg/: GET jwks, GET snapshot.
+http::HttpResponse Jwks(const federation::SnapshotPublisher& snapshots);
+http::HttpResponse Snapshot(federation::SnapshotPublisher& snapshots, const http::HttpRequest& req);
 
 }  // namespace mcpreg::rest

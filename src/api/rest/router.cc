@@ -225,6 +225,13 @@ void Router::AddRoutes() {
        }});
   add({"POST", Scope::kApi, "/validate", A::kPublic, L::kDefault, false, {},
        [this](const Call& c) { return Validate(c.req.body, deps_.policy); }});
+  // --- federation: the signing key and the signed snapshot of the public catalog ------------
+  if (auto* snapshots = deps_.snapshots) {
+    add({"GET", Scope::kApi, "/x/dev.mcpreg/jwks", A::kPublic, L::kSmall, false, {},
+         [snapshots](const Call&) { return Jwks(*snapshots); }});
+    add({"GET", Scope::kApi, "/x/dev.mcpreg/snapshot", A::kPublic, L::kSmall, false, {},
+         [snapshots](const Call& c) { return Snapshot(*snapshots, c.req); }});
+  }
 
   if (!deps_.auth) return;  // read-only router (tests, the MCP bridge)
   auto& auth = *deps_.auth;

@@ -46,6 +46,9 @@ namespace mcpreg::web {
 class WebUi;
 struct WebSession;
 }
+namespace mcpreg::federation {
+class SnapshotPublisher;
+}
 namespace mcpreg::service {
 class RegistryService;
 class AuthService;
@@ -61,6 +64,7 @@ struct RouterDeps {
   service::FeedService* feed = nullptr;              // optional: the package feed
   service::GovernanceService* governance = nullptr;  // optional: requests, review, exports
   const policy::Policy* policy = nullptr;            // optional: governed mode's policy
+  federation::SnapshotPublisher* snapshots = nullptr;  // optional: jwks + signed snapshot
   http::Handler mcp;                                 // optional: serves /mcp
   // Optional: the browser interface (api/web/web_ui.h): the catalog at /, /servers/...,
   // /assets/..., sign-in and the console under /ui/. Without it / is a short HTML index.
