@@ -229,7 +229,8 @@ void Router::AddRoutes() {
   if (auto* snapshots = deps_.snapshots) {
     add({"GET", Scope::kApi, "/x/dev.mcpreg/jwks", A::kPublic, L::kSmall, false, {},
          [snapshots](const Call&) { return Jwks(*snapshots); }});
-    add({"GET", Scope::kApi, "/x/dev.mcpreg/snapshot", A::kPublic, L::kSmall, false, {},
+    // Signing a changed catalog (tens of MB) takes a while: never on an I/O thread.
+    add({"GET", Scope::kApi, "/x/dev.mcpreg/snapshot", A::kPublic, L::kSmall, true, {},
          [snapshots](const Call& c) { return Snapshot(*snapshots, c.req); }});
   }
 

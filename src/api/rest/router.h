@@ -81,7 +81,8 @@ struct RouterDeps {
   size_t max_feed_bytes = 100 * 1024 * 1024;     // feed uploads
   size_t max_evidence_bytes = 32 * 1024 * 1024;  // evidence uploads
   size_t max_request_bytes = 256 * 1024;         // server requests (file, update)
-  // Routes that call out (token exchange, authenticated /mcp) run here. nullptr = inline.
+  // Routes that call out (token exchange, sign-in, authenticated /mcp) or sign a whole catalog
+  // (the snapshot) run here. nullptr = inline.
   WorkPool* pool = nullptr;
   // Every other non-GET route (database writes) runs here, so an I/O thread never waits for a
   // commit and concurrent writes can share one. nullptr = inline.
