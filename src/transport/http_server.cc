@@ -187,6 +187,12 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // Called by Stop() once no I/O thread runs (so not on the strand, and nothing races it): a
+  // session the grace period did not see close is closed now. Without this it would outlive
+  // the server, held by the registry that its own `shared_` keeps alive (a reference cycle),
+  // with its socket open.
+  void CloseAfterStop() { Close(); }
+
   // --- used by the Responder / stream (always posted onto the strand) ---
   void SendResponse(HttpResponse r);
   void SendShared(HttpResponse r);
@@ -773,6 +779,7 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
   impl_->threads.clear();
+  for (auto& s : impl_->shared->registry.Snapshot()) s->CloseAfterStop();
   {
     std::lock_guard<std::mutex> l(impl_->stop_mu);
     impl_->stop_cv.notify_all();

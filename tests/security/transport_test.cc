@@ -271,6 +271,35 @@ TEST_F(TransportLimitsTest, SlowBodyGets408WithinReadTimeoutButIdleConnectionWai
   EXPECT_NE(idle.ReadUntil("ok", 2000ms).find("HTTP/1.1 200"), std::string::npos);
 }
 
+// Stop without grace while connections are open (idle, mid-body, an open stream): every
+// connection is closed once the server is gone. A session left in the server's registry when
+// the I/O threads stopped used to keep itself (and its socket) alive through the registry it
+// owns a reference to: a leak LeakSanitizer reported, and a client that never saw EOF.
+TEST_F(TransportLimitsTest, StopWithoutGraceClosesEveryConnection) {
+  for (int round = 0; round < 5; ++round) {
+    ServerOptions o;
+    o.idle_timeout = 30s;
+    o.read_timeout = 30s;
+    StartServer(o);
+    auto idle = Served();
+    RawClient mid(server_->port());
+    ASSERT_TRUE(mid.Send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nab"));
+    RawClient sse(server_->port());
+    ASSERT_TRUE(sse.Send("GET /sse HTTP/1.1\r\nHost: t\r\n\r\n"));
+    ASSERT_NE(sse.ReadUntil("hello", 3000ms).find("HTTP/1.1 200"), std::string::npos);
+    std::this_thread::sleep_for(50ms);  // the server has read what was sent
+    server_->Stop(0ms);
+    {
+      std::lock_guard l(mu_);
+      streams_.clear();  // the handler's stream handles go with the test's server
+    }
+    server_.reset();
+    EXPECT_TRUE(idle->WaitClosed(2000ms)) << "round " << round;
+    EXPECT_TRUE(mid.WaitClosed(2000ms)) << "round " << round;
+    EXPECT_TRUE(sse.WaitClosed(2000ms)) << "round " << round;
+  }
+}
+
 TEST_F(TransportLimitsTest, BytesBeyondSseInboundCapCloseTheStream) {
   ServerOptions o;
   o.max_sse_inbound_bytes = 1024;
