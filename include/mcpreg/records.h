@@ -26,7 +26,14 @@ struct VersionMeta {
   Micros published_at = 0;
   Micros updated_at = 0;
   bool is_latest = false;
+  // Mirrored rows (federation/mirror.h), all "" for a version published here:
+  std::string mirror_upstream;  // the upstream's config name
+  std::string mirror_meta;      // provenance JSON object, served as _meta["dev.mcpreg/mirror"]
+  // Digest of the upstream entry the row was last written from (unchanged entries are not
+  // rewritten); kMirrorRemoved once the upstream's filters no longer select the version.
+  std::string mirror_digest;
 };
+inline constexpr std::string_view kMirrorRemoved = "removed";
 
 // A stored version: meta plus the canonical server.json (as model::Serialize writes it) and
 // the store-wide change sequence number of its last write (strictly increasing across the

@@ -168,6 +168,24 @@ class Store {
   // writer wins, so concurrent first starts agree). FailedPrecondition where not supported.
   virtual Result<std::string> GetOrPutSetting(std::string_view key, std::string_view value);
 
+  // --- federation mirrors (federation/mirror.h) ---------------------------------------------
+  // Per upstream: the incremental-sync watermark and the filter the mirrored set was built
+  // with. Written only when a sync finished (see 0006_mirror.sql).
+  struct MirrorState {
+    std::string upstream;
+    std::string filter_key;
+    Micros watermark = 0;   // highest upstream updatedAt applied
+    Micros synced_at = 0;   // local time the last sync finished
+    int64_t requests = 0;   // upstream requests that sync made
+  };
+  // Errors: NotFound when `upstream` never finished a sync.
+  virtual Result<MirrorState> GetMirrorState(std::string_view upstream) = 0;
+  // Inserts or replaces the state of state.upstream.
+  virtual Status PutMirrorState(const MirrorState& state) = 0;
+  // Meta (with the mirror fields, without documents) of every row mirrored from `upstream`,
+  // removed ones included, ordered by (name, version).
+  virtual Result<std::vector<VersionMeta>> ListMirrored(std::string_view upstream) = 0;
+
   // --- whole-registry copy (mcpreg copy) --------------------------------------------------------
   // Every piece of registry data, as stored: seqs, ids, revisions, timestamps and audit hashes
   // are kept, so a copy serves the same bytes and its audit chain still verifies.

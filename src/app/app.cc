@@ -20,6 +20,7 @@
 #include "config/config.h"
 #include "core/log.h"
 #include "core/work_pool.h"
+#include "federation/mirror.h"
 #include "federation/snapshot.h"
 #include "mcpreg/store.h"
 #include "policy/policy.h"
@@ -243,6 +244,9 @@ int Serve(const ServeOptions& in) {
   // Catch up with writes from other processes on a thread of its own; this one waits for a
   // signal.
   Refresher refresher(*reg->store, *reg->service, &governance);
+  // Upstream registries (config upstreams:) sync on their intervals on a thread of their own.
+  federation::MirrorScheduler mirrors(*reg->store, reg->catalog.get(), SystemClock::Instance(),
+                                      federation::MirrorOptionsFrom(cfg.outbound), cfg.upstreams);
   for (;;) {
     int sig = sigwaitinfo(&sigs, nullptr);
     if (sig == SIGINT || sig == SIGTERM) {
@@ -252,6 +256,7 @@ int Serve(const ServeOptions& in) {
   }
   mcp_endpoint.CloseAll();
   server.Stop(std::chrono::milliseconds(10000));
+  mirrors.Stop();
   outbound_pool.Stop();
   write_pool.Stop();
   refresher.Stop();

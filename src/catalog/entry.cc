@@ -13,7 +13,7 @@ std::string_view StringField(const boost::json::object& o, std::string_view key)
 }
 
 // {"server":<doc>,"_meta":{"io.modelcontextprotocol.registry/official":{...}}} with the
-// official meta fields in the Go struct's order.
+// official meta fields in the Go struct's order, then "dev.mcpreg/mirror" for mirrored rows.
 std::string RenderResponse(const VersionMeta& m, std::string_view server_json) {
   std::string out;
   out.reserve(server_json.size() + 256);
@@ -26,7 +26,11 @@ std::string RenderResponse(const VersionMeta& m, std::string_view server_json) {
   w.Key("publishedAt").String(FormatRfc3339(m.published_at));
   w.Key("updatedAt").String(FormatRfc3339(m.updated_at));
   w.Key("isLatest").Bool(m.is_latest);
-  w.EndObject().EndObject().EndObject();
+  w.EndObject();
+  // A mirrored version names where it came from (the mirror writes this object itself).
+  if (!m.mirror_upstream.empty() && !m.mirror_meta.empty())
+    w.Key("dev.mcpreg/mirror").Raw(m.mirror_meta);
+  w.EndObject().EndObject();
   out.shrink_to_fit();
   return out;
 }

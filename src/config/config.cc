@@ -8,6 +8,7 @@
 #include "auth/permissions.h"
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
@@ -394,6 +395,65 @@ class Parser {
     }
   }
 
+  // `upstreams:` (see UpstreamConfig).
+  void Upstreams(const YAML::Node& list, std::vector<UpstreamConfig>& out) {
+    if (!list.IsSequence()) Fail(list, "upstreams", "expected a list of upstreams");
+    std::set<std::string> names;
+    for (size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node& n = list[i];
+      const std::string path = "upstreams[" + std::to_string(i) + "]";
+      UpstreamConfig u;
+      Uints(n, path, {}, {{"interval_seconds", &u.interval_seconds, 10, 7 * 86400}},
+            {"name", "url", "include", "exclude", "transports", "registry_types",
+             "require_signature", "public_key", "allow_private"});
+      u.line = n.Mark().line + 1;
+      for (const char* required : {"name", "url"})
+        if (!n[required]) Fail(n, path, std::string("missing key \"") + required + "\"");
+      u.name = NonEmpty(n["name"], path + ".name");
+      bool name_ok = u.name.size() <= 64 && std::isalnum(static_cast<unsigned char>(u.name[0]));
+      for (char ch : u.name)
+        name_ok = name_ok && (std::islower(static_cast<unsigned char>(ch)) ||
+                              std::isdigit(static_cast<unsigned char>(ch)) || ch == '-' ||
+                              ch == '_' || ch == '.');
+      if (!name_ok)
+        Fail(n["name"], path + ".name", "expected 1-64 of a-z, 0-9, '.', '_', '-' (starting with a letter or digit)");
+      if (!names.insert(u.name).second)
+        Fail(n["name"], path + ".name", "duplicate upstream name \"" + u.name + "\"");
+      u.url = NonEmpty(n["url"], path + ".url");
+      if (!(u.url.rfind("https://", 0) == 0 || u.url.rfind("http://", 0) == 0) ||
+          u.url.size() > 2048 || u.url.find_first_of("?#\\ \t\r\n\"<>") != std::string::npos)
+        Fail(n["url"], path + ".url", "expected an absolute http(s) URL without query or fragment");
+      while (u.url.size() > 8 && u.url.back() == '/') u.url.pop_back();
+      auto globs = [&](const char* key, std::vector<std::string>& to) {
+        YAML::Node g = n[key];
+        if (!g) return;
+        if (!g.IsSequence()) Fail(g, path + "." + key, "expected a list of name globs");
+        for (size_t j = 0; j < g.size(); ++j) {
+          std::string v = NonEmpty(g[j], path + "." + key + "[" + std::to_string(j) + "]");
+          if (v.size() > 255)
+            Fail(g[j], path + "." + key + "[" + std::to_string(j) + "]", "longer than 255 characters");
+          to.push_back(std::move(v));
+        }
+      };
+      globs("include", u.include);
+      globs("exclude", u.exclude);
+      if (YAML::Node t = n["transports"]) {
+        u.transports = StrList(t, path + ".transports");
+        for (const auto& v : u.transports)
+          if (v != "remote" && v != "local")
+            Fail(t, path + ".transports", "unknown transport \"" + v + "\" (expected remote or local)");
+      }
+      if (YAML::Node t = n["registry_types"]) u.registry_types = StrList(t, path + ".registry_types");
+      if (n["require_signature"])
+        u.require_signature = Bool(n["require_signature"], path + ".require_signature");
+      if (n["public_key"]) u.public_key = PathValue(n["public_key"], path + ".public_key");
+      if (u.require_signature && u.public_key.empty())
+        Fail(n, path, "require_signature needs public_key (a JWKS file)");
+      if (n["allow_private"]) u.allow_private = Bool(n["allow_private"], path + ".allow_private");
+      out.push_back(std::move(u));
+    }
+  }
+
   // A SQLite path (resolved like every path) or a PostgreSQL URI (kept as written).
   std::string DbLocation(const YAML::Node& n, const std::string& path) {
     std::string s = NonEmpty(n, path);
@@ -439,7 +499,7 @@ class Parser {
     c.source = source_;
     if (IsNull(root)) return c;  // an empty file means all defaults
     CheckMap(root, "", {"public_url", "listen", "db", "limits", "quotas", "outbound", "auth",
-                        "feed", "ui", "policy", "mcp", "federation"});
+                        "feed", "ui", "policy", "mcp", "federation", "upstreams"});
     if (root["listen"]) Listen(root["listen"], c.listen);
     if (YAML::Node db = root["db"]) Db(db, c.db);
     if (YAML::Node u = root["public_url"]) {
@@ -487,6 +547,7 @@ class Parser {
             {{"snapshot_ttl_seconds", &c.federation.snapshot_ttl_seconds, 60, 365 * 24 * 3600}});
     }
     if (root["auth"]) Auth(root["auth"], c.auth);
+    if (YAML::Node u = root["upstreams"]) Upstreams(u, c.upstreams);
     if (root["ui"]) Ui(root["ui"], c.auth, c.ui);
     if (YAML::Node f = root["feed"]) {
       CheckMap(f, "feed", {"dir", "max_bytes"});

@@ -39,6 +39,17 @@
 //       session_ttl_seconds: 28800       # absolute session lifetime (default 8 h)
 //       session_idle_seconds: 3600       # idle lifetime (default 1 h)
 //       max_sessions: 10000              # least recently used dropped beyond this
+//   upstreams:               # registries to mirror (federation/mirror.h)
+//     - name: official
+//       url: https://registry.modelcontextprotocol.io
+//       interval_seconds: 3600
+//       include: ["io.github.microsoft/*"]   # whole-name globs, `*` = any run incl. "/"
+//       exclude: ["*/experimental-*"]
+//       transports: [remote]                 # remote | local
+//       registry_types: [npm, oci]
+//       require_signature: false             # true: sync from the signed snapshot only,
+//       public_key: keys/upstream.jwks       #   verified with this JWKS (required then)
+//       allow_private: false                 # private/link-local upstream addresses
 //   policy: {...}   # kept as JSON for later consumers
 //   mcp: {...}      # kept as JSON for later consumers
 //
@@ -187,6 +198,23 @@ struct FederationConfig {
   uint32_t snapshot_ttl_seconds = 7 * 24 * 3600;  // 60 s .. 365 days
 };
 
+// One upstream registry this registry mirrors (`upstreams:`, issue 13; federation/mirror.h).
+struct UpstreamConfig {
+  std::string name;  // unique label: [a-z0-9][a-z0-9._-]{0,63}; kept in the store with each row
+  std::string url;   // base URL of a registry speaking /v0.1/servers (http(s), no query/fragment)
+  uint32_t interval_seconds = 3600;   // background sync period of `serve` (10 s .. 7 days)
+  std::vector<std::string> include;   // name globs; empty = every name
+  std::vector<std::string> exclude;   // name globs removed from what include selects
+  std::vector<std::string> transports;      // "remote" | "local"; empty = any
+  std::vector<std::string> registry_types;  // package registryType values; empty = any
+  bool require_signature = false;  // sync only from a signed snapshot verified by public_key
+  std::string public_key;          // JWKS file (absolute after load); REQUIRED with signatures
+  // Let the upstream URL (and its redirects) resolve to private or link-local addresses.
+  // Loopback is always allowed for a configured upstream; unspecified never is.
+  bool allow_private = false;
+  int line = 0;  // for diagnostics
+};
+
 struct Config {
   std::string source;  // the file path (or the name given to ParseConfig)
   // The registry's external base URL ("https://registry.example.com", no trailing slash): every
@@ -202,6 +230,7 @@ struct Config {
   OutboundConfig outbound;
   UiConfig ui;
   FederationConfig federation;
+  std::vector<UpstreamConfig> upstreams;
   boost::json::object policy;  // raw, for the policy module
   boost::json::object mcp;     // raw, for the MCP module
 };

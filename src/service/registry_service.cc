@@ -138,8 +138,17 @@ Status RegistryService::CheckFeedPackages(const model::ServerJson& server) const
 
 Store::Mutator RegistryService::PublishMutator(const PreparedVersion& p, const PublishOptions& opts,
                                                Micros now, const std::string& actor,
-                                               bool gated) const {
-  return [&p, &opts, now, &actor, gated](ServerRows& rows) -> Status {
+                                               bool gated, bool may_enter_mirror,
+                                               bool* mirror_conflict) const {
+  return [&p, &opts, now, &actor, gated, may_enter_mirror, mirror_conflict](ServerRows& rows) -> Status {
+    if (!may_enter_mirror)
+      for (const auto& r : rows.rows)
+        if (!r.meta.mirror_upstream.empty()) {
+          if (mirror_conflict) *mirror_conflict = true;
+          return Status::AlreadyExists(
+              "server " + p.name + " is mirrored from upstream " + r.meta.mirror_upstream +
+              ": a local version needs an `mcpreg admin grant` naming exactly this server");
+        }
     if (rows.Find(p.version))
       return Status::FailedPrecondition("invalid version: cannot publish duplicate version");
     if (rows.rows.size() >= kMaxVersionsPerName)
@@ -200,9 +209,20 @@ Result<catalog::EntryPtr> RegistryService::Publish(const auth::Principal& token_
     if (!logged.ok()) return logged.status();
     return gates;
   }
+  bool exact_grant = false;  // namespace wildcards don't open a mirrored name
+  for (const auto& perm : who.permissions)
+    exact_grant = exact_grant || (perm.action == auth::kActionPublish && perm.resource == prepared->name);
+  bool mirror_conflict = false;
   auto written = store_.UpdateServer(prepared->name, PublishMutator(*prepared, opts, clock_.Now(), actor,
-                                                                       /*gated=*/policy_ != nullptr));
-  if (!written.ok()) return written.status();
+                                                                       /*gated=*/policy_ != nullptr,
+                                                                       exact_grant, &mirror_conflict));
+  if (!written.ok()) {
+    // Only the mirror conflict is a 409; a unique-key violation of a raced duplicate version
+    // is upstream's "cannot publish duplicate version" (400).
+    if (written.status().IsAlreadyExists() && !mirror_conflict)
+      return Status::FailedPrecondition("invalid version: cannot publish duplicate version");
+    return written.status();
+  }
   catalog_.Apply(*written);
   auto e = catalog_.Get(prepared->name, prepared->version, /*include_deleted=*/true, /*include_withheld=*/true);
   if (!e) return Status::Internal("published version missing from the catalog");

@@ -131,8 +131,13 @@ class RegistryService {
   // The in-transaction part of publishing `p` (duplicate, cap, isLatest). `p` and `opts` must
   // outlive the returned mutator's use.
   // `gated`: the compliance gates were checked (recorded in the audit entry).
+  // `may_enter_mirror`: the publisher holds a grant naming exactly this server, which alone
+  // lets a local version into a name mirrored from an upstream (else AlreadyExists, HTTP 409,
+  // federation/mirror.h; *mirror_conflict is then set when given).
   Store::Mutator PublishMutator(const PreparedVersion& p, const PublishOptions& opts,
-                                Micros now, const std::string& actor, bool gated = false) const;
+                                Micros now, const std::string& actor, bool gated = false,
+                                bool may_enter_mirror = false,
+                                bool* mirror_conflict = nullptr) const;
   // FailedPrecondition when a remote URL of `server_json` belongs to another, non-deleted name.
   Status CheckRemotesFree(std::string_view name, const model::ServerJson& server) const;
   Status CheckRemotesFree(std::string_view name, std::string_view server_json) const;

@@ -104,6 +104,7 @@ Status SsrfGuard::Check(const boost::asio::ip::address& address) const {
   bool openable =
       c == AddressClass::kLoopback || c == AddressClass::kPrivate || c == AddressClass::kLinkLocal;
   if (openable && allow_private_) return Status::OK();
+  if (c == AddressClass::kLoopback && allow_loopback_) return Status::OK();
   return Status::PermissionDenied("destination " + address.to_string() + " is a " +
                                   std::string(AddressClassName(c)) +
                                   " address: refused by the outbound address policy");

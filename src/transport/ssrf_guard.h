@@ -54,8 +54,10 @@ AddressClass ClassifyAddress(const boost::asio::ip::address& address);
 
 class SsrfGuard {
  public:
-  explicit SsrfGuard(bool allow_private_addresses = false)
-      : allow_private_(allow_private_addresses) {}
+  // `allow_loopback` opens only the loopback class (an operator-configured federation upstream
+  // may be on this host; private and link-local addresses stay refused unless allow_private).
+  explicit SsrfGuard(bool allow_private_addresses = false, bool allow_loopback = false)
+      : allow_private_(allow_private_addresses), allow_loopback_(allow_loopback) {}
 
   // OK when an outbound connection to `address` is allowed. PermissionDenied naming the
   // address and its class otherwise ("destination 10.0.0.1 is a private address: refused by
@@ -70,6 +72,7 @@ class SsrfGuard {
 
  private:
   bool allow_private_;
+  bool allow_loopback_;
 };
 
 }  // namespace mcpreg::http

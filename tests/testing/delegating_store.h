@@ -91,6 +91,13 @@ class DelegatingStore : public Store {
   Result<std::string> GetOrPutSetting(std::string_view key, std::string_view value) override {
     return inner_->GetOrPutSetting(key, value);
   }
+  Result<MirrorState> GetMirrorState(std::string_view upstream) override {
+    return inner_->GetMirrorState(upstream);
+  }
+  Status PutMirrorState(const MirrorState& state) override { return inner_->PutMirrorState(state); }
+  Result<std::vector<VersionMeta>> ListMirrored(std::string_view upstream) override {
+    return inner_->ListMirrored(upstream);
+  }
   Result<Snapshot> Export() override { return inner_->Export(); }
   Result<bool> IsEmpty() override { return inner_->IsEmpty(); }
   Status Restore(const Snapshot& snap) override { return inner_->Restore(snap); }

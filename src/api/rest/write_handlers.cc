@@ -55,8 +55,9 @@ http::HttpResponse TokenResponse(const Result<auth::IssuedToken>& t, std::string
 }
 
 // Upstream wraps in-transaction publish failures as 400 "Failed to <what>" + reason.
+// AlreadyExists is ours alone (a publish into a mirrored name): 409 as mapped.
 http::HttpResponse WriteFailure(const Status& s, std::string_view what) {
-  if (s.code() == Code::kFailedPrecondition || s.code() == Code::kAlreadyExists)
+  if (s.code() == Code::kFailedPrecondition)
     return ProblemResponse(ApiError{Status::FailedPrecondition("Failed to " + std::string(what)),
                                     {{s.message(), "", std::nullopt}}});
   return ProblemResponse(s);

@@ -64,6 +64,8 @@ std::vector<PgMigration> PgMigrations() {
        {reinterpret_cast<const char*>(kAssetPgMigration0001), kAssetPgMigration0001_size}},
       {2, "shared_state",
        {reinterpret_cast<const char*>(kAssetPgMigration0002), kAssetPgMigration0002_size}},
+      {3, "mirror",
+       {reinterpret_cast<const char*>(kAssetPgMigration0003), kAssetPgMigration0003_size}},
   };
 }
 
@@ -79,7 +81,7 @@ struct Head {
 
 constexpr std::string_view kVersionColumns =
     "server_name, version, status, status_changed_at, status_message, published_at, "
-    "updated_at, is_latest, value, seq";
+    "updated_at, is_latest, value, seq, mirror_upstream, mirror_meta, mirror_digest";
 constexpr std::string_view kRequestColumns =
     "name, state, document, issuer, subject, revision, created_at, updated_at, created_by, "
     "decided_by, decided_at, reason";
@@ -107,6 +109,19 @@ Status ReadMeta(const PgResult& r, int row, int col, VersionMeta& m) {
   return Status::OK();
 }
 
+// The mirror columns from `col`: mirror_upstream, mirror_meta, mirror_digest (NULL = local).
+void ReadMirror(const PgResult& r, int row, int col, VersionMeta& m) {
+  m.mirror_upstream = r.IsNull(row, col) ? "" : r.Str(row, col);
+  m.mirror_meta = r.IsNull(row, col + 1) ? "" : r.Str(row, col + 1);
+  m.mirror_digest = r.IsNull(row, col + 2) ? "" : r.Str(row, col + 2);
+}
+
+// A mirror column's value: NULL for local rows and empty values.
+std::optional<std::string> MirrorValue(const VersionMeta& m, const std::string& v) {
+  if (m.mirror_upstream.empty() || v.empty()) return std::nullopt;
+  return v;
+}
+
 Result<VersionRecord> ReadVersion(const PgResult& r, int row) {
   VersionRecord rec;
   rec.meta.name = r.Str(row, 0);
@@ -114,6 +129,7 @@ Result<VersionRecord> ReadVersion(const PgResult& r, int row) {
   MCPREG_RETURN_IF_ERROR(ReadMeta(r, row, 2, rec.meta));
   rec.server_json = r.Str(row, 8);
   rec.seq = r.Int(row, 9);
+  ReadMirror(r, row, 10, rec.meta);
   return rec;
 }
 
@@ -128,7 +144,10 @@ std::vector<Param> VersionParams(const VersionMeta& m, const std::optional<std::
           m.updated_at,
           m.is_latest,
           Param::Optional(json),
-          seq};
+          seq,
+          Param::Optional(MirrorValue(m, m.mirror_upstream)),
+          Param::Optional(MirrorValue(m, m.mirror_meta)),
+          Param::Optional(MirrorValue(m, m.mirror_digest))};
 }
 
 ServerRequest ReadRequestRow(const PgResult& r, int i) {
@@ -505,6 +524,57 @@ class PostgresStore final : public Store {
     });
   }
 
+  Result<MirrorState> GetMirrorState(std::string_view upstream) override {
+    return Read<MirrorState>([&](PgConn& c) -> Result<MirrorState> {
+      auto r = c.Exec(
+          "SELECT filter_key, watermark, synced_at, requests FROM mirror_state WHERE upstream = $1",
+          {upstream});
+      if (!r.ok()) return r.status();
+      if (r->rows() == 0)
+        return Status::NotFound("upstream " + std::string(upstream) + " never synced");
+      MirrorState m;
+      m.upstream = std::string(upstream);
+      m.filter_key = r->Str(0, 0);
+      m.watermark = r->Int(0, 1);
+      m.synced_at = r->Int(0, 2);
+      m.requests = r->Int(0, 3);
+      return m;
+    });
+  }
+  Status PutMirrorState(const MirrorState& m) override {
+    return WithRetry<bool>([&](PgConn& c) -> Result<bool> {
+             auto r = c.Exec(
+                 "INSERT INTO mirror_state (upstream, filter_key, watermark, synced_at, requests) "
+                 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (upstream) DO UPDATE SET "
+                 "filter_key = EXCLUDED.filter_key, watermark = EXCLUDED.watermark, "
+                 "synced_at = EXCLUDED.synced_at, requests = EXCLUDED.requests",
+                 {m.upstream, m.filter_key, m.watermark, m.synced_at, m.requests});
+             if (!r.ok()) return r.status();
+             return true;
+           })
+        .status();
+  }
+  Result<std::vector<VersionMeta>> ListMirrored(std::string_view upstream) override {
+    return Read<std::vector<VersionMeta>>([&](PgConn& c) -> Result<std::vector<VersionMeta>> {
+      auto r = c.Exec(
+          "SELECT server_name, version, status, status_changed_at, status_message, published_at, "
+          "updated_at, is_latest, mirror_upstream, mirror_meta, mirror_digest FROM server_versions "
+          "WHERE mirror_upstream = $1 ORDER BY server_name COLLATE \"C\", version COLLATE \"C\"",
+          {upstream});
+      if (!r.ok()) return r.status();
+      std::vector<VersionMeta> out;
+      for (int i = 0; i < r->rows(); ++i) {
+        VersionMeta m;
+        m.name = r->Str(i, 0);
+        m.version = r->Str(i, 1);
+        MCPREG_RETURN_IF_ERROR(ReadMeta(*r, i, 2, m));
+        ReadMirror(*r, i, 8, m);
+        out.push_back(std::move(m));
+      }
+      return out;
+    });
+  }
+
   Result<Snapshot> Export() override;
   Result<bool> IsEmpty() override {
     return Read<bool>([](PgConn& c) -> Result<bool> {
@@ -725,7 +795,8 @@ Status PostgresStore::ApplyOne(PgConn& c, Head& head, std::string_view name,
   rows.name = std::string(name);
   auto load = c.Exec(
       "SELECT version, status, status_changed_at, status_message, published_at, updated_at, "
-      "is_latest FROM server_versions WHERE server_name = $1",
+      "is_latest, mirror_upstream, mirror_meta, mirror_digest FROM server_versions "
+      "WHERE server_name = $1",
       {name});
   if (!load.ok()) return load.status();
   for (int i = 0; i < load->rows(); ++i) {
@@ -733,6 +804,7 @@ Status PostgresStore::ApplyOne(PgConn& c, Head& head, std::string_view name,
     row.meta.name = rows.name;
     row.meta.version = load->Str(i, 0);
     MCPREG_RETURN_IF_ERROR(ReadMeta(*load, i, 1, row.meta));
+    ReadMirror(*load, i, 7, row.meta);
     rows.rows.push_back(std::move(row));
   }
   std::unordered_set<std::string> existing;
@@ -750,7 +822,7 @@ Status PostgresStore::ApplyOne(PgConn& c, Head& head, std::string_view name,
     VersionRecord rec{row->meta, {}, seq};
     if (is_new) {
       auto r = c.Exec("INSERT INTO server_versions (" + std::string(kVersionColumns) +
-                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                       VersionParams(row->meta, row->server_json, seq));
       if (!r.ok()) return r.status();
       rec.server_json = std::move(*row->server_json);
@@ -758,7 +830,8 @@ Status PostgresStore::ApplyOne(PgConn& c, Head& head, std::string_view name,
       auto r = c.Exec(
           "UPDATE server_versions SET status = $3, status_changed_at = $4, status_message = $5, "
           "published_at = $6, updated_at = $7, is_latest = $8, value = COALESCE($9, value), "
-          "seq = $10 WHERE server_name = $1 AND version = $2 RETURNING value",
+          "seq = $10, mirror_upstream = $11, mirror_meta = $12, mirror_digest = $13 "
+          "WHERE server_name = $1 AND version = $2 RETURNING value",
           VersionParams(row->meta, row->server_json, seq));
       if (!r.ok()) return r.status();
       rec.server_json = row->server_json ? std::move(*row->server_json) : r->Str(0, 0);
@@ -843,7 +916,8 @@ Status PostgresStore::ApplyBatch(PgConn& c, Head& head, const std::vector<Pendin
   }
   auto load = c.Exec(
       "SELECT server_name, version, status, status_changed_at, status_message, published_at, "
-      "updated_at, is_latest FROM server_versions WHERE server_name = ANY($1::text[])",
+      "updated_at, is_latest, mirror_upstream, mirror_meta, mirror_digest FROM server_versions "
+      "WHERE server_name = ANY($1::text[])",
       {TextArray(names)});
   if (!load.ok()) return load.status();
   for (int i = 0; i < load->rows(); ++i) {
@@ -851,6 +925,7 @@ Status PostgresStore::ApplyBatch(PgConn& c, Head& head, const std::vector<Pendin
     row.meta.name = load->Str(i, 0);
     row.meta.version = load->Str(i, 1);
     MCPREG_RETURN_IF_ERROR(ReadMeta(*load, i, 2, row.meta));
+    ReadMirror(*load, i, 8, row.meta);
     rows_of[row.meta.name].push_back(std::move(row));
   }
   // In-database state of each version: known to exist before the batch or not.
@@ -925,7 +1000,7 @@ Status PostgresStore::ApplyBatch(PgConn& c, Head& head, const std::vector<Pendin
   std::map<std::pair<std::string, std::string>, std::string> stored_docs;
   for (int pass = 0; pass < 4; ++pass) {
     bool want_latest = pass >= 2, want_insert = pass % 2 == 1;
-    std::vector<std::optional<std::string>> n, v, st, sm, d;
+    std::vector<std::optional<std::string>> n, v, st, sm, d, mu, mm, md;
     std::vector<int64_t> sc, pa, ua, q;
     std::vector<bool> il;
     for (const auto& [key, f] : finals) {
@@ -940,25 +1015,31 @@ Status PostgresStore::ApplyBatch(PgConn& c, Head& head, const std::vector<Pendin
       il.push_back(f.meta.is_latest);
       d.push_back(f.doc);
       q.push_back(f.seq);
+      mu.push_back(MirrorValue(f.meta, f.meta.mirror_upstream));
+      mm.push_back(MirrorValue(f.meta, f.meta.mirror_meta));
+      md.push_back(MirrorValue(f.meta, f.meta.mirror_digest));
     }
     if (n.empty()) continue;
     std::vector<Param> params = {TextArray(n),  TextArray(v),  TextArray(st), IntArray(sc),
                                  TextArray(sm), IntArray(pa),  IntArray(ua),  BoolArray(il),
-                                 TextArray(d),  IntArray(q)};
+                                 TextArray(d),  IntArray(q),   TextArray(mu), TextArray(mm),
+                                 TextArray(md)};
     constexpr std::string_view kRows =
         "unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], "
-        "$7::bigint[], $8::boolean[], $9::text[], $10::bigint[]) AS t(n, v, s, sc, sm, pa, ua, "
-        "il, d, q)";
+        "$7::bigint[], $8::boolean[], $9::text[], $10::bigint[], $11::text[], $12::text[], "
+        "$13::text[]) AS t(n, v, s, sc, sm, pa, ua, il, d, q, mu, mm, md)";
     if (want_insert) {
       auto r = c.Exec("INSERT INTO server_versions (" + std::string(kVersionColumns) +
-                          ") SELECT n, v, s, sc, sm, pa, ua, il, d, q FROM " + std::string(kRows),
+                          ") SELECT n, v, s, sc, sm, pa, ua, il, d, q, mu, mm, md FROM " +
+                          std::string(kRows),
                       params);
       if (!r.ok()) return r.status();
     } else {
       auto r = c.Exec(
           "UPDATE server_versions AS sv SET status = t.s, status_changed_at = t.sc, "
           "status_message = t.sm, published_at = t.pa, updated_at = t.ua, is_latest = t.il, "
-          "value = COALESCE(t.d, sv.value), seq = t.q FROM " + std::string(kRows) +
+          "value = COALESCE(t.d, sv.value), seq = t.q, mirror_upstream = t.mu, "
+          "mirror_meta = t.mm, mirror_digest = t.md FROM " + std::string(kRows) +
               " WHERE sv.server_name = t.n AND sv.version = t.v "
               "RETURNING sv.server_name, sv.version, sv.value",
           params);
@@ -1135,12 +1216,13 @@ Status PostgresStore::Restore(const Snapshot& s) {
                "ALTER TABLE audit_log DISABLE TRIGGER USER; "
                "ALTER TABLE evidence DISABLE TRIGGER USER; "
                "DELETE FROM audit_log; DELETE FROM evidence; DELETE FROM server_versions; "
+               "DELETE FROM mirror_state; "
                "DELETE FROM grants; DELETE FROM server_requests; DELETE FROM feed_artifacts; "
                "ALTER TABLE audit_log ENABLE TRIGGER USER; "
                "ALTER TABLE evidence ENABLE TRIGGER USER"));
            for (const auto& v : s.versions) {
              auto r = c.Exec("INSERT INTO server_versions (" + std::string(kVersionColumns) +
-                                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                              VersionParams(v.meta, v.server_json, v.seq));
              if (!r.ok()) return r.status();
            }

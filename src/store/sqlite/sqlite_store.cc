@@ -46,25 +46,29 @@ constexpr int kBusyTimeoutMs = 5000;
 // Column lists shared by the statements below (order matters: see ReadMeta).
 constexpr std::string_view kLoadRowsSql =
     "SELECT version, status, status_changed_at, status_message, published_at, updated_at, "
-    "is_latest FROM server_versions WHERE server_name = ?1";
+    "is_latest, mirror_upstream, mirror_meta, mirror_digest FROM server_versions "
+    "WHERE server_name = ?1";
 constexpr std::string_view kInsertSql =
     "INSERT INTO server_versions (server_name, version, status, status_changed_at, "
-    "status_message, published_at, updated_at, is_latest, value, seq) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    "status_message, published_at, updated_at, is_latest, value, seq, mirror_upstream, "
+    "mirror_meta, mirror_digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 constexpr std::string_view kUpdateSql =
     "UPDATE server_versions SET status = ?3, status_changed_at = ?4, status_message = ?5, "
-    "published_at = ?6, updated_at = ?7, is_latest = ?8, value = COALESCE(?9, value), seq = ?10 "
+    "published_at = ?6, updated_at = ?7, is_latest = ?8, value = COALESCE(?9, value), seq = ?10, "
+    "mirror_upstream = ?11, mirror_meta = ?12, mirror_digest = ?13 "
     "WHERE server_name = ?1 AND version = ?2 RETURNING value";
 constexpr std::string_view kGetSeqSql = "SELECT value FROM store_seq WHERE id = 1";
 constexpr std::string_view kSetSeqSql = "UPDATE store_seq SET value = ?1 WHERE id = 1";
 constexpr std::string_view kChangesSql =
     "SELECT server_name, version, status, status_changed_at, status_message, published_at, "
-    "updated_at, is_latest, value, seq FROM server_versions WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+    "updated_at, is_latest, value, seq, mirror_upstream, mirror_meta, mirror_digest "
+    "FROM server_versions WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 constexpr std::string_view kMaxSeqSql = "SELECT COALESCE(MAX(seq), 0) FROM server_versions";
 // Export / IsEmpty: every row, and whether any registry table holds one.
 constexpr std::string_view kAllRowsSql =
     "SELECT server_name, version, status, status_changed_at, status_message, published_at, "
-    "updated_at, is_latest, value, seq FROM server_versions ORDER BY seq";
+    "updated_at, is_latest, value, seq, mirror_upstream, mirror_meta, mirror_digest "
+    "FROM server_versions ORDER BY seq";
 constexpr std::string_view kIsEmptySql =
     "SELECT NOT (EXISTS (SELECT 1 FROM server_versions) OR EXISTS (SELECT 1 FROM grants) OR "
     "EXISTS (SELECT 1 FROM server_requests) OR EXISTS (SELECT 1 FROM evidence) OR "
@@ -89,6 +93,14 @@ Status ReadMeta(const Stmt& s, int col, VersionMeta& m) {
   return Status::OK();
 }
 
+// Reads the mirror columns starting at `col`: mirror_upstream, mirror_meta, mirror_digest
+// (NULL for local rows).
+void ReadMirror(const Stmt& s, int col, VersionMeta& m) {
+  m.mirror_upstream = s.IsNull(col) ? "" : std::string(s.Text(col));
+  m.mirror_meta = s.IsNull(col + 1) ? "" : std::string(s.Text(col + 1));
+  m.mirror_digest = s.IsNull(col + 2) ? "" : std::string(s.Text(col + 2));
+}
+
 // Reads a whole row of kChangesSql (or kAllRowsSql) into `rec`.
 Status ReadRecord(const Stmt& s, VersionRecord& rec) {
   rec.meta.name = std::string(s.Text(0));
@@ -96,6 +108,7 @@ Status ReadRecord(const Stmt& s, VersionRecord& rec) {
   MCPREG_RETURN_IF_ERROR(ReadMeta(s, 2, rec.meta));
   rec.server_json = std::string(s.Text(8));
   rec.seq = s.Int(9);
+  ReadMirror(s, 10, rec.meta);
   return Status::OK();
 }
 
@@ -116,6 +129,15 @@ void BindRow(Stmt& s, const VersionMeta& m, const std::optional<std::string>& js
   else
     s.BindNull(9);
   s.BindInt(10, seq);
+  auto text_or_null = [&](int i, const std::string& v) {
+    if (v.empty() || m.mirror_upstream.empty())
+      s.BindNull(i);
+    else
+      s.BindText(i, v);
+  };
+  text_or_null(11, m.mirror_upstream);
+  text_or_null(12, m.mirror_meta);
+  text_or_null(13, m.mirror_digest);
 }
 
 class SqliteStore final : public Store {
@@ -213,6 +235,10 @@ class SqliteStore final : public Store {
     std::lock_guard lock(reader_mu_);
     return store::SelectEvidence(*reader_, server_name, version, after_id);
   }
+
+  Result<MirrorState> GetMirrorState(std::string_view upstream) override;
+  Status PutMirrorState(const MirrorState& state) override;
+  Result<std::vector<VersionMeta>> ListMirrored(std::string_view upstream) override;
 
   Result<Snapshot> Export() override;
   Result<bool> IsEmpty() override;
@@ -420,6 +446,7 @@ Status SqliteStore::ApplyOne(std::string_view name, const Mutator& mutate,
     row.meta.name = rows.name;
     row.meta.version = std::string(ls.Text(0));
     MCPREG_RETURN_IF_ERROR(ReadMeta(ls, 1, row.meta));
+    ReadMirror(ls, 7, row.meta);
     rows.rows.push_back(std::move(row));
   }
   if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "loading rows of " + rows.name);
@@ -540,6 +567,68 @@ Result<bool> SqliteStore::IsEmpty() {
   return *empty == "1";
 }
 
+Result<Store::MirrorState> SqliteStore::GetMirrorState(std::string_view upstream) {
+  std::lock_guard lock(reader_mu_);
+  auto st = reader_->Prepare(
+      "SELECT filter_key, watermark, synced_at, requests FROM mirror_state WHERE upstream = ?1");
+  if (!st.ok()) return st.status();
+  st->BindText(1, upstream);
+  int rc = st->Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("upstream " + std::string(upstream) + " never synced");
+  if (rc != SQLITE_ROW) return SqliteStatus(rc, reader_->raw(), "reading mirror state");
+  MirrorState m;
+  m.upstream = std::string(upstream);
+  m.filter_key = std::string(st->Text(0));
+  m.watermark = st->Int(1);
+  m.synced_at = st->Int(2);
+  m.requests = st->Int(3);
+  st->Reset();
+  return m;
+}
+
+Status SqliteStore::PutMirrorState(const MirrorState& m) {
+  return WriteTxn<bool>([&](Db& db) -> Result<bool> {
+           auto st = db.Prepare(
+               "INSERT INTO mirror_state (upstream, filter_key, watermark, synced_at, requests) "
+               "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (upstream) DO UPDATE SET "
+               "filter_key = excluded.filter_key, watermark = excluded.watermark, "
+               "synced_at = excluded.synced_at, requests = excluded.requests");
+           if (!st.ok()) return st.status();
+           st->BindText(1, m.upstream);
+           st->BindText(2, m.filter_key);
+           st->BindInt(3, m.watermark);
+           st->BindInt(4, m.synced_at);
+           st->BindInt(5, m.requests);
+           int rc = st->Step();
+           if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "writing mirror state");
+           return true;
+         })
+      .status();
+}
+
+Result<std::vector<VersionMeta>> SqliteStore::ListMirrored(std::string_view upstream) {
+  std::lock_guard lock(reader_mu_);
+  auto st = reader_->Prepare(
+      "SELECT server_name, version, status, status_changed_at, status_message, published_at, "
+      "updated_at, is_latest, mirror_upstream, mirror_meta, mirror_digest FROM server_versions "
+      "WHERE mirror_upstream = ?1 ORDER BY server_name, version");
+  if (!st.ok()) return st.status();
+  st->BindText(1, upstream);
+  std::vector<VersionMeta> out;
+  int rc;
+  while ((rc = st->Step()) == SQLITE_ROW) {
+    VersionMeta m;
+    m.name = std::string(st->Text(0));
+    m.version = std::string(st->Text(1));
+    Status read = ReadMeta(*st, 2, m);
+    if (!read.ok()) return read;
+    ReadMirror(*st, 8, m);
+    out.push_back(std::move(m));
+  }
+  if (rc != SQLITE_DONE) return SqliteStatus(rc, reader_->raw(), "listing mirrored rows");
+  return out;
+}
+
 // Restore replaces everything in one write transaction: readers (of this and other processes)
 // see either the old registry or the restored one, never a mix, and a failure leaves the old one.
 Status SqliteStore::Restore(const Snapshot& snap) {
@@ -548,6 +637,9 @@ Status SqliteStore::Restore(const Snapshot& snap) {
   auto txn = Txn::Begin(db);
   if (!txn.ok()) return txn.status();
   MCPREG_RETURN_IF_ERROR(db.Exec("DELETE FROM server_versions"));
+  // Mirror watermarks are not copied: the next sync of each upstream is a full one, which
+  // re-reads what the copied rows hold (their mirror columns travel with them).
+  MCPREG_RETURN_IF_ERROR(db.Exec("DELETE FROM mirror_state"));
   MCPREG_RETURN_IF_ERROR(store::ClearGovernance(db));
   auto ins = db.Prepare(kInsertSql);
   if (!ins.ok()) return ins.status();
