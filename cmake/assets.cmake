@@ -12,6 +12,7 @@ mcpreg_embed(kAssetSchemaDraft assets/schemas/draft.json)
 # PostgreSQL schema migrations (src/store/postgres/pg_migrations.cc lists them).
 mcpreg_embed(kAssetPgMigration0001 src/store/postgres/migrations/0001_init.sql)
 mcpreg_embed(kAssetPgMigration0002 src/store/postgres/migrations/0002_shared_state.sql)
+mcpreg_embed(kAssetPgMigration0004 src/store/postgres/migrations/0004_webhook_deliveries.sql)
 # The browser interface (src/api/web/): served under /assets/ (WebUi::Asset).
 mcpreg_embed(kAssetWebCss assets/web/app.css)
 mcpreg_embed(kAssetWebCatalogJs assets/web/catalog.js)

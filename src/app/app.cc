@@ -20,7 +20,9 @@
 #include "config/config.h"
 #include "core/log.h"
 #include "core/work_pool.h"
+#include "federation/changes.h"
 #include "federation/snapshot.h"
+#include "federation/webhooks.h"
 #include "mcpreg/store.h"
 #include "policy/policy.h"
 #include "service/auth_service.h"
@@ -151,7 +153,32 @@ int Serve(const ServeOptions& in) {
     return governance.MayReadVersion(who, name, version);
   });
 
+  // Change feed and webhooks (federation/changes.h, webhooks.h). Governed mode: public reads
+  // see a change only while the version it names is listed (the catalog's listing rule).
+  federation::ChangeFeed::Visibility visible;
+  if (policy) {
+    visible = [catalog = reg->catalog.get()](const federation::Change& c) {
+      if (c.version.empty()) return !catalog->Versions(c.name, true, false).empty();
+      return catalog->Get(c.name, c.version, /*include_deleted=*/true) != nullptr;
+    };
+  }
+  federation::ChangeFeed changes(*reg->store, std::move(visible));
+  auto webhook_targets = federation::WebhookTargetsFrom(cfg.webhooks);
+  if (!webhook_targets.ok()) {
+    log::Error("mcpreg serve: " + webhook_targets.status().message());
+    return ExitCodeFor(webhook_targets.status().code());
+  }
+  federation::WebhookOptions webhook_options;
+  webhook_options.connect_timeout = std::chrono::seconds(cfg.outbound.connect_timeout_seconds);
+  webhook_options.total_timeout = std::chrono::seconds(cfg.outbound.total_timeout_seconds);
+  webhook_options.allow_private_addresses = cfg.outbound.allow_private_addresses;
+  federation::WebhookDispatcher webhooks(*reg->store, std::move(*webhook_targets), webhook_options);
+  // New webhooks start at the newest change: fix that point before any write is accepted.
+  if (Status ready = webhooks.Prepare(); !ready.ok())
+    log::Warn("webhooks: " + ready.message() + " (retried by the delivery threads)");
+
   rest::RouterDeps deps;
+  deps.changes = &changes;
   deps.registry = reg->service.get();
   deps.governance = &governance;
   deps.policy = policy;
@@ -240,6 +267,12 @@ int Serve(const ServeOptions& in) {
             " versions=" + std::to_string(reg->catalog->size()) +
             " startup_ms=" + std::to_string(ms));
 
+  // Webhook deliveries: a thread per webhook, started once the listen address is known.
+  webhooks.Start(!cfg.public_url.empty()
+                     ? cfg.public_url
+                     : "http://" + (so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host) +
+                           ":" + std::to_string(server.port()));
+
   // Catch up with writes from other processes on a thread of its own; this one waits for a
   // signal.
   Refresher refresher(*reg->store, *reg->service, &governance);
@@ -251,10 +284,12 @@ int Serve(const ServeOptions& in) {
     }
   }
   mcp_endpoint.CloseAll();
+  changes.Stop();  // answers waiting long-polls now, so the server's grace period is not spent
   server.Stop(std::chrono::milliseconds(10000));
   outbound_pool.Stop();
   write_pool.Stop();
   refresher.Stop();
+  webhooks.Stop();
   log::Info("stopped");
   return 0;
 }

@@ -26,5 +26,6 @@ void RegisterReview(CLI::App& app, int* exit_code);
 void RegisterExport(CLI::App& app, int* exit_code);
 void RegisterCopy(CLI::App& app, int* exit_code);
 void RegisterSnapshot(CLI::App& app, int* exit_code);
+void RegisterWebhooks(CLI::App& app, int* exit_code);
 
 }  // namespace mcpreg::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   mcpreg::cli::RegisterExport(app, &exit_code);
   mcpreg::cli::RegisterCopy(app, &exit_code);
   mcpreg::cli::RegisterSnapshot(app, &exit_code);
+  mcpreg::cli::RegisterWebhooks(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
