@@ -155,14 +155,8 @@ int Serve(const ServeOptions& in) {
 
   // Change feed and webhooks (federation/changes.h, webhooks.h). Governed mode: public reads
   // see a change only while the version it names is listed (the catalog's listing rule).
-  federation::ChangeFeed::Visibility visible;
-  if (policy) {
-    visible = [catalog = reg->catalog.get()](const federation::Change& c) {
-      if (c.version.empty()) return !catalog->Versions(c.name, true, false).empty();
-      return catalog->Get(c.name, c.version, /*include_deleted=*/true) != nullptr;
-    };
-  }
-  federation::ChangeFeed changes(*reg->store, std::move(visible));
+  federation::ChangeFeed changes(
+      *reg->store, policy ? federation::ListedInCatalog(*reg->catalog) : nullptr);
   auto webhook_targets = federation::WebhookTargetsFrom(cfg.webhooks);
   if (!webhook_targets.ok()) {
     log::Error("mcpreg serve: " + webhook_targets.status().message());

@@ -224,4 +224,13 @@ void ChangeFeed::Run() {
   }
 }
 
+ChangeFeed::Visibility ListedInCatalog(const catalog::Catalog& catalog) {
+  return [&catalog](const Change& c) {
+    if (c.version.empty())
+      return !catalog.Versions(c.name, /*include_deleted=*/true, /*include_withheld=*/false).empty();
+    return catalog.Get(c.name, c.version, /*include_deleted=*/true, /*include_withheld=*/false) !=
+           nullptr;
+  };
+}
+
 }  // namespace mcpreg::federation

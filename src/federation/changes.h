@@ -57,6 +57,7 @@
 #include <thread>
 #include <vector>
 
+#include "catalog/catalog.h"
 #include "mcpreg/clock.h"
 #include "mcpreg/status.h"
 #include "mcpreg/store.h"
@@ -161,5 +162,10 @@ class ChangeFeed {
   bool stopping_ = false;
   std::thread thread_;
 };
+
+// Governed mode's visibility rule over a live catalog: a change on a version is public while
+// the catalog lists that version (deleted ones count when listed); a change naming no version
+// while the name has a listed version. `catalog` must outlive the function.
+ChangeFeed::Visibility ListedInCatalog(const catalog::Catalog& catalog);
 
 }  // namespace mcpreg::federation

@@ -1,8 +1,8 @@
 // The change feed and its webhooks with the real binary (issue 13, part 4), on both backends:
 // paging and query errors over HTTP, a long-poll answered within a second of a publish, a
-// webhook receiver (a real HTTP server in this process) that refuses connections, then answers
-// 503, then 200, and still gets every change exactly once in order with valid Standard
-// Webhooks signatures; a receiver that sleeps does not slow publishes; `mcpreg webhooks status`.
+// webhook receiver (a real HTTP server in this process) that refuses connections (across a
+// registry restart), then answers 503, then 200, and still gets every change exactly once in
+// order with valid Standard Webhooks signatures; a receiver that sleeps does not slow publishes; `mcpreg webhooks status`.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -164,6 +164,13 @@ class ChangesE2ETest : public ::testing::TestWithParam<testing::Backend> {
     EXPECT_TRUE(r.ok()) << method << " " << path << ": " << r.status().message();
     return r.ok() ? *r : http::ClientResponse{};
   }
+  // Stops the registry and starts it again on the same database and config (a new port).
+  void Restart() {
+    EXPECT_EQ(server_->Stop(), 0) << server_->log();
+    server_ = std::make_unique<testing::ServerProcess>(
+        db_, std::vector<std::string>{"--config", config_, "--no-demo"});
+    ASSERT_TRUE(server_->started()) << server_->log();
+  }
   void Publish(const std::string& name, const std::string& version) {
     auto r = Do("POST", "/v0.1/publish",
                 std::string("{\"$schema\":\"") + kSchema + "\",\"name\":\"" + name +
@@ -300,6 +307,9 @@ TEST_P(ChangesE2ETest, DownReceiverGetsEveryChangeOnceInOrderSigned) {
   EXPECT_NE(down.find("http://127.0.0.1:" + std::to_string(port.port()) + "/hook "), std::string::npos) << down;
   EXPECT_NE(down.find(" pending=4 "), std::string::npos) << down;
   EXPECT_EQ(down.find("last-error=-"), std::string::npos) << "a refused connection is an error: " << down;
+
+  // The delivery state is in the database: a restarted registry carries on from it.
+  ASSERT_NO_FATAL_FAILURE(Restart());
 
   // Up, but failing: 503 for a while.
   port.Release();

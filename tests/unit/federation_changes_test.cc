@@ -6,6 +6,9 @@
 
 #include <boost/json.hpp>
 
+#include <set>
+
+#include "catalog/catalog.h"
 #include "config/config.h"
 #include "federation/changes.h"
 #include "federation/webhooks.h"
@@ -116,6 +119,42 @@ TEST(ChangeFromAuditTest, MapsChangeActionsAndSkipsTheRest) {
   ASSERT_TRUE(odd);
   EXPECT_EQ(odd->version, "");
   EXPECT_EQ(odd->status, "");
+}
+
+VersionRecord Version(const std::string& name, const std::string& version, int64_t seq,
+                      VersionStatus status = VersionStatus::kActive) {
+  VersionRecord r;
+  r.meta.name = name;
+  r.meta.version = version;
+  r.meta.status = status;
+  r.meta.published_at = r.meta.updated_at = r.meta.status_changed_at = 1;
+  r.server_json = R"({"name":")" + name + R"(","description":"d","version":")" + version + R"("})";
+  r.seq = seq;
+  return r;
+}
+
+// Governed mode: a withheld version's changes are hidden; once the listing rule lists it, they
+// (and the listing change of what listed it) are shown.
+TEST(ListedInCatalogTest, HidesWithheldVersionsUntilListed) {
+  catalog::Catalog cat;
+  std::set<std::string> listed;
+  cat.SetListingRule([&](const catalog::Entry& e) { return listed.count(e.meta.version) > 0; });
+  cat.Apply({Version("com.acme/a", "1.0.0", 1), Version("com.acme/a", "2.0.0", 2),
+             Version("com.acme/gone", "1.0.0", 3, VersionStatus::kDeleted)});
+  auto visible = ListedInCatalog(cat);
+  auto publish1 = *ChangeFromAudit(Entry(1, "publish", "com.acme/a", R"({"version":"1.0.0"})"));
+  auto publish2 = *ChangeFromAudit(Entry(2, "publish", "com.acme/a", R"({"version":"2.0.0"})"));
+  auto approve = *ChangeFromAudit(Entry(4, "approve", "com.acme/a", "{}"));
+  auto unknown = *ChangeFromAudit(Entry(5, "publish", "com.acme/none", R"({"version":"1.0.0"})"));
+  EXPECT_FALSE(visible(publish1));
+  EXPECT_FALSE(visible(publish2));
+  EXPECT_FALSE(visible(approve)) << "no version of the name is listed yet";
+  EXPECT_FALSE(visible(unknown));
+  listed.insert("1.0.0");
+  cat.Relist("com.acme/a");
+  EXPECT_TRUE(visible(publish1));
+  EXPECT_FALSE(visible(publish2)) << "still withheld";
+  EXPECT_TRUE(visible(approve));
 }
 
 TEST(ChangeJsonTest, PageHasChangesAndNextToken) {
