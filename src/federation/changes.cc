@@ -139,9 +139,9 @@ Result<ChangePage> ReadChanges(Store& store, int64_t after, size_t limit,
   // of twice the limit usually fills a page in one query.
   const size_t batch = std::min(kMaxScanEntries, limit * 2 + 16);
   while (page.changes.size() < limit && scanned < kMaxScanEntries) {
-    auto entries = store.ListAudit("", page.next, std::min(batch, kMaxScanEntries - scanned));
+    const size_t want = std::min(batch, kMaxScanEntries - scanned);
+    auto entries = store.ListAudit("", page.next, want);
     if (!entries.ok()) return entries.status();
-    if (entries->empty()) break;
     for (const auto& e : *entries) {
       ++scanned;
       auto c = ChangeFromAudit(e);
@@ -149,6 +149,7 @@ Result<ChangePage> ReadChanges(Store& store, int64_t after, size_t limit,
       page.next = e.seq;
       if (page.changes.size() == limit) break;
     }
+    if (entries->size() < want) break;  // the end of the log
   }
   return page;
 }
@@ -174,10 +175,9 @@ size_t ChangeFeed::waiters() const {
 void ChangeFeed::Stop() {
   {
     std::lock_guard lock(mu_);
-    if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
-    wake_.notify_all();
   }
+  wake_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 

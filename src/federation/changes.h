@@ -140,7 +140,8 @@ class ChangeFeed {
   using Done = std::function<void(Result<ChangePage>)>;
   Status Wait(int64_t after, size_t limit, std::chrono::milliseconds wait, Done done);
 
-  // Completes every waiter (empty pages), refuses new ones and joins the thread. Idempotent.
+  // Completes every waiter (empty pages), refuses new ones and joins the thread. Idempotent;
+  // call it (and the destructor) from one controlling thread.
   void Stop();
   size_t waiters() const;
 

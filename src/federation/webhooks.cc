@@ -305,18 +305,19 @@ Result<std::vector<std::string>> WebhookStatusLines(Store& store,
                            "(not started yet)");
       continue;
     }
-    size_t pending = 0;
+    // Counted over at most kMaxScanEntries changes: a status line stays cheap on a backlog.
+    size_t pending = 0, counted = 0;
     bool more = false;
     int64_t after = d.cursor;
-    size_t scanned_pages = 0;
     for (;;) {
       auto page = ReadChanges(store, after, kMaxChangesLimit, nullptr);
       if (!page.ok()) return page.status();
       for (const auto& c : page->changes) pending += t.Wants(c.type) ? 1 : 0;
+      counted += page->changes.size();
       if (page->next == after) break;
       after = page->next;
-      if (++scanned_pages * kMaxChangesLimit >= kMaxScanEntries) {
-        more = true;
+      if (counted >= kMaxScanEntries) {
+        more = page->changes.size() == kMaxChangesLimit;
         break;
       }
     }

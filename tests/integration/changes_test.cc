@@ -367,6 +367,31 @@ TEST_P(ChangesE2ETest, DownReceiverGetsEveryChangeOnceInOrderSigned) {
             std::string::npos) << done;
 }
 
+TEST_P(ChangesE2ETest, UndeliverableChangeIsGivenUpRecordedAndSkipped) {
+  ReservedPort port;  // down
+  ASSERT_NO_FATAL_FAILURE(Start(WebhookYaml(port.port(), "    give_up_seconds: 1\n")));
+  Publish("com.acme/lost", "1.0.0");
+  std::string line;
+  for (int i = 0; i < 100; ++i) {
+    line = StatusLine();
+    if (line.find(" abandoned=1 ") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(line.find(" pending=0 attempts=0 abandoned=1 last-error=gave up on change "),
+            std::string::npos) << line;
+  // Back up: the next change is delivered; the given-up one is not replayed.
+  port.Release();
+  Receiver receiver(port.port());
+  ASSERT_TRUE(receiver.Start().ok());
+  Publish("com.acme/lost", "2.0.0");
+  for (int i = 0; i < 100 && receiver.Accepted().empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  receiver.Stop();
+  auto got = receiver.deliveries();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(bj::parse(got[0].body).at("subject"), "com.acme/lost@2.0.0");
+}
+
 TEST_P(ChangesE2ETest, SlowReceiverDoesNotSlowPublishes) {
   ReservedPort port;
   port.Release();
