@@ -115,7 +115,9 @@ ChangeFeed::~ChangeFeed() { Stop(); }
 
 Result<ChangePage> ChangeFeed::Read(int64_t after, size_t limit, bool all) const {
   static const std::function<bool(const Change&)> kAll;
-  return ReadChanges(store_, after, limit, all ? kAll : visible_);
+  if (all || !visible_) return ReadChanges(store_, after, limit, kAll);
+  const Micros settle = std::chrono::duration_cast<std::chrono::microseconds>(options_.settle).count();
+  return ReadChanges(store_, after, limit, visible_, SystemClock::Instance().Now() - settle);
 }
 
 Result<int64_t> LatestChangeSeq(Store& store) {
@@ -130,7 +132,8 @@ Result<int64_t> LatestChangeSeq(Store& store) {
 }
 
 Result<ChangePage> ReadChanges(Store& store, int64_t after, size_t limit,
-                               const std::function<bool(const Change&)>& visible) {
+                               const std::function<bool(const Change&)>& visible,
+                               Micros hold_hidden_from) {
   limit = std::clamp<size_t>(limit, 1, kMaxChangesLimit);
   ChangePage page;
   page.next = after;
@@ -142,14 +145,22 @@ Result<ChangePage> ReadChanges(Store& store, int64_t after, size_t limit,
     const size_t want = std::min(batch, kMaxScanEntries - scanned);
     auto entries = store.ListAudit("", page.next, want);
     if (!entries.ok()) return entries.status();
+    bool held = false;
     for (const auto& e : *entries) {
       ++scanned;
       auto c = ChangeFromAudit(e);
-      if (c && (!visible || visible(*c))) page.changes.push_back(std::move(*c));
+      if (c && visible && !visible(*c)) {
+        if (hold_hidden_from > 0 && c->time >= hold_hidden_from) {
+          held = true;  // too young to be sure it is hidden: stop before it
+          break;
+        }
+        c.reset();
+      }
+      if (c) page.changes.push_back(std::move(*c));
       page.next = e.seq;
       if (page.changes.size() == limit) break;
     }
-    if (entries->size() < want) break;  // the end of the log
+    if (held || entries->size() < want) break;  // held, or the end of the log
   }
   return page;
 }

@@ -23,7 +23,9 @@
 //
 // Visibility (public reads): open mode shows every change. Governed mode shows a change only
 // while the version it names is public now (listed by the catalog; for version "": while the
-// name has a listed version). So a withheld version's publish is not shown; when approval or
+// name has a listed version). The catalog lags a commit by up to a second (another process's
+// write reaches it on the refresher's next round), so a hidden change younger than
+// ChangeFeedOptions::settle stops a page instead of being skipped for good. So a withheld version's publish is not shown; when approval or
 // evidence lists it, the `listing` change of that approval/evidence entry appears (and readers
 // starting from the beginning see its earlier changes too). A version withdrawn later (deleted
 // in governed mode, or retired) leaves public reads like it leaves /v0.1/servers.
@@ -105,9 +107,13 @@ std::string ChangePageJson(const ChangePage& page);
 
 // Changes with seq > after, at most `limit` (clamped to 1..kMaxChangesLimit), examining at most
 // kMaxScanEntries audit entries of `store`; those `visible` rejects are skipped (nullptr or an
-// empty function = keep all). Errors: the store's (Unavailable, Internal).
+// empty function = keep all) — except that a rejected change committed at or after
+// `hold_hidden_from` (0 = never) ends the page before it: the catalog behind `visible` may not
+// have caught up with it yet, so the reader must look at it again. Errors: the store's
+// (Unavailable, Internal).
 Result<ChangePage> ReadChanges(Store& store, int64_t after, size_t limit,
-                               const std::function<bool(const Change&)>& visible);
+                               const std::function<bool(const Change&)>& visible,
+                               Micros hold_hidden_from = 0);
 // The highest audit seq (0 when the log is empty), found by paging through the log: for a
 // webhook's first start. Errors: the store's.
 Result<int64_t> LatestChangeSeq(Store& store);
@@ -115,6 +121,9 @@ Result<int64_t> LatestChangeSeq(Store& store);
 struct ChangeFeedOptions {
   size_t max_waiters = 1024;                // concurrent long-polls
   std::chrono::milliseconds poll{200};      // store poll period while anyone waits
+  // A change hidden by the visibility rule is judged again until it is this old: the catalog
+  // (this process's, or another replica's write) catches up within about a second.
+  std::chrono::milliseconds settle{3000};
 };
 
 class ChangeFeed {

@@ -24,6 +24,7 @@
 #include "integration/server_process.h"
 #include "support/backend.h"
 #include "support/test_issuer.h"
+#include "testing/governance_documents.h"
 #include "transport/http_client.h"
 #include "transport/http_server.h"
 
@@ -288,6 +289,47 @@ TEST_P(ChangesE2ETest, LongPollReturnsWithinASecondOfAPublish) {
   EXPECT_TRUE(empty.at("changes").as_array().empty());
   EXPECT_EQ(std::string(empty.at("metadata").at("next").as_string()), next);
   EXPECT_GE(Ms(Clock::now() - q0), 900);
+}
+
+// Governed mode: a withheld version's publish is not in the public feed; the approval that
+// lists it appears as a `listing` change (answering a waiting long-poll), after which readers
+// from the beginning see the publish too.
+TEST_P(ChangesE2ETest, GovernedFeedShowsVersionsOnceListed) {
+  ASSERT_NO_FATAL_FAILURE(Start("policy:\n  evidence: []\n"));
+  ASSERT_NE(server_->log().find("governed mode"), std::string::npos);
+  std::string out, err;
+  std::ofstream(dir_ + "/import.json") << "[" << testing::CompliantWeatherServer() << "]";
+  ASSERT_EQ(RunCli({"import", "-q", "--db", db_, dir_ + "/import.json"}, &out, &err), 0) << err;
+  // Past the feed's settle time (3 s): the version is known to be withheld, not just unseen.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  bj::value hidden = Changes("");
+  EXPECT_TRUE(hidden.at("changes").as_array().empty()) << bj::serialize(hidden);
+  std::string since(hidden.at("metadata").at("next").as_string());
+  EXPECT_GT(*federation::DecodeChangeToken(since), 0) << "the reader still moved past it";
+
+  auto poll = std::async(std::launch::async,
+                         [&] { return Do("GET", "/v0.1/x/dev.mcpreg/changes?wait=20&since=" + since); });
+  // The request's publisher identity must be a trusted issuer: this test's.
+  std::string request = testing::WeatherRequest(testing::CompliantWeatherServer());
+  request.replace(request.find("https://idp.contoso.example"), 27, kIssuer);
+  std::ofstream(dir_ + "/request.json") << request;
+  ASSERT_EQ(RunCli({"request", "file", dir_ + "/request.json", "--db", db_, "--config", config_},
+                   &out, &err), 0) << err;
+  ASSERT_EQ(RunCli({"review", "approve", "com.contoso/weather", "--db", db_, "--config", config_},
+                   &out, &err), 0) << err;
+  auto r = poll.get();
+  ASSERT_EQ(r.status, 200) << r.body;
+  bj::value listed = bj::parse(r.body);
+  ASSERT_EQ(listed.at("changes").as_array().size(), 1u) << r.body;
+  EXPECT_EQ(listed.at("changes").at(0).at("type"), "listing");
+  EXPECT_EQ(listed.at("changes").at(0).at("name"), "com.contoso/weather");
+  EXPECT_TRUE(listed.at("changes").at(0).at("version").is_null());
+
+  bj::value all = Changes("");
+  ASSERT_EQ(all.at("changes").as_array().size(), 2u) << bj::serialize(all);
+  EXPECT_EQ(all.at("changes").at(0).at("type"), "publish");
+  EXPECT_EQ(all.at("changes").at(0).at("version"), "1.0.0");
+  EXPECT_EQ(all.at("changes").at(1).at("type"), "listing");
 }
 
 TEST_P(ChangesE2ETest, DownReceiverGetsEveryChangeOnceInOrderSigned) {
