@@ -13,6 +13,7 @@ mcpreg_embed(kAssetSchemaDraft assets/schemas/draft.json)
 mcpreg_embed(kAssetPgMigration0001 src/store/postgres/migrations/0001_init.sql)
 mcpreg_embed(kAssetPgMigration0002 src/store/postgres/migrations/0002_shared_state.sql)
 mcpreg_embed(kAssetPgMigration0003 src/store/postgres/migrations/0003_mirror.sql)
+mcpreg_embed(kAssetPgMigration0004 src/store/postgres/migrations/0004_webhook_deliveries.sql)
 # The browser interface (src/api/web/): served under /assets/ (WebUi::Asset).
 mcpreg_embed(kAssetWebCss assets/web/app.css)
 mcpreg_embed(kAssetWebCatalogJs assets/web/catalog.js)

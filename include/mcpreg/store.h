@@ -205,6 +205,26 @@ class Store {
   // as is, then moves every counter (seq, ids) past the highest value written. The append-only
   // guards of audit_log/evidence stay in force for every other writer. Writes no audit entry.
   virtual Status Restore(const Snapshot& snap) = 0;
+
+  // --- change feed webhooks (issue 13 part 4; federation/webhooks.h) ----------------------------
+  // The delivery state of one configured webhook, keyed by its URL. Local operational state of
+  // this registry's deliveries: not part of Export/Restore (a copy starts its own deliveries).
+  struct WebhookDelivery {
+    std::string url;              // the webhook's URL as configured (the key)
+    int64_t cursor = 0;           // every change with seq <= cursor was delivered or given up
+    int64_t attempts = 0;         // failed attempts at the change after the cursor
+    int last_status = 0;          // HTTP status of the last attempt (0 = no answer)
+    std::string last_error;       // "" after a success; else why the last attempt failed
+    Micros next_attempt_at = 0;   // when the change after the cursor is tried again
+    Micros first_failure_at = 0;  // first failed attempt at that change (0 = none yet)
+    int64_t abandoned = 0;        // changes given up on (undeliverable for too long), ever
+    Micros updated_at = 0;
+  };
+  // Every stored delivery state, ordered by url. Backends without webhook support (test
+  // doubles) return FailedPrecondition; SQLite and PostgreSQL implement both methods.
+  virtual Result<std::vector<WebhookDelivery>> ListWebhookDeliveries();
+  // Inserts or replaces the state of `d.url`. Errors: Unavailable/Internal from the database.
+  virtual Status PutWebhookDelivery(const WebhookDelivery& d);
 };
 
 // Opens (creating if needed) the SQLite database at `path` in WAL mode. Does not migrate;

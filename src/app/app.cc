@@ -21,7 +21,9 @@
 #include "core/log.h"
 #include "core/work_pool.h"
 #include "federation/mirror.h"
+#include "federation/changes.h"
 #include "federation/snapshot.h"
+#include "federation/webhooks.h"
 #include "mcpreg/store.h"
 #include "policy/policy.h"
 #include "service/auth_service.h"
@@ -152,7 +154,26 @@ int Serve(const ServeOptions& in) {
     return governance.MayReadVersion(who, name, version);
   });
 
+  // Change feed and webhooks (federation/changes.h, webhooks.h). Governed mode: public reads
+  // see a change only while the version it names is listed (the catalog's listing rule).
+  federation::ChangeFeed changes(
+      *reg->store, policy ? federation::ListedInCatalog(*reg->catalog) : nullptr);
+  auto webhook_targets = federation::WebhookTargetsFrom(cfg.webhooks);
+  if (!webhook_targets.ok()) {
+    log::Error("mcpreg serve: " + webhook_targets.status().message());
+    return ExitCodeFor(webhook_targets.status().code());
+  }
+  federation::WebhookOptions webhook_options;
+  webhook_options.connect_timeout = std::chrono::seconds(cfg.outbound.connect_timeout_seconds);
+  webhook_options.total_timeout = std::chrono::seconds(cfg.outbound.total_timeout_seconds);
+  webhook_options.allow_private_addresses = cfg.outbound.allow_private_addresses;
+  federation::WebhookDispatcher webhooks(*reg->store, std::move(*webhook_targets), webhook_options);
+  // New webhooks start at the newest change: fix that point before any write is accepted.
+  if (Status ready = webhooks.Prepare(); !ready.ok())
+    log::Warn("webhooks: " + ready.message() + " (retried by the delivery threads)");
+
   rest::RouterDeps deps;
+  deps.changes = &changes;
   deps.registry = reg->service.get();
   deps.governance = &governance;
   deps.policy = policy;
@@ -241,6 +262,12 @@ int Serve(const ServeOptions& in) {
             " versions=" + std::to_string(reg->catalog->size()) +
             " startup_ms=" + std::to_string(ms));
 
+  // Webhook deliveries: a thread per webhook, started once the listen address is known.
+  webhooks.Start(!cfg.public_url.empty()
+                     ? cfg.public_url
+                     : "http://" + (so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host) +
+                           ":" + std::to_string(server.port()));
+
   // Catch up with writes from other processes on a thread of its own; this one waits for a
   // signal.
   Refresher refresher(*reg->store, *reg->service, &governance);
@@ -255,11 +282,13 @@ int Serve(const ServeOptions& in) {
     }
   }
   mcp_endpoint.CloseAll();
+  changes.Stop();  // answers waiting long-polls now, so the server's grace period is not spent
   server.Stop(std::chrono::milliseconds(10000));
   mirrors.Stop();
   outbound_pool.Stop();
   write_pool.Stop();
   refresher.Stop();
+  webhooks.Stop();
   log::Info("stopped");
   return 0;
 }

@@ -27,5 +27,6 @@ void RegisterExport(CLI::App& app, int* exit_code);
 void RegisterCopy(CLI::App& app, int* exit_code);
 void RegisterSnapshot(CLI::App& app, int* exit_code);
 void RegisterMirror(CLI::App& app, int* exit_code);
+void RegisterWebhooks(CLI::App& app, int* exit_code);
 
 }  // namespace mcpreg::cli

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   mcpreg::cli::RegisterCopy(app, &exit_code);
   mcpreg::cli::RegisterSnapshot(app, &exit_code);
   mcpreg::cli::RegisterMirror(app, &exit_code);
+  mcpreg::cli::RegisterWebhooks(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

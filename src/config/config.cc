@@ -395,6 +395,39 @@ class Parser {
     }
   }
 
+  // `webhooks:` (config.h WebhookConfig): a list of {url, events?, secret_file?, ...}.
+  void Webhooks(const YAML::Node& n, std::vector<WebhookConfig>& out) {
+    if (IsNull(n)) return;
+    if (!n.IsSequence()) Fail(n, "webhooks", "expected a list of webhooks");
+    if (n.size() > kMaxWebhooks)
+      Fail(n, "webhooks", "at most " + std::to_string(kMaxWebhooks) + " webhooks");
+    std::set<std::string> urls;
+    for (size_t i = 0; i < n.size(); ++i) {
+      const YAML::Node& h = n[i];
+      std::string path = "webhooks[" + std::to_string(i) + "]";
+      WebhookConfig w;
+      Uints(h, path, {},
+            {{"retry_max_seconds", &w.retry_max_seconds, 1, 300},
+             {"give_up_seconds", &w.give_up_seconds, 1, 7 * 86400}},
+            {"url", "events", "secret_file"});
+      if (!h["url"]) Fail(h, path, "missing key \"url\"");
+      w.url = NonEmpty(h["url"], path + ".url");
+      if ((!w.url.starts_with("https://") && !w.url.starts_with("http://")) || w.url.size() > 2048 ||
+          w.url.find_first_of(" \t\r\n\"<>\\#") != std::string::npos)
+        Fail(h["url"], path + ".url", "expected an absolute http(s) URL (at most 2048 bytes)");
+      if (!urls.insert(w.url).second) Fail(h["url"], path + ".url", "listed twice");
+      if (YAML::Node e = h["events"]) {
+        w.events = StrList(e, path + ".events");
+        for (const std::string& ev : w.events)
+          if (ev != "publish" && ev != "status" && ev != "edit" && ev != "listing")
+            Fail(e, path + ".events",
+                 "unknown event \"" + ev + "\" (publish, status, edit or listing)");
+      }
+      if (h["secret_file"]) w.secret_file = PathValue(h["secret_file"], path + ".secret_file");
+      out.push_back(std::move(w));
+    }
+  }
+
   // `upstreams:` (see UpstreamConfig).
   void Upstreams(const YAML::Node& list, std::vector<UpstreamConfig>& out) {
     if (!list.IsSequence()) Fail(list, "upstreams", "expected a list of upstreams");
@@ -499,7 +532,7 @@ class Parser {
     c.source = source_;
     if (IsNull(root)) return c;  // an empty file means all defaults
     CheckMap(root, "", {"public_url", "listen", "db", "limits", "quotas", "outbound", "auth",
-                        "feed", "ui", "policy", "mcp", "federation", "upstreams"});
+                        "feed", "ui", "policy", "mcp", "federation", "webhooks", "upstreams"});
     if (root["listen"]) Listen(root["listen"], c.listen);
     if (YAML::Node db = root["db"]) Db(db, c.db);
     if (YAML::Node u = root["public_url"]) {
@@ -546,6 +579,7 @@ class Parser {
       Uints(f, "federation", {},
             {{"snapshot_ttl_seconds", &c.federation.snapshot_ttl_seconds, 60, 365 * 24 * 3600}});
     }
+    if (YAML::Node w = root["webhooks"]) Webhooks(w, c.webhooks);
     if (root["auth"]) Auth(root["auth"], c.auth);
     if (YAML::Node u = root["upstreams"]) Upstreams(u, c.upstreams);
     if (root["ui"]) Ui(root["ui"], c.auth, c.ui);

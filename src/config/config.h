@@ -214,6 +214,22 @@ struct UpstreamConfig {
   bool allow_private = false;
   int line = 0;  // for diagnostics
 };
+// Webhooks of the change feed (issue 13 part 4; federation/webhooks.h), top-level `webhooks:`:
+//   webhooks:
+//     - url: https://hooks.example.com/mcpreg   # http(s); loopback and private per `outbound:`
+//       events: [publish, status]               # of publish, status, edit, listing; omitted = all
+//       secret_file: secrets/hook.key           # optional: Standard Webhooks signing secret
+//       retry_max_seconds: 300                  # backoff cap, 1..300 (1 s doubling up to this)
+//       give_up_seconds: 86400                  # a change undeliverable this long is given up
+// At most kMaxWebhooks entries; a URL may appear once.
+struct WebhookConfig {
+  std::string url;
+  std::vector<std::string> events;  // empty = every event
+  std::string secret_file;          // absolute after load; "" = unsigned
+  uint32_t retry_max_seconds = 300;
+  uint32_t give_up_seconds = 24 * 3600;  // 1 .. 7 days
+};
+inline constexpr size_t kMaxWebhooks = 32;
 
 struct Config {
   std::string source;  // the file path (or the name given to ParseConfig)
@@ -231,6 +247,7 @@ struct Config {
   UiConfig ui;
   FederationConfig federation;
   std::vector<UpstreamConfig> upstreams;
+  std::vector<WebhookConfig> webhooks;  // `webhooks:` (change feed deliveries)
   boost::json::object policy;  // raw, for the policy module
   boost::json::object mcp;     // raw, for the MCP module
 };

@@ -30,6 +30,8 @@ extern const unsigned char kAssetPgMigration0002[];
 extern const std::size_t kAssetPgMigration0002_size;
 extern const unsigned char kAssetPgMigration0003[];
 extern const std::size_t kAssetPgMigration0003_size;
+extern const unsigned char kAssetPgMigration0004[];  // webhook_deliveries (change feed)
+extern const std::size_t kAssetPgMigration0004_size;
 // The browser interface (src/api/web/).
 extern const unsigned char kAssetWebCss[];
 extern const std::size_t kAssetWebCss_size;

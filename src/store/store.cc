@@ -23,6 +23,12 @@ Result<std::string> Store::ReadBlob(std::string_view, uint64_t, uint64_t) {
 Result<std::string> Store::GetOrPutSetting(std::string_view, std::string_view) {
   return Status::FailedPrecondition("this store keeps no shared settings");
 }
+Result<std::vector<Store::WebhookDelivery>> Store::ListWebhookDeliveries() {
+  return Status::FailedPrecondition("this store keeps no webhook delivery state");
+}
+Status Store::PutWebhookDelivery(const WebhookDelivery&) {
+  return Status::FailedPrecondition("this store keeps no webhook delivery state");
+}
 
 bool IsPostgresLocation(std::string_view location) {
   return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;

@@ -18,6 +18,7 @@ struct Policy;
 }
 namespace mcpreg::federation {
 class SnapshotPublisher;
+class ChangeFeed;
 }
 namespace mcpreg::service {
 class RegistryService;
@@ -102,5 +103,9 @@ std::optional<http::HttpResponse> ExportRoute(const service::GovernanceService& 
 // Federation (federation_handler.cc), under {prefix}/x/dev.mcpreg/: GET jwks, GET snapshot.
 http::HttpResponse Jwks(const federation::SnapshotPublisher& snapshots);
 http::HttpResponse Snapshot(federation::SnapshotPublisher& snapshots, const http::HttpRequest& req);
+// GET /x/dev.mcpreg/changes (federation/changes.h). Answers through `out`, at once or — a
+// long-poll with nothing new yet — later from the feed's thread; never blocks the caller.
+void Changes(federation::ChangeFeed& feed, const http::HttpRequest& req,
+             std::shared_ptr<http::Responder> out);
 
 }  // namespace mcpreg::rest

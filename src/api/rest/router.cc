@@ -50,6 +50,9 @@ struct Router::Route {
   std::vector<std::string_view> actions;
   std::function<http::HttpResponse(const Call&)> handler;
   std::vector<std::string_view> segs;  // pattern split, filled by AddRoutes
+  // Instead of `handler`: answers through the responder, possibly later from another thread
+  // (long-polls). Must not keep references into the Call past its return.
+  std::function<void(const Call&, std::shared_ptr<http::Responder>)> deferred = nullptr;
 };
 
 struct Router::Match {
@@ -136,6 +139,22 @@ std::string SafeRedirectTarget(std::string_view path, std::string_view query) {
   }
   return out;
 }
+
+// Applies the router's finishing touches (CORS) to a response a deferred route sends later.
+class FinishingResponder final : public http::Responder {
+ public:
+  FinishingResponder(std::shared_ptr<http::Responder> inner,
+                     std::function<http::HttpResponse(http::HttpResponse)> finish)
+      : inner_(std::move(inner)), finish_(std::move(finish)) {}
+  void Send(http::HttpResponse r) override { inner_->Send(finish_(std::move(r))); }
+  std::shared_ptr<http::ResponseStream> Stream(int status, http::Headers headers) override {
+    return inner_->Stream(status, std::move(headers));
+  }
+
+ private:
+  std::shared_ptr<http::Responder> inner_;
+  std::function<http::HttpResponse(http::HttpResponse)> finish_;
+};
 
 constexpr std::string_view kAllowMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 
@@ -232,6 +251,15 @@ void Router::AddRoutes() {
     // Signing a changed catalog (tens of MB) takes a while: never on an I/O thread.
     add({"GET", Scope::kApi, "/x/dev.mcpreg/snapshot", A::kPublic, L::kSmall, true, {},
          [snapshots](const Call& c) { return Snapshot(*snapshots, c.req); }});
+  }
+  // --- federation: the change feed (first read off the I/O threads; a long-poll then waits
+  // on the feed's own thread, holding no worker) -----------------------------------------------
+  if (auto* changes = deps_.changes) {
+    Route r{"GET", Scope::kApi, "/x/dev.mcpreg/changes", A::kPublic, L::kSmall, true, {}, nullptr};
+    r.deferred = [changes](const Call& c, std::shared_ptr<http::Responder> out) {
+      Changes(*changes, c.req, std::move(out));
+    };
+    add(std::move(r));
   }
 
   if (!deps_.auth) return;  // read-only router (tests, the MCP bridge)
@@ -587,22 +615,26 @@ void Router::Handle(http::HttpRequest&& req, std::shared_ptr<http::Responder> re
         "request body exceeds " + std::to_string(BodyLimit(*m->route)) + " bytes"))));
 
   const bool console = m->route->access == Access::kSession;
-  auto run = [this, m, who, session, finish, console](const http::HttpRequest& r) {
+  auto run = [this, m, who, session, finish, console](const http::HttpRequest& r,
+                                                       const std::shared_ptr<http::Responder>& out) {
     // Console writes: CSRF token and same origin, checked with the body in.
     if (console && !IsGet(r.method))
-      if (auto refused = deps_.web->CheckWrite(r, **session)) return finish(std::move(*refused));
-    return finish(m->route->handler(Call{r, m->params, who->has_value() ? &**who : nullptr,
-                                         session->has_value() ? &**session : nullptr}));
+      if (auto refused = deps_.web->CheckWrite(r, **session)) return out->Send(finish(std::move(*refused)));
+    Call call{r, m->params, who->has_value() ? &**who : nullptr,
+              session->has_value() ? &**session : nullptr};
+    if (m->route->deferred)
+      return m->route->deferred(call, std::make_shared<FinishingResponder>(out, finish));
+    out->Send(finish(m->route->handler(call)));
   };
   // Outbound calls and database access keep the I/O threads free (console pages read grants).
   WorkPool* pool = m->route->offload                     ? deps_.pool
                    : IsGet(req.method) && !console       ? nullptr
                                                          : deps_.write_pool;
-  if (!pool) return responder->Send(run(req));
+  if (!pool) return run(req, responder);
   // `m` points into `req`'s path: move both along.
   auto owned = std::make_shared<http::HttpRequest>(std::move(req));
   Find(*owned, m.get());  // re-point the captures at the moved request
-  bool queued = pool->Submit([owned, run, responder] { responder->Send(run(*owned)); });
+  bool queued = pool->Submit([owned, run, responder] { run(*owned, responder); });
   if (!queued) {
     auto r = ProblemResponse(Status::Unavailable(
         pool == deps_.pool ? "too many outbound calls in progress; retry shortly"

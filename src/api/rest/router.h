@@ -48,6 +48,7 @@ struct WebSession;
 }
 namespace mcpreg::federation {
 class SnapshotPublisher;
+class ChangeFeed;
 }
 namespace mcpreg::service {
 class RegistryService;
@@ -65,6 +66,7 @@ struct RouterDeps {
   service::GovernanceService* governance = nullptr;  // optional: requests, review, exports
   const policy::Policy* policy = nullptr;            // optional: governed mode's policy
   federation::SnapshotPublisher* snapshots = nullptr;  // optional: jwks + signed snapshot
+  federation::ChangeFeed* changes = nullptr;           // optional: the change feed (long-poll)
   http::Handler mcp;                                 // optional: serves /mcp
   // Optional: the browser interface (api/web/web_ui.h): the catalog at /, /servers/...,
   // /assets/..., sign-in and the console under /ui/. Without it / is a short HTML index.

@@ -163,12 +163,31 @@ CREATE TABLE mirror_state (
 );
 )sql";
 
+// Must stay byte-identical to 0007_webhook_deliveries.sql.
+constexpr std::string_view k0007WebhookDeliveries = R"sql(-- 0007_webhook_deliveries: delivery state of the change feed's webhooks (federation/webhooks.h),
+-- one row per configured webhook URL: every change with seq <= cursor (the audit log's seq) was
+-- delivered or given up on; the other columns describe the attempts at the next one. Local
+-- operational state: `mcpreg copy` does not carry it. Timestamps are integer microseconds.
+CREATE TABLE webhook_deliveries (
+  url              VARCHAR(2048) PRIMARY KEY,
+  cursor           BIGINT        NOT NULL DEFAULT 0,
+  attempts         BIGINT        NOT NULL DEFAULT 0,
+  last_status      INTEGER       NOT NULL DEFAULT 0,
+  last_error       TEXT          NOT NULL DEFAULT '',
+  next_attempt_at  BIGINT        NOT NULL DEFAULT 0,
+  first_failure_at BIGINT        NOT NULL DEFAULT 0,
+  abandoned        BIGINT        NOT NULL DEFAULT 0,
+  updated_at       BIGINT        NOT NULL DEFAULT 0
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "init", k0001Init},
     {2, "governance", k0002Governance},
     {3, "requests", k0003Requests},
     {5, "identity_issuer", k0005IdentityIssuer},
     {6, "mirror", k0006Mirror},
+    {7, "webhook_deliveries", k0007WebhookDeliveries},
 };
 
 }  // namespace

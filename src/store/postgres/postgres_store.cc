@@ -66,6 +66,8 @@ std::vector<PgMigration> PgMigrations() {
        {reinterpret_cast<const char*>(kAssetPgMigration0002), kAssetPgMigration0002_size}},
       {3, "mirror",
        {reinterpret_cast<const char*>(kAssetPgMigration0003), kAssetPgMigration0003_size}},
+      {4, "webhook_deliveries",
+       {reinterpret_cast<const char*>(kAssetPgMigration0004), kAssetPgMigration0004_size}},
   };
 }
 
@@ -587,6 +589,52 @@ class PostgresStore final : public Store {
     });
   }
   Status Restore(const Snapshot& snap) override;
+
+  // --- change feed webhooks -------------------------------------------------------------------
+  // Plain statements outside store_head: delivery state is not part of the commit order.
+  Result<std::vector<WebhookDelivery>> ListWebhookDeliveries() override {
+    return Read<std::vector<WebhookDelivery>>(
+        [](PgConn& c) -> Result<std::vector<WebhookDelivery>> {
+          auto r = c.Exec(
+              "SELECT url, cursor, attempts, last_status, last_error, next_attempt_at, "
+              "first_failure_at, abandoned, updated_at FROM webhook_deliveries ORDER BY url");
+          if (!r.ok()) return r.status();
+          std::vector<WebhookDelivery> out;
+          for (int i = 0; i < r->rows(); ++i) {
+            WebhookDelivery d;
+            d.url = r->Str(i, 0);
+            d.cursor = r->Int(i, 1);
+            d.attempts = r->Int(i, 2);
+            d.last_status = static_cast<int>(r->Int(i, 3));
+            d.last_error = r->Str(i, 4);
+            d.next_attempt_at = r->Int(i, 5);
+            d.first_failure_at = r->Int(i, 6);
+            d.abandoned = r->Int(i, 7);
+            d.updated_at = r->Int(i, 8);
+            out.push_back(std::move(d));
+          }
+          return out;
+        });
+  }
+  Status PutWebhookDelivery(const WebhookDelivery& d) override {
+    // An upsert: idempotent, so WithRetry may run it twice.
+    return WithRetry<bool>([&](PgConn& c) -> Result<bool> {
+             auto r = c.Exec(
+                 "INSERT INTO webhook_deliveries (url, cursor, attempts, last_status, last_error, "
+                 "next_attempt_at, first_failure_at, abandoned, updated_at) "
+                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (url) DO UPDATE SET "
+                 "cursor = EXCLUDED.cursor, attempts = EXCLUDED.attempts, "
+                 "last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error, "
+                 "next_attempt_at = EXCLUDED.next_attempt_at, "
+                 "first_failure_at = EXCLUDED.first_failure_at, abandoned = EXCLUDED.abandoned, "
+                 "updated_at = EXCLUDED.updated_at",
+                 {d.url, d.cursor, d.attempts, d.last_status, d.last_error, d.next_attempt_at,
+                  d.first_failure_at, d.abandoned, d.updated_at});
+             if (!r.ok()) return r.status();
+             return true;
+           })
+        .status();
+  }
 
  private:
   // Runs `fn` on a pooled connection; once more on a fresh connection when the first attempt

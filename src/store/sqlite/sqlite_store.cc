@@ -244,6 +244,54 @@ class SqliteStore final : public Store {
   Result<bool> IsEmpty() override;
   Status Restore(const Snapshot& snap) override;
 
+  // --- change feed webhooks -------------------------------------------------------------------
+  Result<std::vector<WebhookDelivery>> ListWebhookDeliveries() override {
+    std::lock_guard lock(reader_mu_);
+    auto st = reader_->Prepare(
+        "SELECT url, cursor, attempts, last_status, last_error, next_attempt_at, "
+        "first_failure_at, abandoned, updated_at FROM webhook_deliveries ORDER BY url");
+    if (!st.ok()) return st.status();
+    std::vector<WebhookDelivery> out;
+    int rc;
+    while ((rc = st->Step()) == SQLITE_ROW) {
+      WebhookDelivery d;
+      d.url = std::string(st->Text(0));
+      d.cursor = st->Int(1);
+      d.attempts = st->Int(2);
+      d.last_status = static_cast<int>(st->Int(3));
+      d.last_error = std::string(st->Text(4));
+      d.next_attempt_at = st->Int(5);
+      d.first_failure_at = st->Int(6);
+      d.abandoned = st->Int(7);
+      d.updated_at = st->Int(8);
+      out.push_back(std::move(d));
+    }
+    if (rc != SQLITE_DONE) return SqliteStatus(rc, reader_->raw(), "reading webhook deliveries");
+    return out;
+  }
+  Status PutWebhookDelivery(const WebhookDelivery& d) override {
+    return WriteTxn<bool>([&](Db& db) -> Result<bool> {
+             auto st = db.Prepare(
+                 "INSERT OR REPLACE INTO webhook_deliveries (url, cursor, attempts, last_status, "
+                 "last_error, next_attempt_at, first_failure_at, abandoned, updated_at) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+             if (!st.ok()) return st.status();
+             st->BindText(1, d.url);
+             st->BindInt(2, d.cursor);
+             st->BindInt(3, d.attempts);
+             st->BindInt(4, d.last_status);
+             st->BindText(5, d.last_error);
+             st->BindInt(6, d.next_attempt_at);
+             st->BindInt(7, d.first_failure_at);
+             st->BindInt(8, d.abandoned);
+             st->BindInt(9, d.updated_at);
+             int rc = st->Step();
+             if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "writing a webhook delivery");
+             return true;
+           })
+        .status();
+  }
+
  private:
   // Runs `fn` in its own write transaction on the writer connection; commits when it succeeds.
   template <typename T, typename Fn>
