@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(g++ cmake ninja-build pkg-config ccache xxd make
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libyaml-cpp-dev libre2-dev sqlite3 libcli11-dev libgtest-dev libgmock-dev curl ca-certificates
-  libpq-dev postgresql-15)  # libpq for the PostgreSQL backend; the server for its tests
+  libpq-dev postgresql-15  # libpq for the PostgreSQL backend; the server for its tests
+  iproute2 util-linux)  # ip + unshare: the mirror's SSRF test runs in a network namespace
 # The browser tests (scripts/ui-tests.sh): Debian's chromium, driven by playwright-core on
 # Node.js (Debian's nodejs + npm unless a Node.js is already installed).
 pkgs+=(chromium)

@@ -156,6 +156,11 @@ class Proxy {
     std::lock_guard lock(mu_);
     redirect_ = std::move(location);
   }
+  // Paths containing `part` get 404 (an upstream that does not sign snapshots).
+  void Hide(std::string part) {
+    std::lock_guard lock(mu_);
+    hide_ = std::move(part);
+  }
 
  private:
   void Handle(http::HttpRequest&& req, std::shared_ptr<http::Responder> r) {
@@ -165,6 +170,12 @@ class Proxy {
       std::lock_guard lock(mu_);
       targets_.push_back(req.target);
       delay = delay_;
+      if (!hide_.empty() && req.target.find(hide_) != std::string::npos) {
+        resp.status = 404;
+        resp.body = "{}";
+        r->Send(std::move(resp));
+        return;
+      }
       if (!redirect_.empty()) {
         resp.status = 302;
         resp.Set("Location", redirect_);
@@ -193,7 +204,7 @@ class Proxy {
   std::mutex mu_;
   std::vector<std::string> targets_;
   int refuse_ = 0, refuse_status_ = 0;
-  std::string retry_after_, redirect_;
+  std::string retry_after_, redirect_, hide_;
   std::chrono::milliseconds delay_{0};
 };
 
@@ -532,6 +543,59 @@ TEST_F(MirrorE2ETest, ServeSyncsItsUpstreamsInTheBackgroundAndRefusesLocalPublis
   r = Do("POST", down.base_url() + "/v0.1/publish", RemoteServer("com.acme/own-thing", "1.0.0"),
          {{"Authorization", "Bearer " + token}});
   EXPECT_EQ(r.status, 200) << r.body;
+}
+
+TEST_F(MirrorE2ETest, RequireSignatureSyncsFromTheVerifiedSnapshotOnly) {
+  auto jwks = Do("GET", upstream_->base_url() + "/v0.1/x/dev.mcpreg/jwks");
+  ASSERT_EQ(jwks.status, 200);
+  WriteFile(*dir_ + "/up.jwks", jwks.body);
+  // Another registry's key: a snapshot signed by the upstream does not verify with it.
+  {
+    // Its own directory: a SQLite registry keeps its key next to the database file.
+    std::filesystem::create_directories(*dir_ + "/other");
+    testing::ServerProcess other(*dir_ + "/other/other.db", {"--no-demo"});
+    ASSERT_TRUE(other.started());
+    WriteFile(*dir_ + "/other.jwks", Do("GET", other.base_url() + "/v0.1/x/dev.mcpreg/jwks").body);
+  }
+  const std::string signed_filters =
+      kFilters + "    require_signature: true\n    public_key: " + *dir_ + "/up.jwks\n";
+  const std::string db = *dir_ + "/down-s.db";
+  std::string out, err;
+  proxy_->Clear();
+  ASSERT_EQ(Mirror(Config("down-s.yaml", signed_filters), db, &out, &err), 0) << out << err;
+  EXPECT_EQ(out, "mirror: up: 122 applied, 0 removed, 0 skipped, 122 mirrored (1 requests, full)\n");
+  ASSERT_EQ(proxy_->Targets().size(), 1u);
+  EXPECT_EQ(proxy_->Targets()[0], "/v0.1/x/dev.mcpreg/snapshot");
+  {
+    testing::ServerProcess down(db, {"--no-demo"});
+    ASSERT_TRUE(down.started());
+    auto got = Listing(down.base_url(), true);
+    auto want = Selected(false);
+    ASSERT_EQ(got.size(), want.size());
+    for (const auto& [key, item] : want) {
+      ASSERT_TRUE(got.count(key)) << key;
+      EXPECT_EQ(bj::serialize(got[key].at("server")), bj::serialize(item.at("server")));
+    }
+  }
+
+  // Signed by a key the config does not name: refused, nothing applied.
+  const std::string wrong_db = *dir_ + "/down-w.db";
+  ASSERT_EQ(Mirror(Config("down-w.yaml", kFilters + "    require_signature: true\n    public_key: " +
+                                             *dir_ + "/other.jwks\n"),
+                   wrong_db, &out, &err),
+            1);
+  EXPECT_NE(out.find("0 applied, 0 removed, 0 skipped, 0 mirrored FAILED: upstream up"), std::string::npos) << out;
+  EXPECT_NE(out.find("snapshot refused"), std::string::npos) << out;
+  // An upstream that serves no signed snapshot: refused too (the list API is never used).
+  proxy_->Hide("/x/dev.mcpreg/snapshot");
+  proxy_->Clear();
+  ASSERT_EQ(Mirror(Config("down-w.yaml", signed_filters), wrong_db, &out, &err), 1);
+  proxy_->Hide("");
+  EXPECT_NE(out.find("answered HTTP 404"), std::string::npos) << out;
+  for (const auto& t : proxy_->Targets()) EXPECT_EQ(t.find("/v0.1/servers"), std::string::npos) << t;
+  testing::ServerProcess wrong(wrong_db, {"--no-demo"});
+  ASSERT_TRUE(wrong.started());
+  EXPECT_TRUE(Listing(wrong.base_url(), true).empty());
 }
 
 }  // namespace
