@@ -5,7 +5,7 @@ JOBS  ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 DB ?= ./var/registry.db
 
-.PHONY: all deps configure build run test test-sanitize fuzz bench bench-replicas clean
+.PHONY: all deps configure build run test test-sanitize fuzz bench bench-replicas bench-mirror clean
 
 all: build
 
@@ -46,6 +46,11 @@ bench: build
 bench-replicas: build
 	MCPREG_WITH_BENCH=1 scripts/install-deps.sh
 	bench/replicas.sh
+
+# Mirroring 30,000 versions from a local upstream: full, unchanged and incremental syncs,
+# with `mcpreg import URL` of the same catalog as the side-by-side reference (bench/mirror.sh).
+bench-mirror: build
+	bench/mirror.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
