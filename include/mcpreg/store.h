@@ -177,6 +177,7 @@ class Store {
     Micros watermark = 0;   // highest upstream updatedAt applied
     Micros synced_at = 0;   // local time the last sync finished
     int64_t requests = 0;   // upstream requests that sync made
+    int64_t mirrored = 0;   // versions mirrored (not removed) once it finished
   };
   // Errors: NotFound when `upstream` never finished a sync.
   virtual Result<MirrorState> GetMirrorState(std::string_view upstream) = 0;

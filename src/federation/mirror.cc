@@ -336,10 +336,16 @@ class Mirror::Run {
     if (!state.ok() && !state.status().IsNotFound()) return state.status();
     const bool full = !state.ok() || state->filter_key != filter_.key();
     report.full = full || u_.require_signature;
-    auto mirrored = m_.store_.ListMirrored(u_.name);
-    if (!mirrored.ok()) return mirrored.status();
-    for (const auto& meta : *mirrored)
-      if (meta.mirror_digest != kMirrorRemoved) held_.insert({meta.name, meta.version});
+    if (report.full) {
+      // The held set decides what a full sync removes; an incremental one only counts.
+      auto mirrored = m_.store_.ListMirrored(u_.name);
+      if (!mirrored.ok()) return mirrored.status();
+      for (const auto& meta : *mirrored)
+        if (meta.mirror_digest != kMirrorRemoved) held_.insert({meta.name, meta.version});
+      held_count_ = int64_t(held_.size());
+    } else {
+      held_count_ = state->mirrored;
+    }
     Micros watermark = full ? 0 : state->watermark;
     Micros high = watermark;
     if (u_.require_signature) {
@@ -348,13 +354,14 @@ class Mirror::Run {
       MCPREG_RETURN_IF_ERROR(FromPages(full, watermark, high));
     }
     if (report.full) MCPREG_RETURN_IF_ERROR(RemoveUnseen());
-    report.mirrored = held_.size();
+    report.mirrored = size_t(std::max<int64_t>(0, held_count_));
     Store::MirrorState done;
     done.upstream = u_.name;
     done.filter_key = filter_.key();
     done.watermark = high;
     done.synced_at = m_.clock_.Now();
     done.requests = int64_t(report.requests);
+    done.mirrored = held_count_;
     return m_.store_.PutMirrorState(done);
   }
 
@@ -537,9 +544,9 @@ class Mirror::Run {
     if (m_.catalog_) m_.catalog_->Apply(*written);
     for (const auto& o : outcomes) {
       for (const auto& s : o.skipped) Skip(s);
-      for (const auto& key : o.added) held_.insert(key);
+      for (const auto& key : o.added) held_count_ += held_.insert(key).second || !report.full;
       for (const auto& key : o.removed) {
-        held_.erase(key);
+        held_count_ -= held_.erase(key) > 0 || !report.full;
         ++report.removed;
       }
       report.applied += o.applied;
@@ -573,7 +580,7 @@ class Mirror::Run {
           return Status::OK();
         }});
         for (const auto& v : it->second) {
-          held_.erase({it->first, v});
+          held_count_ -= held_.erase({it->first, v});
           ++report.removed;
         }
       }
@@ -679,7 +686,8 @@ class Mirror::Run {
   const config::UpstreamConfig& u_;
   UpstreamFilter filter_;
   const std::function<void(size_t)>& progress_;
-  std::set<Key> held_;  // mirrored from this upstream and not removed
+  std::set<Key> held_;  // full syncs: mirrored from this upstream and not removed
+  int64_t held_count_ = 0;  // how many versions are mirrored (not removed) now
   std::set<Key> seen_;  // selected entries the upstream listed in this sync
   size_t seen_count_ = 0;
 };

@@ -162,9 +162,16 @@ Result<catalog::EntryPtr> RegistryService::EditVersion(const auth::Principal& to
     return Status::InvalidArgument("Version in request body must match URL path parameter");
   MCPREG_RETURN_IF_ERROR(CheckRemotesFree(name, *parsed));
   const Micros now = clock_.Now();
+  bool exact_grant = false;  // as for publishing: only a grant naming this server opens a mirror
+  for (const auto& perm : who.permissions)
+    exact_grant = exact_grant || (perm.action == auth::kActionEdit && perm.resource == name);
   auto written = store_.UpdateServer(name, [&](ServerRows& rows) -> Status {
     auto* row = rows.Find(version);
     if (!row || row->meta.status == VersionStatus::kDeleted) return Status::NotFound("Server not found");
+    if (!row->meta.mirror_upstream.empty() && !exact_grant)
+      return Status::AlreadyExists("server " + std::string(name) + " version " + std::string(version) +
+                                   " is mirrored from upstream " + row->meta.mirror_upstream +
+                                   ": edit it upstream");
     row->server_json = canonical;
     row->meta.updated_at = now;
     row->dirty = true;

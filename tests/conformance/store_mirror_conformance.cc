@@ -120,6 +120,7 @@ TEST_P(StoreConformanceTest, MirrorStateIsUpsertedPerUpstream) {
   s.watermark = kT + 100;
   s.filter_key = "changed";
   s.requests = 1;
+  s.mirrored = 30000;
   ASSERT_TRUE(store->PutMirrorState(s).ok());
   auto got = store->GetMirrorState("up");
   ASSERT_TRUE(got.ok()) << got.status().ToString();
@@ -127,6 +128,7 @@ TEST_P(StoreConformanceTest, MirrorStateIsUpsertedPerUpstream) {
   EXPECT_EQ(got->watermark, kT + 100);
   EXPECT_EQ(got->synced_at, kT + 9);
   EXPECT_EQ(got->requests, 1);
+  EXPECT_EQ(got->mirrored, 30000);
   auto other = store->GetMirrorState("other");
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->filter_key, "k");

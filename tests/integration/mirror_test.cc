@@ -530,8 +530,15 @@ TEST_F(MirrorE2ETest, ServeSyncsItsUpstreamsInTheBackgroundAndRefusesLocalPublis
   ASSERT_TRUE(down.started()) << down.log();
   ASSERT_TRUE(WaitFor([&] { return Listing(down.base_url(), false).size() == Selected(false).size(); }))
       << down.log();
-  // A publisher whose rights are the namespace wildcard com.acme/* cannot publish into a
-  // mirrored name: 409 problem+json.
+  // A publisher whose rights are the namespace wildcard com.acme/* (the issuer's rule, plus an
+  // operator's admin grant on the same wildcard) cannot publish into a mirrored name:
+  // 409 problem+json.
+  std::string out, err;
+  ASSERT_EQ(RunCli({"admin", "grant", "--db", *dir_ + "/down-h.db", "--issuer", idp_->issuer(),
+                    "--subject", "repo:acme/tools", "--namespace", "com.acme/*", "--role", "admin"},
+                   &out, &err),
+            0)
+      << err;
   auto tok = Do("POST", down.base_url() + "/v0.1/auth/oidc", idp_->ExchangeBody("repo:acme/tools", "acme"));
   ASSERT_EQ(tok.status, 200) << tok.body;
   std::string token(bj::parse(tok.body).at("registry_token").as_string());
@@ -539,6 +546,23 @@ TEST_F(MirrorE2ETest, ServeSyncsItsUpstreamsInTheBackgroundAndRefusesLocalPublis
               {{"Authorization", "Bearer " + token}});
   EXPECT_EQ(r.status, 409) << r.body;
   EXPECT_NE(r.body.find("mirrored from upstream up"), std::string::npos) << r.body;
+  // Nor edit a mirrored version in place (the mirror would never restore upstream's bytes).
+  r = Do("PUT", down.base_url() + "/v0.1/servers/com.acme%2Fremote-1010/versions/1.0.0",
+         RemoteServer("com.acme/remote-1010", "1.0.0"), {{"Authorization", "Bearer " + token}});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.body.find("edit it upstream"), std::string::npos) << r.body;
+  // A grant naming exactly the server opens it.
+  ASSERT_EQ(RunCli({"admin", "grant", "--db", *dir_ + "/down-h.db", "--issuer", idp_->issuer(),
+                    "--subject", "repo:acme/tools", "--namespace", "com.acme/remote-1010", "--role",
+                    "publisher"},
+                   &out, &err),
+            0)
+      << err;
+  tok = Do("POST", down.base_url() + "/v0.1/auth/oidc", idp_->ExchangeBody("repo:acme/tools", "acme"));
+  token = std::string(bj::parse(tok.body).at("registry_token").as_string());
+  r = Do("POST", down.base_url() + "/v0.1/publish", RemoteServer("com.acme/remote-1010", "5.0.0"),
+         {{"Authorization", "Bearer " + token}});
+  EXPECT_EQ(r.status, 200) << r.body;
   // A name nobody mirrors still publishes.
   r = Do("POST", down.base_url() + "/v0.1/publish", RemoteServer("com.acme/own-thing", "1.0.0"),
          {{"Authorization", "Bearer " + token}});

@@ -529,7 +529,8 @@ class PostgresStore final : public Store {
   Result<MirrorState> GetMirrorState(std::string_view upstream) override {
     return Read<MirrorState>([&](PgConn& c) -> Result<MirrorState> {
       auto r = c.Exec(
-          "SELECT filter_key, watermark, synced_at, requests FROM mirror_state WHERE upstream = $1",
+          "SELECT filter_key, watermark, synced_at, requests, mirrored FROM mirror_state "
+          "WHERE upstream = $1",
           {upstream});
       if (!r.ok()) return r.status();
       if (r->rows() == 0)
@@ -540,17 +541,19 @@ class PostgresStore final : public Store {
       m.watermark = r->Int(0, 1);
       m.synced_at = r->Int(0, 2);
       m.requests = r->Int(0, 3);
+      m.mirrored = r->Int(0, 4);
       return m;
     });
   }
   Status PutMirrorState(const MirrorState& m) override {
     return WithRetry<bool>([&](PgConn& c) -> Result<bool> {
              auto r = c.Exec(
-                 "INSERT INTO mirror_state (upstream, filter_key, watermark, synced_at, requests) "
-                 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (upstream) DO UPDATE SET "
+                 "INSERT INTO mirror_state (upstream, filter_key, watermark, synced_at, requests, "
+                 "mirrored) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (upstream) DO UPDATE SET "
                  "filter_key = EXCLUDED.filter_key, watermark = EXCLUDED.watermark, "
-                 "synced_at = EXCLUDED.synced_at, requests = EXCLUDED.requests",
-                 {m.upstream, m.filter_key, m.watermark, m.synced_at, m.requests});
+                 "synced_at = EXCLUDED.synced_at, requests = EXCLUDED.requests, "
+                 "mirrored = EXCLUDED.mirrored",
+                 {m.upstream, m.filter_key, m.watermark, m.synced_at, m.requests, m.mirrored});
              if (!r.ok()) return r.status();
              return true;
            })

@@ -618,7 +618,8 @@ Result<bool> SqliteStore::IsEmpty() {
 Result<Store::MirrorState> SqliteStore::GetMirrorState(std::string_view upstream) {
   std::lock_guard lock(reader_mu_);
   auto st = reader_->Prepare(
-      "SELECT filter_key, watermark, synced_at, requests FROM mirror_state WHERE upstream = ?1");
+      "SELECT filter_key, watermark, synced_at, requests, mirrored FROM mirror_state "
+      "WHERE upstream = ?1");
   if (!st.ok()) return st.status();
   st->BindText(1, upstream);
   int rc = st->Step();
@@ -630,6 +631,7 @@ Result<Store::MirrorState> SqliteStore::GetMirrorState(std::string_view upstream
   m.watermark = st->Int(1);
   m.synced_at = st->Int(2);
   m.requests = st->Int(3);
+  m.mirrored = st->Int(4);
   st->Reset();
   return m;
 }
@@ -637,16 +639,18 @@ Result<Store::MirrorState> SqliteStore::GetMirrorState(std::string_view upstream
 Status SqliteStore::PutMirrorState(const MirrorState& m) {
   return WriteTxn<bool>([&](Db& db) -> Result<bool> {
            auto st = db.Prepare(
-               "INSERT INTO mirror_state (upstream, filter_key, watermark, synced_at, requests) "
-               "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (upstream) DO UPDATE SET "
+               "INSERT INTO mirror_state (upstream, filter_key, watermark, synced_at, requests, "
+               "mirrored) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (upstream) DO UPDATE SET "
                "filter_key = excluded.filter_key, watermark = excluded.watermark, "
-               "synced_at = excluded.synced_at, requests = excluded.requests");
+               "synced_at = excluded.synced_at, requests = excluded.requests, "
+               "mirrored = excluded.mirrored");
            if (!st.ok()) return st.status();
            st->BindText(1, m.upstream);
            st->BindText(2, m.filter_key);
            st->BindInt(3, m.watermark);
            st->BindInt(4, m.synced_at);
            st->BindInt(5, m.requests);
+           st->BindInt(6, m.mirrored);
            int rc = st->Step();
            if (rc != SQLITE_DONE) return SqliteStatus(rc, db.raw(), "writing mirror state");
            return true;

@@ -15,5 +15,6 @@ CREATE TABLE mirror_state (
   filter_key  TEXT        NOT NULL,  -- url + filters the mirrored set was built with
   watermark   BIGINT      NOT NULL,  -- highest upstream updatedAt applied (microseconds)
   synced_at   BIGINT      NOT NULL,  -- when the last sync finished (local clock)
-  requests    BIGINT      NOT NULL DEFAULT 0  -- upstream requests of the last sync
+  requests    BIGINT      NOT NULL DEFAULT 0,  -- upstream requests of the last sync
+  mirrored    BIGINT      NOT NULL DEFAULT 0   -- versions mirrored (not removed) after it
 );
