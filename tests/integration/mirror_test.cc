@@ -21,6 +21,7 @@
 #include "integration/server_process.h"
 #include "mcpreg/clock.h"
 #include "support/test_issuer.h"
+#include "testing/registry_documents.h"
 #include "transport/http_client.h"
 #include "transport/http_server.h"
 
@@ -30,19 +31,16 @@ namespace {
 namespace bj = boost::json;
 using testing::RunCli;
 
-constexpr char kSchema[] =
-    "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
-constexpr char kOfficial[] = "io.modelcontextprotocol.registry/official";
+using testing::kOfficialMeta;
+using testing::kTestSchema;
+constexpr const char* kOfficial = kOfficialMeta;
 
 std::string RemoteServer(const std::string& name, const std::string& version) {
-  return std::string(R"({"$schema":")") + kSchema + R"(","name":")" + name +
-         R"(","description":"Mirror test )" + name + R"(","version":")" + version +
-         R"(","remotes":[{"type":"streamable-http","url":"https://)" + version + "." +
-         name.substr(name.find('/') + 1) + R"(.example.com/mcp"}]})";
+  return testing::RemoteServerJson(name, version);
 }
 
 std::string LocalServer(const std::string& name, const std::string& version) {
-  return std::string(R"({"$schema":")") + kSchema + R"(","name":")" + name +
+  return std::string(R"({"$schema":")") + kTestSchema + R"(","name":")" + name +
          R"(","description":"Local )" + name + R"(","version":")" + version +
          R"(","packages":[{"registryType":"npm","identifier":"@acme/)" +
          name.substr(name.find('/') + 1) + R"(","version":")" + version +
@@ -51,9 +49,7 @@ std::string LocalServer(const std::string& name, const std::string& version) {
 
 std::string Response(const std::string& server, const std::string& status,
                      const std::string& message = "") {
-  std::string meta = R"({"status":")" + status + R"(","publishedAt":"2025-01-02T03:04:05Z")";
-  if (!message.empty()) meta += R"(,"statusMessage":")" + message + R"(")";
-  return R"({"server":)" + server + R"(,"_meta":{")" + kOfficial + R"(":)" + meta + "}}}";
+  return testing::ServerResponseJson(server, status, message);
 }
 
 void WriteFile(const std::string& path, const std::string& content) {

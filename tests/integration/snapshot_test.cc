@@ -17,6 +17,7 @@
 #include "federation/snapshot.h"
 #include "integration/server_process.h"
 #include "testing/governance_documents.h"
+#include "testing/registry_documents.h"
 #include "transport/http_client.h"
 
 namespace mcpreg {
@@ -25,25 +26,16 @@ namespace {
 namespace bj = boost::json;
 using testing::RunCli;
 
-constexpr char kSchema[] =
-    "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
 constexpr char kOfficial[] = "io.modelcontextprotocol.registry/official";
 
 std::string Server(const std::string& name, const std::string& version) {
-  return std::string(R"({"$schema":")") + kSchema + R"(","name":")" + name +
-         R"(","description":"Test server )" + name + R"(","version":")" + version +
-         R"(","remotes":[{"type":"streamable-http","url":"https://)" + version + "." +
-         name.substr(name.find('/') + 1) + R"(.example.com/mcp"}]})";
+  return testing::RemoteServerJson(name, version);
 }
 
 // A ServerResponse for import, carrying a status.
 std::string Response(const std::string& name, const std::string& version, const std::string& status,
                      const std::string& message = "") {
-  std::string meta = R"({"status":")" + status + R"(","publishedAt":"2025-01-02T03:04:05Z")";
-  if (!message.empty()) meta += R"(,"statusMessage":")" + message + R"(")";
-  meta += "}";
-  return R"({"server":)" + Server(name, version) + R"(,"_meta":{")" + kOfficial + R"(":)" + meta +
-         "}}";
+  return testing::ServerResponseJson(Server(name, version), status, message);
 }
 
 std::string Write(const std::string& path, const std::string& content) {
