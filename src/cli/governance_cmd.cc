@@ -6,6 +6,10 @@
 //                  | list NAME [VERSION]                              → evidence JSON
 //   mcpreg review list [--json] | show NAME [--json]                  → a table / a detail page
 //                  | approve NAME [--note TEXT] | reject NAME --reason TEXT   → one line
+//                  | approve-mirrored --pattern GLOB [--upstream NAME] [--dry-run]
+//                    [--reason TEXT]           → one line per mirrored name + a summary;
+//                    exit 1 when any is withheld or refused (database mode only;
+//                    GovernanceService::ApproveMirrored has the contract)
 //   mcpreg export readme|allowlist|catalog [--out FILE] [--title T] [--registry-url URL]
 //
 // Two modes. With --registry URL (or $MCPREG_REGISTRY when neither --db nor --config is given)
@@ -128,6 +132,8 @@ class LocalBackend final : public Backend {
   }
 
   const service::GovernanceService& governance() const { return *gov_; }
+  service::GovernanceService& governance() { return *gov_; }
+  const auth::Principal& who() const { return who_; }
 
   Result<std::string> File(const std::string& body) override {
     return Rendered(gov_->File(who_, body), service::RequestViewJson);
@@ -405,6 +411,52 @@ int RunExport(const ExportArgs& a) {
   return 0;
 }
 
+// --- review approve-mirrored -------------------------------------------------------------------
+
+struct MirroredArgs {
+  Target target;
+  std::string pattern, upstream, reason;
+  bool dry_run = false;
+};
+
+// One line per name, then the summary; exit 1 when any name was withheld or refused.
+int RunApproveMirrored(const MirroredArgs& a) {
+  const std::string cmd = "review approve-mirrored";
+  auto local = LocalBackend::Open(a.target, /*may_create=*/false);
+  if (!local.ok()) return Fail(cmd, local.status());
+  auto& gov = (*local)->governance();
+  auto report = gov.ApproveMirrored((*local)->who(), a.pattern, a.upstream, a.dry_run, a.reason);
+  if (!report.ok()) return Fail(cmd, report.status());
+  using Outcome = service::MirrorApproval::Outcome;
+  const char* approved = a.dry_run ? "would approve" : "approved";
+  for (const auto& i : report->items) {
+    switch (i.outcome) {
+      case Outcome::kApproved:
+        std::printf("%s %s\n", approved, i.name.c_str());
+        break;
+      case Outcome::kAlreadyApproved:
+        std::printf("already approved %s\n", i.name.c_str());
+        break;
+      case Outcome::kWithheld:
+        std::printf("withheld %s: %s%s\n", i.name.c_str(),
+                    i.approved ? (a.dry_run ? "would be approved; " : "approved; ") : "",
+                    i.detail.c_str());
+        break;
+      case Outcome::kRefused:
+        std::printf("refused %s: %s\n", i.name.c_str(), i.detail.c_str());
+        break;
+    }
+  }
+  const size_t withheld = report->Count(Outcome::kWithheld);
+  const size_t refused = report->Count(Outcome::kRefused);
+  std::printf("%s%zu mirrored server(s) match %s: %zu %s, %zu already approved, %zu withheld, "
+              "%zu refused\n",
+              a.dry_run ? "dry run (nothing written): " : "", report->items.size(),
+              a.pattern.c_str(), report->Count(Outcome::kApproved), approved,
+              report->Count(Outcome::kAlreadyApproved), withheld, refused);
+  return withheld + refused > 0 ? 1 : 0;
+}
+
 }  // namespace
 
 void RegisterRequest(CLI::App& app, int* exit_code) {
@@ -561,6 +613,18 @@ void RegisterReview(CLI::App& app, int* exit_code) {
   decide("approve", "approved", "Approve a pending request (its gates must pass)", "--note",
          "Approval note", false);
   decide("reject", "rejected", "Reject a pending request", "--reason", "Why", true);
+
+  auto ma = std::make_shared<MirroredArgs>();
+  auto* mirrored = review->add_subcommand(
+      "approve-mirrored",
+      "Approve in bulk every mirrored server whose name matches a pattern (database mode)");
+  AddTargetOptions(mirrored, ma->target, /*remote=*/false);
+  mirrored->add_option("--pattern", ma->pattern, "Name glob: * matches any run, e.g. 'com.acme/*'")
+      ->required();
+  mirrored->add_option("--upstream", ma->upstream, "Only servers mirrored from this upstream");
+  mirrored->add_flag("--dry-run", ma->dry_run, "List what would happen; write nothing");
+  mirrored->add_option("--reason", ma->reason, "Approval note recorded with each approval");
+  mirrored->callback([ma, exit_code] { *exit_code = RunApproveMirrored(*ma); });
 }
 
 void RegisterExport(CLI::App& app, int* exit_code) {

@@ -16,7 +16,9 @@
 //
 // Request gates (model::Issue, type "policy", reference = rule id; errors block approval):
 //   request.publisher-identity  issuer is a configured trusted issuer (when any is configured);
-//                               subject is not a personal account (e-mail/UPN) or a secret
+//                               subject is not a personal account (e-mail/UPN) or a secret;
+//                               skipped for a mirrored server's request (ApproveMirrored: its
+//                               document has "mirror" and no publisher, which filers cannot send)
 //   request.api-permission      every API owned by another team has a recorded permission
 //   request.hosting             the draft's packages/remotes agree with `hosting`
 //   request.name                the draft's name equals the request's name
@@ -123,6 +125,30 @@ struct RequestPage {
   std::optional<std::string> next_cursor;  // the last item's name, only on a full page
 };
 
+// Bulk approval of mirrored servers (issue 13; ApproveMirrored). One line of the report per
+// matching name.
+struct MirrorApproval {
+  enum class Outcome {
+    kApproved,         // a request was filed and approved now (dry run: would be)
+    kAlreadyApproved,  // its request was approved before, and its latest version is listed
+    kWithheld,         // not listed: gates or evidence fail (`detail` says which)
+    kRefused,          // not touched: no reviewer right, or another request decides it
+  };
+  std::string name;
+  std::string upstream;  // the upstream the latest mirrored version came from
+  std::string version;   // that version
+  Outcome outcome = Outcome::kRefused;
+  bool approved = false;  // a kWithheld item whose request is (or, dry run, would be) approved
+  std::string detail;     // kWithheld: the failing gates/evidence; kRefused: why
+};
+struct MirrorApprovalReport {
+  std::vector<MirrorApproval> items;  // ordered by name
+  bool dry_run = false;
+  size_t Count(MirrorApproval::Outcome o) const;
+};
+// At most this many mirrored names are handled per ApproveMirrored call; more is refused.
+inline constexpr size_t kMaxMirrorApprovals = 10000;
+
 inline constexpr size_t kDefaultRequestPage = 30;
 inline constexpr size_t kMaxRequestPage = 100;
 
@@ -170,6 +196,30 @@ class GovernanceService {
   Result<RequestView> Retire(const auth::Principal& who, std::string_view name,
                              std::string message);
 
+  // Bulk review of mirrored servers: for every name whose versions are mirrored (from
+  // `upstream`, or any upstream when empty), not deleted, and that federation::GlobMatch(pattern)
+  // matches, in name order:
+  //   - no request: files one on `who`'s behalf from the latest mirrored version (its
+  //     server.json as the draft; team "mirror:<upstream>", consumption third-party, hosting
+  //     from its packages/remotes, no publisher identity — publishing into a mirrored name is
+  //     refused anyway, so approval grants nothing) and approves it in the same transaction,
+  //     audited as "request" then "approve" (details carry "mirror": upstream). When the
+  //     request gates fail (the policy on the draft), nothing is written: kWithheld;
+  //   - an approved request: kAlreadyApproved (kWithheld when its latest version is not listed);
+  //   - a pending, rejected or retired request: kRefused (a person decides those one by one);
+  //   - no "review" right on the name: kRefused.
+  // A newly approved name whose latest version is still not listed (evidence missing or
+  // failing) is kWithheld with approved = true. `dry_run` writes nothing and reports what
+  // would happen. `note` is the approval note (at most 2000 characters).
+  // Errors: InvalidArgument (empty pattern, longer than 200 characters or with control
+  // characters; note too long), PermissionDenied (matches exist but `who` may review none of
+  // them), ResourceExhausted (more than kMaxMirrorApprovals names match: narrow the pattern),
+  // store errors. No match is an empty report, not an error.
+  Result<MirrorApprovalReport> ApproveMirrored(const auth::Principal& who,
+                                               std::string_view pattern,
+                                               std::string_view upstream, bool dry_run,
+                                               std::string note);
+
   Result<Evidence> AddEvidence(const auth::Principal& who, std::string_view name,
                                std::string_view version, std::string_view body);
   // Evidence of a version (every version when `version` is empty), oldest first.
@@ -201,6 +251,11 @@ class GovernanceService {
   std::vector<catalog::EntryPtr> ApprovedSet() const;
 
  private:
+  // "gates fail: a, b; evidence sarif missing, ..." for a version the listing rule withholds,
+  // "" when its gates and evidence pass (and it is not deleted).
+  std::string WhyWithheld(const catalog::Entry& e) const;
+  MirrorApproval ApproveOneMirrored(const auth::Principal& who, const catalog::Entry& latest,
+                                    bool dry_run, const std::string& note);
   const policy::Policy& GatePolicy() const;
   RequestView View(const ServerRequest& r) const;
   VersionCompliance Compliance(const catalog::Entry& e, bool with_issues) const;
