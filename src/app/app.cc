@@ -250,7 +250,17 @@ int Serve(const ServeOptions& in) {
   http::HttpServer server(so, [router](http::HttpRequest&& req, std::shared_ptr<http::Responder> r) {
     router->Handle(std::move(req), std::move(r));
   });
+  // The default GitHub OIDC audience is the base URL the registry emits (public_url, else
+  // http://<listen>): known before the listener starts unless the port is 0.
+  auto emitted_base = [&](uint16_t port) {
+    return !cfg.public_url.empty()
+               ? cfg.public_url
+               : "http://" + (so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host) +
+                     ":" + std::to_string(port);
+  };
+  if (!cfg.public_url.empty() || so.port != 0) auth_service.SetPublicBaseUrl(emitted_base(so.port));
   st = server.Start();
+  if (st.ok()) auth_service.SetPublicBaseUrl(emitted_base(server.port()));
   if (!st.ok()) {
     log::Error("mcpreg serve: " + st.message());
     return ExitCodeFor(st.code());
@@ -263,10 +273,7 @@ int Serve(const ServeOptions& in) {
             " startup_ms=" + std::to_string(ms));
 
   // Webhook deliveries: a thread per webhook, started once the listen address is known.
-  webhooks.Start(!cfg.public_url.empty()
-                     ? cfg.public_url
-                     : "http://" + (so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host) +
-                           ":" + std::to_string(server.port()));
+  webhooks.Start(emitted_base(server.port()));
 
   // Catch up with writes from other processes on a thread of its own; this one waits for a
   // signal.

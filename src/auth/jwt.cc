@@ -78,9 +78,23 @@ Status CheckAudience(const bj::object& claims, const std::vector<std::string>& a
   } else {
     return Fail("token aud claim is neither a string nor an array");
   }
+  // Upstream's wording (PR #1229): "invalid audience: expected X, got [Y]". The token's
+  // values are the caller's: at most 4, each cut to 200 bytes.
   std::string want;
-  for (const std::string& a : accepted) want += (want.empty() ? "\"" : ", \"") + a + "\"";
-  return Fail("token audience does not include " + want);
+  for (const std::string& a : accepted) want += (want.empty() ? "" : " or ") + a;
+  std::string got;
+  auto add_got = [&got](const bj::value& v) {
+    std::string one = v.is_string() ? std::string(v.get_string()).substr(0, 200) : "?";
+    got += (got.empty() ? "" : " ") + one;
+  };
+  if (aud->is_string()) {
+    add_got(*aud);
+  } else {
+    const auto& arr = aud->get_array();
+    for (size_t i = 0; i < arr.size() && i < 4; ++i) add_got(arr[i]);
+    if (arr.size() > 4) got += " ...";
+  }
+  return Fail("invalid audience: expected " + want + ", got [" + got + "]");
 }
 
 }  // namespace

@@ -131,7 +131,10 @@ std::unique_ptr<JwksCache> NewKeyCache(const config::IssuerConfig& c,
 WorkloadTokenVerifier::WorkloadTokenVerifier(const config::AuthConfig& auth,
                                              std::shared_ptr<HttpFetcher> fetcher,
                                              const Clock& clock)
-    : clock_(clock), leeway_seconds_(auth.leeway_seconds) {
+    : clock_(clock),
+      leeway_seconds_(auth.leeway_seconds),
+      configured_audience_(auth.github_oidc_audience),
+      legacy_audience_(auth.github_oidc_legacy_audience) {
   for (const config::IssuerConfig& c : auth.issuers) {
     Issuer is;
     is.config = c;
@@ -139,6 +142,28 @@ WorkloadTokenVerifier::WorkloadTokenVerifier(const config::AuthConfig& auth,
     is.keys = NewKeyCache(c, fetcher, clock);
     issuers_.push_back(std::move(is));
   }
+}
+
+void WorkloadTokenVerifier::SetPublicBaseUrl(std::string base) {
+  while (base.size() > 8 && base.back() == '/') base.pop_back();
+  std::lock_guard<std::mutex> lock(base_mu_);
+  public_base_ = std::move(base);
+}
+
+std::vector<std::string> WorkloadTokenVerifier::AcceptedAudiences(
+    const config::IssuerConfig& issuer) const {
+  if (!issuer.audiences.empty()) return issuer.audiences;
+  std::vector<std::string> out;
+  if (!configured_audience_.empty()) {
+    out.push_back(configured_audience_);
+  } else {
+    std::lock_guard<std::mutex> lock(base_mu_);
+    if (!public_base_.empty()) out.push_back(public_base_);
+  }
+  if (out.empty()) return out;  // never accept only the legacy audience by accident
+  if (legacy_audience_ && out.front() != config::kLegacyGitHubOidcAudience)
+    out.push_back(config::kLegacyGitHubOidcAudience);
+  return out;
 }
 
 Status WorkloadTokenVerifier::Preload() const {
@@ -164,7 +189,12 @@ Result<Principal> WorkloadTokenVerifier::VerifyWorkloadToken(std::string_view to
   }
   JwtChecks checks;
   checks.issuer = issuer->config.issuer;
-  checks.audiences = issuer->config.audiences;
+  checks.audiences = AcceptedAudiences(issuer->config);
+  if (checks.audiences.empty()) {  // an empty list would skip the check in VerifyJwt
+    return Status::Unauthenticated(
+        "invalid audience: this registry has no GitHub OIDC audience configured "
+        "(set public_url or auth.github_oidc_audience)");
+  }
   checks.algorithms = issuer->algorithms;
   checks.leeway_seconds = leeway_seconds_;
   Result<Jwt> jwt = VerifyJwt(token, checks, *issuer->keys, clock_.Now());

@@ -6,7 +6,11 @@
 //   1. read "iss" from the (not yet verified) token and pick the issuer whose `issuer` equals
 //      it exactly; none -> Unauthenticated("token issuer \"...\" is not trusted");
 //   2. VerifyJwt with that issuer's keys (JwksCache: file, URL or discovery), audiences,
-//      algorithm allowlist and the configured leeway (see auth/jwt.h for every check);
+//      algorithm allowlist and the configured leeway (see auth/jwt.h for every check). A
+//      github-oidc issuer configured without `audience` expects the deployment audience
+//      (auth.github_oidc_audience, else the public base URL given by SetPublicBaseUrl) and
+//      "mcp-registry" only when auth.github_oidc_legacy_audience allows it; a wrong one is
+//      Unauthenticated("invalid audience: expected <aud>, got [<token's>]");
 //   3. require a non-empty "sub";
 //   4. apply the rules (GrantsFor) -> Principal.permissions. A token that verifies but matches
 //      no rule still yields a Principal (with no permissions): grants stored by an operator
@@ -17,6 +21,8 @@
 
 #include <boost/json/object.hpp>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -46,6 +52,14 @@ class WorkloadTokenVerifier {
 
   bool empty() const { return issuers_.empty(); }
 
+  // The registry's public base URL ("https://registry.example.com", or "http://host:port"
+  // once the listener is bound), the default deployment audience when
+  // auth.github_oidc_audience is not set. Safe to call while tokens are being verified.
+  void SetPublicBaseUrl(std::string base);
+  // The audiences a token from `issuer` must carry one of (in the order named in errors).
+  // Empty only for a github-oidc issuer before any base URL is known: such tokens are refused.
+  std::vector<std::string> AcceptedAudiences(const config::IssuerConfig& issuer) const;
+
  private:
   struct Issuer {
     config::IssuerConfig config;
@@ -55,6 +69,10 @@ class WorkloadTokenVerifier {
   std::vector<Issuer> issuers_;
   const Clock& clock_;
   int64_t leeway_seconds_;
+  std::string configured_audience_;  // auth.github_oidc_audience
+  bool legacy_audience_ = false;     // auth.github_oidc_legacy_audience
+  mutable std::mutex base_mu_;
+  std::string public_base_;  // guarded by base_mu_
 };
 
 // The permissions `issuer`'s rules grant for verified `claims`, in rule order, duplicates

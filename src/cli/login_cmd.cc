@@ -32,7 +32,14 @@ int RunLoginOidc(const LoginOptions& opts) {
   std::string registry = client::LoginRegistry(opts.registry, env);
   auto path = client::TokenFilePath(env);
   if (!path.ok()) return Fail(path.status());
-  auto oidc = client::FetchOidcToken(opts.source, env);
+  // Like upstream's mcp-publisher since PR #1229: the audience is the registry's base URL
+  // (what a registry expects by default, auth.github_oidc_audience) unless --audience says.
+  client::OidcSourceOptions source = opts.source;
+  if (source.audience.empty()) {
+    source.audience = registry;
+    while (source.audience.size() > 8 && source.audience.back() == '/') source.audience.pop_back();
+  }
+  auto oidc = client::FetchOidcToken(source, env);
   if (!oidc.ok()) return Fail(oidc.status());
   auto exchanged = client::ExchangeOidcToken(registry, oidc->token);
   if (!exchanged.ok()) {
@@ -62,8 +69,9 @@ void RegisterLogin(CLI::App& app, int* exit_code) {
                    "Registry base URL (default: $MCPREG_REGISTRY or http://127.0.0.1:8080)");
   oidc->add_option("--token-file", opts->source.token_file,
                    "File holding the OIDC token ('-' reads stdin); default: discover from CI");
-  oidc->add_option("--audience", opts->source.audience, "Audience to request from GitHub Actions")
-      ->capture_default_str();
+  opts->source.audience.clear();  // default: the registry URL (RunLoginOidc)
+  oidc->add_option("--audience", opts->source.audience,
+                   "Audience to request from GitHub Actions (default: the registry URL)");
   oidc->add_option("--service-connection", opts->source.service_connection,
                    "Azure Pipelines service connection id (serviceConnectionId)");
   oidc->callback([opts, exit_code] { *exit_code = RunLoginOidc(*opts); });

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "auth/discovery.h"
+#include "auth/oidc_exchange.h"
 #include "auth/permissions.h"
 
 #include <boost/json.hpp>
@@ -259,12 +260,12 @@ class Parser {
              {"name", "issuer", "audience", "jwks_file", "jwks_url", "discovery", "algorithms",
               "jwks_ttl_seconds", "auth_method", "rules"});
     IssuerConfig c;
-    for (const char* required : {"name", "issuer", "audience"}) {
+    for (const char* required : {"name", "issuer"}) {
       if (!n[required]) Fail(n, path, std::string("missing key \"") + required + "\"");
     }
     c.name = NonEmpty(n["name"], path + ".name");
     c.issuer = NonEmpty(n["issuer"], path + ".issuer");
-    c.audiences = StrList(n["audience"], path + ".audience");
+    if (n["audience"]) c.audiences = StrList(n["audience"], path + ".audience");
     int sources = 0;
     if (n["jwks_file"]) {
       ++sources;
@@ -313,6 +314,10 @@ class Parser {
         Fail(n["auth_method"], path + ".auth_method", "expected oidc or github-oidc");
       }
     }
+    // Only GitHub Actions has a deployment default (auth.github_oidc_audience).
+    if (!n["audience"] && auth::AuthMethodFor(c) != "github-oidc") {
+      Fail(n, path, "missing key \"audience\"");
+    }
     if (YAML::Node r = n["rules"]) {
       if (!r.IsSequence()) Fail(r, path + ".rules", "expected a list of rules");
       for (size_t i = 0; i < r.size(); ++i) {
@@ -325,7 +330,7 @@ class Parser {
   void Auth(const YAML::Node& n, AuthConfig& out) {
     CheckMap(n, "auth",
              {"registry_key_file", "token_ttl_seconds", "leeway_seconds", "issuers", "dns_proofs",
-              "http_proofs"});
+              "http_proofs", "github_oidc_audience", "github_oidc_legacy_audience"});
     if (n["registry_key_file"]) {
       out.registry_key_file = PathValue(n["registry_key_file"], "auth.registry_key_file");
     }
@@ -338,6 +343,15 @@ class Parser {
     }
     if (n["dns_proofs"]) out.dns_proofs = Bool(n["dns_proofs"], "auth.dns_proofs");
     if (n["http_proofs"]) out.http_proofs = Bool(n["http_proofs"], "auth.http_proofs");
+    if (YAML::Node a = n["github_oidc_audience"]) {
+      out.github_oidc_audience = NonEmpty(a, "auth.github_oidc_audience");
+      if (out.github_oidc_audience.size() > 2048)
+        Fail(a, "auth.github_oidc_audience", "longer than 2048 bytes");
+    }
+    if (n["github_oidc_legacy_audience"]) {
+      out.github_oidc_legacy_audience =
+          Bool(n["github_oidc_legacy_audience"], "auth.github_oidc_legacy_audience");
+    }
     if (YAML::Node list = n["issuers"]) {
       if (!list.IsSequence()) Fail(list, "auth.issuers", "expected a list of issuers");
       std::set<std::string> names, issuers;

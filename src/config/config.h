@@ -20,10 +20,14 @@
 //     token_ttl_seconds: 300
 //     dns_proofs: true
 //     http_proofs: true
+//     github_oidc_audience: https://registry.example.com  # default: public_url (else the
+//                                            # base the registry emits, http://<listen>)
+//     github_oidc_legacy_audience: false     # also accept upstream's old "mcp-registry"
 //     issuers:
 //       - name: github-actions
 //         issuer: https://token.actions.githubusercontent.com
-//         audience: mcp-registry                 # string or list
+//         # audience: omitted = the deployment's (above); string or list; REQUIRED for
+//         # issuers other than GitHub Actions (auth method github-oidc)
 //         discovery: true                        # or jwks_url: URL, or jwks_file: PATH
 //         algorithms: [RS256]                    # optional; default RS256, ES256, EdDSA
 //         rules:
@@ -150,7 +154,10 @@ struct IssuerConfig {
   enum class Keys { kFile, kUrl, kDiscovery };
   std::string name;                    // unique label, used in logs and audit
   std::string issuer;                  // exact "iss"
-  std::vector<std::string> audiences;  // at least one
+  // At least one, except for a github-oidc issuer (GitHub Actions), where an empty list means
+  // the deployment's audience (AuthConfig::github_oidc_audience) and, when allowed, the
+  // legacy "mcp-registry".
+  std::vector<std::string> audiences;
   Keys keys = Keys::kDiscovery;
   std::string jwks_file;  // kFile (absolute after load)
   std::string jwks_url;   // kUrl
@@ -168,8 +175,15 @@ struct AuthConfig {
   int64_t leeway_seconds = 60;
   bool dns_proofs = false;
   bool http_proofs = false;
+  // The audience a GitHub Actions OIDC token must carry when its issuer's `audience` is
+  // omitted (upstream PR #1229: one audience per deployment, the publisher derives it from the
+  // registry URL). "" = the public base URL (public_url, else http://<listen address>).
+  std::string github_oidc_audience;
+  // Also accept upstream's pre-2026 fixed audience "mcp-registry" (old mcp-publisher binaries).
+  bool github_oidc_legacy_audience = false;
   std::vector<IssuerConfig> issuers;
 };
+inline constexpr char kLegacyGitHubOidcAudience[] = "mcp-registry";
 
 // Sign-in for people in the web interface (`ui.login`). The redirect URI registered with the
 // provider is <public_url>/ui/callback.

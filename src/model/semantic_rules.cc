@@ -4,7 +4,8 @@
 //
 // Rule ids: invalid-server-name, reserved-version-string, version-looks-like-range,
 // invalid-repository-url, invalid-subfolder-path, invalid-website-url,
-// website-url-must-be-absolute, website-url-invalid-scheme, title-whitespace-only,
+// website-url-must-be-absolute, website-url-invalid-scheme, website-url-invalid-characters,
+// title-whitespace-only,
 // icon-src-invalid-url, icon-src-not-absolute, icon-src-invalid-scheme, package-name-has-spaces,
 // named-argument-name-required, invalid-named-argument-name, argument-value-starts-with-name,
 // argument-default-starts-with-name, stdio-transport-url-not-empty,
@@ -12,7 +13,7 @@
 // invalid-remote-url, invalid-templated-url, unsupported-remote-transport-type; mcpreg:
 // positional-argument-missing-value-hint, unsupported-registry-type, invalid-registry-base-url,
 // registry-base-url-not-allowed, package-version-required, package-version-not-allowed,
-// missing-file-sha256, value-too-long.
+// missing-file-sha256, file-sha256-not-allowed, value-too-long.
 //
 // Every value matched here is length-capped first (validate.h: kMaxNameChars ...): a longer value
 // gets one "value-too-long" error and none of its other rules, so no rule ever scans or echoes
@@ -24,6 +25,7 @@
 #include "model/url_parts.h"
 #include "model/validate.h"
 #include "schema/json_schema.h"
+#include "schema/official_schemas.h"
 
 namespace mcpreg::model {
 namespace {
@@ -31,6 +33,10 @@ namespace {
 class Checker {
  public:
   explicit Checker(ValidationReport& report) : r_(report) {}
+
+  // The draft schema lets a transport URL start with a template variable ("{baseUrl}/mcp"):
+  // then only the variable check applies to it.
+  bool draft = false;
 
   void Error(std::string path, std::string message, std::string rule) {
     r_.Add({"semantic", std::move(path), std::move(message), "error", std::move(rule)});
@@ -123,6 +129,25 @@ class Checker {
       Error("websiteUrl", "websiteUrl must use https scheme: " + url,
             "website-url-invalid-scheme");
     }
+    // Upstream PR #1249 (v1.7.7): characters RFC 3986 never allows unencoded that break an
+    // <a href="..."> (quotes, angle brackets, space) and the control characters tab, LF, CR.
+    size_t bad = url.find_first_of(kWebsiteUrlInvalidChars);
+    if (bad != std::string::npos) {
+      Error("websiteUrl",
+            "websiteUrl contains an invalid character " + QuotedChar(url[bad]) + " at position " +
+                std::to_string(bad) + " (percent-encode it): " + url,
+            "website-url-invalid-characters");
+    }
+  }
+
+  static std::string QuotedChar(char c) {
+    switch (c) {
+      case '\t': return "'\\t'";
+      case '\n': return "'\\n'";
+      case '\r': return "'\\r'";
+      case '\'': return "\"'\"";
+      default: return std::string("'") + c + "'";
+    }
   }
 
   void Title(const std::string& title) {
@@ -177,7 +202,7 @@ class Checker {
             "remote-transport-url-required");
     } else if (TooLong(path + ".url", t.url, kMaxUrlBytes)) {
       return;
-    } else if (!IsValidRemoteUrl(t.url)) {
+    } else if (!(draft && StartsWithTemplate(t.url)) && !IsValidRemoteUrl(t.url)) {
       Error(path + ".url",
             "invalid remote URL: " + t.url +
                 " (remotes need an https URL that is not localhost/127.0.0.1)",
@@ -190,6 +215,19 @@ class Checker {
   }
 
  private:
+  static bool StartsWithTemplate(const std::string& url) {
+    if (url.size() < 3 || url[0] != '{') return false;
+    size_t close = url.find('}');
+    if (close == std::string::npos || close == 1) return false;
+    for (size_t i = 1; i < close; ++i) {
+      char c = url[i];
+      bool ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (i > 1 && c >= '0' && c <= '9');
+      if (!ok) return false;
+    }
+    return true;
+  }
+
   static bool ValidSubfolder(const std::string& path) {
     if (path.front() == '/' || path.back() == '/' || !HasOnlySubfolderChars(path)) return false;
     size_t start = 0;
@@ -252,8 +290,15 @@ class Checker {
 
   void TemplatedUrl(const std::string& path, const std::string& url,
                     const std::vector<std::string>& vars, const std::string& what) {
-    if (IsValidTemplatedUrl(url, vars)) return;
     std::vector<std::string> used = TemplateVariables(url);
+    if (draft && StartsWithTemplate(url)) {  // no scheme to check: only the variables
+      bool all_defined = true;
+      for (const std::string& v : used)
+        all_defined = all_defined && std::find(vars.begin(), vars.end(), v) != vars.end();
+      if (all_defined) return;
+    } else if (IsValidTemplatedUrl(url, vars)) {
+      return;
+    }
     if (used.empty()) {
       Error(path, what + ": " + url, "invalid-templated-url");
       return;
@@ -267,7 +312,10 @@ class Checker {
   }
 
   // Per-registry-type rules the official registry applies at publish (ownership validators).
+  static constexpr char kWebsiteUrlInvalidChars[] = "\"'<> \t\n\r";
+
   void PackageType(const std::string& path, const Package& p) {
+    static constexpr std::string_view kCratesIo = "https://crates.io";
     static const std::pair<std::string_view, std::string_view> kBaseUrls[] = {
         {"npm", "https://registry.npmjs.org"},
         {"pypi", "https://pypi.org"},
@@ -302,8 +350,30 @@ class Checker {
               "package-version-required");
       return;
     }
+    if (t == "cargo") {  // upstream v1.8.0 (PR #1443), internal/validators/registries/cargo.go
+      if (p.version.empty())
+        Error(path + ".version", "package version is required for Cargo packages",
+              "package-version-required");
+      if (!p.file_sha256.empty())
+        Error(path + ".fileSha256",
+              "cargo packages must not have 'fileSha256' field - this is only for MCPB packages",
+              "file-sha256-not-allowed");
+      if (!p.registry_base_url.empty() && p.registry_base_url != kCratesIo)
+        Error(path + ".registryBaseUrl",
+              "registry type and base URL do not match: '" + p.registry_base_url +
+                  "' is not valid for registry type 'cargo'. Expected: " + std::string(kCratesIo),
+              "invalid-registry-base-url");
+      return;
+    }
+    if (t == "maven" || t == "go") {  // open requests upstream; no ownership check exists yet
+      Error(path + ".registryType",
+            "unsupported registry type: " + t + " (" + t +
+                " packages are not supported yet; supported: npm, pypi, nuget, oci, mcpb, cargo)",
+            "unsupported-registry-type");
+      return;
+    }
     Error(path + ".registryType",
-          "unsupported registry type: " + t + " (supported: npm, pypi, nuget, oci, mcpb)",
+          "unsupported registry type: " + t + " (supported: npm, pypi, nuget, oci, mcpb, cargo)",
           "unsupported-registry-type");
   }
 
@@ -315,6 +385,7 @@ class Checker {
 ValidationReport ValidateSemantics(const ServerJson& s) {
   ValidationReport report;
   Checker c(report);
+  c.draft = schema::SchemaVersionFromUrl(s.schema) == schema::kDraftSchemaVersion;
   c.Name(s.name);
   c.Version("version", s.version);
   c.Repo(s.repository);

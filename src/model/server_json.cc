@@ -5,6 +5,8 @@
 
 #include "core/json_out.h"
 
+#include <initializer_list>
+
 namespace mcpreg::model {
 namespace bj = boost::json;
 
@@ -106,6 +108,15 @@ class Reader {
 
   const bj::object& object() const { return o_; }
 
+  // Copies the members whose key is not in `known` to `out`, in document order.
+  void Rest(std::initializer_list<std::string_view> known, bj::object& out) const {
+    for (const auto& kv : o_) {
+      bool is_known = false;
+      for (std::string_view k : known) is_known = is_known || kv.key() == k;
+      if (!is_known) out.emplace(kv.key(), kv.value());
+    }
+  }
+
  private:
   const bj::object& o_;
   std::string path_;
@@ -129,6 +140,7 @@ Status ReadInputWithVariables(const Reader& r, InputWithVariables& in) {
 
 Status ReadKeyValue(const Reader& r, KeyValueInput& kv) {
   MCPREG_RETURN_IF_ERROR(ReadInputWithVariables(r, kv));
+  r.Rest({"description", "isRequired", "format", "value", "isSecret", "default", "placeholder", "choices", "variables", "name"}, kv.unknown);
   return r.Str("name", kv.name);
 }
 
@@ -137,6 +149,7 @@ Status ReadArgument(const Reader& r, Argument& a) {
   MCPREG_RETURN_IF_ERROR(r.Str("type", a.type));
   MCPREG_RETURN_IF_ERROR(r.Str("name", a.name));
   MCPREG_RETURN_IF_ERROR(r.Str("valueHint", a.value_hint));
+  r.Rest({"description", "isRequired", "format", "value", "isSecret", "default", "placeholder", "choices", "variables", "type", "name", "valueHint", "isRepeated"}, a.unknown);
   return r.Bool("isRepeated", a.is_repeated);
 }
 
@@ -144,6 +157,7 @@ Status ReadTransport(const Reader& r, Transport& t) {
   MCPREG_RETURN_IF_ERROR(r.Str("type", t.type));
   MCPREG_RETURN_IF_ERROR(r.Str("url", t.url));
   MCPREG_RETURN_IF_ERROR(r.List("headers", t.headers, ReadKeyValue));
+  r.Rest({"type", "url", "headers", "variables"}, t.unknown);
   return r.Map("variables", t.variables, ReadInput);
 }
 
@@ -158,6 +172,9 @@ Status ReadPackage(const Reader& r, Package& p) {
       r.Obj("transport", [&](const Reader& tr) { return ReadTransport(tr, p.transport); }));
   MCPREG_RETURN_IF_ERROR(r.List("runtimeArguments", p.runtime_arguments, ReadArgument));
   MCPREG_RETURN_IF_ERROR(r.List("packageArguments", p.package_arguments, ReadArgument));
+  r.Rest({"registryType", "registryBaseUrl", "identifier", "version", "fileSha256", "runtimeHint",
+          "transport", "runtimeArguments", "packageArguments", "environmentVariables"},
+         p.unknown);
   return r.List("environmentVariables", p.environment_variables, ReadKeyValue);
 }
 
@@ -165,6 +182,7 @@ Status ReadIcon(const Reader& r, Icon& icon) {
   MCPREG_RETURN_IF_ERROR(r.Str("src", icon.src));
   MCPREG_RETURN_IF_ERROR(r.OptStr("mimeType", icon.mime_type));
   MCPREG_RETURN_IF_ERROR(r.StrList("sizes", icon.sizes));
+  r.Rest({"src", "mimeType", "sizes", "theme"}, icon.unknown);
   return r.OptStr("theme", icon.theme);
 }
 
@@ -179,6 +197,7 @@ Status ReadServer(const Reader& r, ServerJson& s) {
     MCPREG_RETURN_IF_ERROR(rr.Str("source", repo.source));
     MCPREG_RETURN_IF_ERROR(rr.Str("id", repo.id));
     MCPREG_RETURN_IF_ERROR(rr.Str("subfolder", repo.subfolder));
+    rr.Rest({"url", "source", "id", "subfolder"}, repo.unknown);
     s.repository = std::move(repo);
     return Status::OK();
   }));
@@ -187,6 +206,9 @@ Status ReadServer(const Reader& r, ServerJson& s) {
   MCPREG_RETURN_IF_ERROR(r.List("icons", s.icons, ReadIcon));
   MCPREG_RETURN_IF_ERROR(r.List("packages", s.packages, ReadPackage));
   MCPREG_RETURN_IF_ERROR(r.List("remotes", s.remotes, ReadTransport));
+  r.Rest({"$schema", "name", "description", "title", "repository", "version", "websiteUrl",
+          "icons", "packages", "remotes", "_meta"},
+         s.unknown);
   return r.Obj("_meta", [&](const Reader& mr) {
     s.has_meta = true;
     if (const bj::value* pp = mr.Get(kPublisherProvidedKey)) {
@@ -199,6 +221,11 @@ Status ReadServer(const Reader& r, ServerJson& s) {
 }
 
 // ---- serialization (field order and omitempty exactly as upstream's Go structs) ----
+
+// The fields the model does not know, after the known ones, in document order.
+void WriteUnknown(json::JsonOut& w, const bj::object& unknown) {
+  for (const auto& kv : unknown) w.Key(kv.key()).Value(kv.value());
+}
 
 void WriteInputFields(json::JsonOut& w, const Input& in) {
   w.StringIf("description", in.description);
@@ -231,6 +258,7 @@ void WriteKeyValue(json::JsonOut& w, const KeyValueInput& kv) {
   WriteInputFields(w, kv);
   WriteInputMap(w, "variables", kv.variables);
   w.Key("name").String(kv.name);
+  WriteUnknown(w, kv.unknown);
   w.EndObject();
 }
 
@@ -252,6 +280,7 @@ void WriteArguments(json::JsonOut& w, std::string_view key, const std::vector<Ar
     w.StringIf("name", a.name);
     w.StringIf("valueHint", a.value_hint);
     w.BoolIf("isRepeated", a.is_repeated);
+    WriteUnknown(w, a.unknown);
     w.EndObject();
   }
   w.EndArray();
@@ -263,6 +292,7 @@ void WriteTransport(json::JsonOut& w, const Transport& t) {
   w.StringIf("url", t.url);
   WriteKeyValues(w, "headers", t.headers);
   WriteInputMap(w, "variables", t.variables);
+  WriteUnknown(w, t.unknown);
   w.EndObject();
 }
 
@@ -279,6 +309,7 @@ void WritePackage(json::JsonOut& w, const Package& p) {
   WriteArguments(w, "runtimeArguments", p.runtime_arguments);
   WriteArguments(w, "packageArguments", p.package_arguments);
   WriteKeyValues(w, "environmentVariables", p.environment_variables);
+  WriteUnknown(w, p.unknown);
   w.EndObject();
 }
 
@@ -292,6 +323,7 @@ void WriteIcon(json::JsonOut& w, const Icon& icon) {
     w.EndArray();
   }
   if (icon.theme) w.Key("theme").String(*icon.theme);
+  WriteUnknown(w, icon.unknown);
   w.EndObject();
 }
 
@@ -330,6 +362,7 @@ void AppendServerJson(std::string& out, const ServerJson& s) {
     w.StringIf("source", s.repository->source);
     w.StringIf("id", s.repository->id);
     w.StringIf("subfolder", s.repository->subfolder);
+    WriteUnknown(w, s.repository->unknown);
     w.EndObject();
   }
   w.Key("version").String(s.version);
@@ -359,6 +392,7 @@ void AppendServerJson(std::string& out, const ServerJson& s) {
     }
     w.EndObject();
   }
+  WriteUnknown(w, s.unknown);
   w.EndObject();
 }
 

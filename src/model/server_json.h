@@ -5,6 +5,15 @@
 // dropped), embedded structs flattened in place, map keys sorted, and `_meta` reduced to the
 // `io.modelcontextprotocol.registry/publisher-provided` object.
 //
+// Unlike upstream (whose structs drop what they do not know), fields this model does not know
+// are kept: `unknown` of the server, of each package, transport/remote, argument, header or
+// environment variable, repository and icon holds them in the document's order, and the
+// serializer writes them after that object's known fields, in that order (values re-encoded
+// with AppendValue: key order kept, strings and integers as written). So a newer document's
+// fields (packages[].postInstallInstructions, remotes[].supportedProtocolVersions, new
+// top-level fields) survive publish and are served back unchanged; a document already in this
+// canonical form comes back byte for byte. Known fields are validated as before.
+//
 // Values; thread-compatible.
 #pragma once
 
@@ -43,6 +52,7 @@ struct InputWithVariables : Input {
 // Headers and environment variables.
 struct KeyValueInput : InputWithVariables {
   std::string name;
+  boost::json::object unknown;  // fields this model does not know, in document order
   bool operator==(const KeyValueInput&) const = default;
 };
 
@@ -51,6 +61,7 @@ struct Argument : InputWithVariables {
   std::string name;  // named only, e.g. "--port"
   std::string value_hint;
   bool is_repeated = false;
+  boost::json::object unknown;
   bool operator==(const Argument&) const = default;
 };
 
@@ -60,6 +71,7 @@ struct Transport {
   std::string url;
   std::vector<KeyValueInput> headers;
   std::map<std::string, Input> variables;  // remotes: URL template variables
+  boost::json::object unknown;             // e.g. remotes[].supportedProtocolVersions
   bool operator==(const Transport&) const = default;
 };
 
@@ -74,6 +86,7 @@ struct Package {
   std::vector<Argument> runtime_arguments;
   std::vector<Argument> package_arguments;
   std::vector<KeyValueInput> environment_variables;
+  boost::json::object unknown;  // e.g. postInstallInstructions
   bool operator==(const Package&) const = default;
 };
 
@@ -82,6 +95,7 @@ struct Repository {
   std::string source;
   std::string id;
   std::string subfolder;
+  boost::json::object unknown;
   bool operator==(const Repository&) const = default;
 };
 
@@ -90,6 +104,7 @@ struct Icon {
   std::optional<std::string> mime_type;  // Go *string: present-but-empty survives
   std::vector<std::string> sizes;
   std::optional<std::string> theme;
+  boost::json::object unknown;
   bool operator==(const Icon&) const = default;
 };
 
@@ -108,6 +123,8 @@ struct ServerJson {
   // publisher_provided is the kept object (omitted when absent or empty).
   bool has_meta = false;
   std::optional<boost::json::object> publisher_provided;
+  // Top-level fields this model does not know, in document order (written after `_meta`).
+  boost::json::object unknown;
 
   bool HasRemotes() const { return !remotes.empty(); }
   bool HasPackages() const { return !packages.empty(); }
@@ -119,7 +136,8 @@ struct ServerJson {
 
 // Reads a server.json document. Fails with InvalidArgument naming the JSON path when a known
 // field has the wrong JSON type (e.g. "packages[0].transport: expected object"); `null` counts as
-// absent, like Go's decoder. Unknown fields are ignored; nothing else is validated.
+// absent, like Go's decoder. Unknown fields are kept in `unknown` (see the file comment);
+// nothing else is validated.
 Result<ServerJson> ParseServerJson(const boost::json::value& doc);
 // Parses `text` as JSON first (InvalidArgument "invalid JSON: ..." on syntax errors).
 Result<ServerJson> ParseServerJson(std::string_view text);

@@ -66,6 +66,8 @@ class AuthService {
   // POST /auth/oidc, /auth/github-oidc. Errors: Unauthenticated (which check failed; also when
   // no issuer is configured), Unavailable (issuer keys unreachable).
   Result<auth::IssuedToken> ExchangeOidc(std::string_view oidc_token) const;
+  // The registry's public base URL: the default GitHub OIDC audience (auth/oidc_exchange.h).
+  void SetPublicBaseUrl(std::string base) { verifier_.SetPublicBaseUrl(std::move(base)); }
   // POST /auth/dns, /auth/http (when enabled in config; else PermissionDenied).
   Result<auth::IssuedToken> ExchangeDns(const auth::ProofRequest& req) const;
   Result<auth::IssuedToken> ExchangeHttp(const auth::ProofRequest& req) const;

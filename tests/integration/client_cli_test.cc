@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 
+#include "core/percent.h"
 #include "core/sha256.h"
 #include "integration/server_process.h"
 #include "unit/client_fake_registry.h"
@@ -100,7 +101,8 @@ TEST_F(ClientCliTest, LoginFromGitHubActionsUsesGithubOidcExchange) {
   EXPECT_NE(out.find("from GitHub Actions"), std::string::npos) << out;
   auto reqs = reg_.Requests();
   ASSERT_EQ(reqs.size(), 2u);
-  EXPECT_EQ(reqs[0].query, "api-version=2.0&audience=mcp-registry");
+  // The audience is the registry's URL (upstream PR #1229), what mcpreg expects by default.
+  EXPECT_EQ(reqs[0].query, "api-version=2.0&audience=" + PercentEncode(reg_.url()));
   EXPECT_EQ(reqs[1].path, "/v0.1/auth/github-oidc");
   EXPECT_EQ(reqs[1].body, R"({"oidc_token":")" + gh_jwt + R"("})");
 }

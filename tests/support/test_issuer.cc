@@ -39,6 +39,14 @@ std::string TestIssuer::Token(const std::string& sub, const std::string& org,
   return *auth::SignJwt(*key_, auth::JwsAlg::kES256, boost::json::serialize(claims));
 }
 
+std::string TestIssuer::TokenFor(const std::string& audience, const std::string& sub,
+                                 const std::string& org) const {
+  long now = static_cast<long>(std::time(nullptr));
+  boost::json::object claims{{"iss", issuer_}, {"aud", audience}, {"sub", sub},
+                             {"org", org},     {"iat", now},      {"exp", now + 300}};
+  return *auth::SignJwt(*key_, auth::JwsAlg::kES256, boost::json::serialize(claims));
+}
+
 std::string TestIssuer::ExchangeBody(const std::string& sub, const std::string& org) const {
   return boost::json::serialize(boost::json::object{{"oidc_token", Token(sub, org)}});
 }

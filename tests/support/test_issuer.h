@@ -31,6 +31,9 @@ class TestIssuer {
   // A token signed by this issuer (ES256) with iss, aud "mcpreg", sub, org, iat now and exp
   // now + `exp_offset` seconds (negative: already expired).
   std::string Token(const std::string& sub, const std::string& org, long exp_offset = 300) const;
+  // The same with another "aud" (e.g. a registry's base URL for github-oidc issuers).
+  std::string TokenFor(const std::string& audience, const std::string& sub,
+                       const std::string& org) const;
 
   // {"oidc_token": Token(sub, org)}: a body for POST /v0.1/auth/oidc.
   std::string ExchangeBody(const std::string& sub, const std::string& org) const;

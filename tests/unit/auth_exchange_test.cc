@@ -199,6 +199,94 @@ TEST_F(WorkloadTest, ConcurrentVerificationsShareOneKeyLoad) {
   EXPECT_EQ(fetcher_->requests("https://login.microsoftonline.com/tid-1/discovery/v2.0/keys"), 1);
 }
 
+// Issue 12 (upstream PR #1229): a GitHub Actions issuer without `audience` expects the
+// deployment's audience: auth.github_oidc_audience, else the public base URL; the legacy
+// "mcp-registry" only when auth.github_oidc_legacy_audience allows it.
+std::unique_ptr<WorkloadTokenVerifier> DeploymentVerifier(const std::string& auth_extra,
+                                                          std::shared_ptr<HttpFetcher> fetcher,
+                                                          const Clock& clock,
+                                                          config::Config& keep) {
+  std::string yaml = "auth:\n" + auth_extra +
+                     "  issuers:\n"
+                     "    - name: github-actions\n"
+                     "      issuer: https://token.actions.githubusercontent.com\n"
+                     "      discovery: true\n"
+                     "      rules:\n"
+                     "        - grant: {action: publish, resource: \"io.github.{repository_owner}/*\"}\n";
+  Result<config::Config> c = config::ParseConfig(yaml, "test.yaml");
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  keep = *c;
+  return std::make_unique<WorkloadTokenVerifier>(keep.auth, fetcher, clock);
+}
+
+TEST_F(WorkloadTest, DeploymentAudienceDefaultsToThePublicBaseUrl) {
+  config::Config keep;
+  auto v = DeploymentVerifier("", fetcher_, clock_, keep);
+  ASSERT_TRUE(keep.auth.issuers[0].audiences.empty());
+  // No base URL known yet: refused, never "any audience".
+  Result<Principal> p = v->VerifyWorkloadToken(GitHubToken({{"aud", "anything"}}));
+  ASSERT_TRUE(p.status().IsUnauthenticated());
+  EXPECT_NE(p.status().message().find("no GitHub OIDC audience"), std::string::npos);
+
+  v->SetPublicBaseUrl("https://registry.contoso.example/");
+  p = v->VerifyWorkloadToken(GitHubToken({{"aud", "https://registry.contoso.example"}}));
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->auth_method, "github-oidc");
+  // The old fixed audience is refused, and the message names the expected one (upstream's).
+  p = v->VerifyWorkloadToken(GitHubToken({{"aud", "mcp-registry"}}));
+  ASSERT_TRUE(p.status().IsUnauthenticated());
+  EXPECT_EQ(p.status().message(),
+            "invalid audience: expected https://registry.contoso.example, got [mcp-registry]");
+  // A list aud is accepted when one entry matches.
+  p = v->VerifyWorkloadToken(
+      GitHubToken({{"aud", bj::array{"other", "https://registry.contoso.example"}}}));
+  EXPECT_TRUE(p.ok()) << p.status().ToString();
+}
+
+TEST_F(WorkloadTest, ConfiguredAudienceAndLegacyAudienceOnlyWhenAllowed) {
+  config::Config keep;
+  auto v = DeploymentVerifier("  github_oidc_audience: https://mcp.contoso.example\n", fetcher_,
+                              clock_, keep);
+  v->SetPublicBaseUrl("http://127.0.0.1:8080");  // the configured audience wins
+  EXPECT_TRUE(v->VerifyWorkloadToken(GitHubToken({{"aud", "https://mcp.contoso.example"}})).ok());
+  Result<Principal> p = v->VerifyWorkloadToken(GitHubToken({{"aud", "http://127.0.0.1:8080"}}));
+  EXPECT_EQ(p.status().message(),
+            "invalid audience: expected https://mcp.contoso.example, got [http://127.0.0.1:8080]");
+  EXPECT_FALSE(v->VerifyWorkloadToken(GitHubToken({{"aud", "mcp-registry"}})).ok());
+
+  auto legacy = DeploymentVerifier(
+      "  github_oidc_audience: https://mcp.contoso.example\n  github_oidc_legacy_audience: true\n",
+      fetcher_, clock_, keep);
+  EXPECT_TRUE(legacy->VerifyWorkloadToken(GitHubToken({{"aud", "mcp-registry"}})).ok());
+  EXPECT_TRUE(
+      legacy->VerifyWorkloadToken(GitHubToken({{"aud", "https://mcp.contoso.example"}})).ok());
+  p = legacy->VerifyWorkloadToken(GitHubToken({{"aud", "x"}}));
+  EXPECT_EQ(p.status().message(),
+            "invalid audience: expected https://mcp.contoso.example or mcp-registry, got [x]");
+}
+
+TEST(DeploymentAudienceConfigTest, OnlyGitHubIssuersMayOmitTheAudienceAndKeysAreChecked) {
+  auto err = [](const std::string& yaml) {
+    Result<config::Config> c = config::ParseConfig(yaml, "t.yaml");
+    return c.ok() ? std::string() : c.status().message();
+  };
+  EXPECT_NE(err("auth:\n  issuers:\n    - name: a\n      issuer: https://a\n      discovery: true\n")
+                .find("missing key \"audience\""),
+            std::string::npos);
+  EXPECT_NE(err("auth:\n  github_oidc_legacy_audience: maybe\n").find("t.yaml:2:"),
+            std::string::npos);
+  EXPECT_NE(err("auth:\n  github_oidc_audiences: x\n")
+                .find("t.yaml:2:3: auth.github_oidc_audiences: unknown key"),
+            std::string::npos)
+      << err("auth:\n  github_oidc_audiences: x\n");
+  Result<config::Config> ok = config::ParseConfig(
+      "auth:\n  github_oidc_audience: https://r.example\n  github_oidc_legacy_audience: true\n",
+      "t.yaml");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->auth.github_oidc_audience, "https://r.example");
+  EXPECT_TRUE(ok->auth.github_oidc_legacy_audience);
+}
+
 TEST(PermissionsTest, MatchingAsUpstream) {
   EXPECT_TRUE(ResourceMatches("io.github.acme/x", "*"));
   EXPECT_TRUE(ResourceMatches("io.github.acme/x", "io.github.acme/*"));

@@ -50,7 +50,48 @@ TEST(ServerJsonTest, SerializeUsesGoFieldOrderAndOmitempty) {
             R"("name":"K"}]}],"remotes":[{"type":"sse","url":"https://a.example/mcp",)"
             R"("variables":{"alpha":{"default":"d"},"zeta":{}}}],)"
             R"("_meta":{"io.modelcontextprotocol.registry/publisher-provided":)"
-            R"({"a":{"b":null,"y":[1,"x"]},"z":1.5}}})");
+            R"({"a":{"b":null,"y":[1,"x"]},"z":1.5}},"unknown":1})");
+}
+
+// Issue 12: fields of newer documents are kept, in document order, after the known ones.
+TEST(ServerJsonTest, UnknownFieldsAreKeptInOrderAfterTheKnownOnes) {
+  const char* in = R"({"zNew":{"b":2,"a":[1.5,"x",null]},"$schema":"S","name":"n",)"
+                   R"("description":"d","version":"1","aNew":"\u00e9\t",)"
+                   R"("repository":{"url":"u","source":"github","extraRepo":true},)"
+                   R"("icons":[{"src":"https://i","iconExtra":1}],)"
+                   R"("packages":[{"postInstallInstructions":[{"text":"run x"}],)"
+                   R"("registryType":"npm","identifier":"p","version":"1",)"
+                   R"("transport":{"type":"stdio","tExtra":-3},)"
+                   R"("packageArguments":[{"type":"positional","valueHint":"v","argExtra":0}],)"
+                   R"("environmentVariables":[{"name":"K","envExtra":"e"}]}],)"
+                   R"("remotes":[{"type":"streamable-http","url":"https://r",)"
+                   R"("supportedProtocolVersions":["2025-11-25","2026-07-28"]}]})";
+  auto parsed = ParseServerJson(std::string_view(in));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->unknown.size(), 2u);
+  EXPECT_EQ(parsed->unknown.begin()->key(), "zNew");  // document order, not sorted
+  const std::string canonical =
+      R"({"$schema":"S","name":"n","description":"d",)"
+      R"("repository":{"url":"u","source":"github","extraRepo":true},"version":"1",)"
+      R"("icons":[{"src":"https://i","iconExtra":1}],)"
+      R"("packages":[{"registryType":"npm","identifier":"p","version":"1",)"
+      R"("transport":{"type":"stdio","tExtra":-3},)"
+      R"("packageArguments":[{"type":"positional","valueHint":"v","argExtra":0}],)"
+      R"("environmentVariables":[{"name":"K","envExtra":"e"}],)"
+      R"("postInstallInstructions":[{"text":"run x"}]}],)"
+      R"("remotes":[{"type":"streamable-http","url":"https://r",)"
+      R"("supportedProtocolVersions":["2025-11-25","2026-07-28"]}],)"
+      R"("zNew":{"b":2,"a":[1.5,"x",null]},"aNew":"\u00e9\t"})";
+  // Values re-encoded: key order kept, strings in the canonical escaping.
+  std::string expected = canonical;
+  const std::string escaped = R"("\u00e9\t")";
+  expected.replace(expected.find(escaped), escaped.size(), "\"\xC3\xA9\\t\"");
+  EXPECT_EQ(SerializeServerJson(*parsed), expected);
+  // A document in canonical form comes back byte for byte, and parse/serialize is stable.
+  auto again = ParseServerJson(std::string_view(expected));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(*again == *parsed);
+  EXPECT_EQ(SerializeServerJson(*again), expected);
 }
 
 TEST(ServerJsonTest, EmptyRepositoryAndMetaAreKeptAsEmptyObjects) {
