@@ -11,6 +11,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -110,6 +111,8 @@ struct ServerOptions {
   Implementation info;
   std::string instructions;
   size_t page_size = 100;  // items per tools/resources/templates/prompts list page
+  // Caching hint (ttlMs) on modern list/read/discover results; 0 = revalidate every time.
+  int64_t cache_ttl_ms = 0;
   ParseLimits limits;
 };
 
@@ -143,8 +146,10 @@ class McpServer {
   const TemplateDef* MatchTemplate(std::string_view uri,
                                    std::map<std::string, std::string>* vars) const;
 
-  // The `capabilities` object of InitializeResult.
-  boost::json::object Capabilities() const;
+  // The `capabilities` object of InitializeResult, or with `modern` of server/discover: the
+  // modern era has no per-session subscriptions or list-changed notifications (they need
+  // subscriptions/listen), so it declares neither.
+  boost::json::object Capabilities(bool modern = false) const;
 
  private:
   ServerOptions options_;
