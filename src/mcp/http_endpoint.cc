@@ -344,6 +344,33 @@ std::string_view TrimOws(std::string_view v) {
   return v;
 }
 
+// The Mcp-Name a modern request must carry: params.name of tools/call and prompts/get,
+// params.uri of resources/read; nullopt for other methods or when the body has no such string.
+std::optional<std::string_view> NameOf(const Message& msg) {
+  std::string_view key = msg.method == "resources/read"                             ? "uri"
+                         : msg.method == "tools/call" || msg.method == "prompts/get" ? "name"
+                                                                                     : "";
+  if (key.empty() || !msg.params.is_object()) return std::nullopt;
+  auto* v = msg.params.as_object().if_contains(key);
+  if (!v || !v->is_string()) return std::nullopt;
+  return std::string_view(v->as_string());
+}
+
+// SEP-2243: Mcp-Method always, Mcp-Name for the named methods, each equal (after trimming
+// optional whitespace, case-sensitively) to the body. Returns the -32020 message, or empty.
+std::string CheckRoutingHeaders(const http::HttpRequest& req, const Message& msg) {
+  auto method = req.Header("Mcp-Method");
+  if (!method) return "Bad Request: Mcp-Method header is required";
+  if (TrimOws(*method) != msg.method) return "Bad Request: Mcp-Method header does not match the body";
+  auto body_name = NameOf(msg);
+  auto name = req.Header("Mcp-Name");
+  if (body_name && !name) return "Bad Request: Mcp-Name header is required for " + msg.method;
+  if (name && (!body_name || TrimOws(*name) != *body_name)) {
+    return "Bad Request: Mcp-Name header does not match the body";
+  }
+  return {};
+}
+
 // True when the request names a modern protocol version in MCP-Protocol-Version.
 bool HasModernVersionHeader(const http::HttpRequest& req) {
   auto v = req.Header("MCP-Protocol-Version");
@@ -495,6 +522,13 @@ void McpHttpEndpoint::Impl::Handle(http::HttpRequest&& req,
     return responder->Send(ErrorResponse(403, kTransportError, "Forbidden: Host not allowed"));
   }
   if (req.method == "POST") return Post(req, responder);
+  if ((req.method == "GET" || req.method == "DELETE") && HasModernVersionHeader(req) &&
+      !req.Header("Mcp-Session-Id")) {
+    // The modern era has no standalone stream and no session to end (§4.3): POST only.
+    auto r = ErrorResponse(405, kTransportError, "Method not allowed: protocol 2026-07-28 uses POST only");
+    r.Set("Allow", "POST");
+    return responder->Send(std::move(r));
+  }
   if (req.method == "GET") return Get(req, responder);
   if (req.method == "DELETE") return Delete(req, responder);
   auto r = ErrorResponse(405, kTransportError, "Method not allowed");
@@ -697,6 +731,9 @@ void McpHttpEndpoint::Impl::PostModern(const http::HttpRequest& req, Message msg
         400, msg.id,
         {kHeaderMismatch, "Bad Request: MCP-Protocol-Version header does not match _meta",
          nullptr}));
+  }
+  if (std::string mismatch = CheckRoutingHeaders(req, msg); !mismatch.empty()) {
+    return responder->Send(RpcErrorResponse(400, msg.id, {kHeaderMismatch, mismatch, nullptr}));
   }
   if (error) {
     return responder->Send(RpcErrorResponse(ModernHttpStatusFor(error->code), msg.id, *error));

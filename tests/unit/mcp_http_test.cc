@@ -302,5 +302,54 @@ TEST_F(McpHttpTest, ModernUnknownOrLegacyOnlyMethodIs404) {
   EXPECT_EQ(endpoint_->session_count(), 0u);
 }
 
+TEST_F(McpHttpTest, ModernRoutingHeadersMustMatchTheBody) {
+  struct Case {
+    const char* what;
+    http::Headers headers;
+    int status;
+  };
+  std::string call = ModernBody(9, "tools/call", R"("name":"echo")");
+  std::vector<Case> cases = {
+      {"matching", ModernHeaders("tools/call", "echo"), 200},
+      {"whitespace around values", {{"MCP-Protocol-Version", " 2026-07-28 "}, {"mcp-method", "  tools/call "}, {"MCP-NAME", " echo\t"}}, 200},
+      {"missing Mcp-Method", {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Name", "echo"}}, 400},
+      {"other Mcp-Method", ModernHeaders("tools/list", "echo"), 400},
+      {"Mcp-Method case differs", ModernHeaders("TOOLS/CALL", "echo"), 400},
+      {"missing Mcp-Name", ModernHeaders("tools/call"), 400},
+      {"other Mcp-Name", ModernHeaders("tools/call", "poll"), 400},
+  };
+  for (const auto& c : cases) {
+    auto r = Post(call, {}, c.headers);
+    EXPECT_EQ(r->response.status, c.status) << c.what;
+    if (c.status == 400) {
+      EXPECT_EQ(ErrorOf(r).at("code"), -32020) << c.what;
+      EXPECT_EQ(bj::parse(r->response.body).at("id"), 9) << c.what;
+    }
+  }
+  // Mcp-Name on a method that names nothing is a mismatch too.
+  EXPECT_EQ(Post(ModernBody(1, "tools/list"), {}, ModernHeaders("tools/list", "echo"))->response.status, 400);
+  // resources/read is named by its uri.
+  auto read = Post(ModernBody(2, "resources/read", R"("uri":"test://none")"), {},
+                   ModernHeaders("resources/read", "test://other"));
+  EXPECT_EQ(read->response.status, 400);
+}
+
+TEST_F(McpHttpTest, ModernGetAndDeleteAre405AndLegacyOnesAreUnchanged) {
+  http::Headers base{{"Accept", "text/event-stream"}, {"Host", "127.0.0.1:3000"},
+                     {"MCP-Protocol-Version", "2026-07-28"}};
+  for (const char* method : {"GET", "DELETE"}) {
+    auto r = Do(method, "", base);
+    EXPECT_EQ(r->response.status, 405) << method;
+    EXPECT_EQ(r->Header("Allow"), "POST") << method;
+  }
+  http::Headers legacy{{"Accept", "text/event-stream"}, {"Host", "127.0.0.1:3000"}};
+  EXPECT_EQ(Do("GET", "", legacy)->response.status, 400);  // no session id, as before
+  // DNS-rebinding protection applies to modern traffic too.
+  auto foreign = Post(ModernBody(1, "tools/list"), {},
+                      {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "tools/list"},
+                       {"Origin", "https://evil.example"}});
+  EXPECT_EQ(foreign->response.status, 403);
+}
+
 }  // namespace
 }  // namespace mcpreg::mcp
