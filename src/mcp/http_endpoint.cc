@@ -298,6 +298,10 @@ class StatelessHttpOutbox : public Outbox {
     OpenSse();
     stream_->Write("data: " + message + "\n\n");
   }
+  void NoteErrorCode(int code) override {
+    std::lock_guard lock(mu_);
+    error_code_ = code;
+  }
   void Finish(std::string response) override {
     std::lock_guard lock(mu_);
     if (done_) return;
@@ -309,6 +313,8 @@ class StatelessHttpOutbox : public Outbox {
     }
     if (!stream_ && accept_json_) {
       http::HttpResponse r;
+      // The spec gives -32021 its own status; other handler errors are ordinary responses.
+      if (error_code_ == kMissingRequiredClientCapability) r.status = 400;
       r.Set("Content-Type", "application/json");
       r.body = std::move(response);
       return responder_->Send(std::move(r));
@@ -326,6 +332,7 @@ class StatelessHttpOutbox : public Outbox {
   const bool accept_json_;
   std::mutex mu_;
   bool done_ = false;
+  int error_code_ = 0;
   std::shared_ptr<http::ResponseStream> stream_;
 };
 

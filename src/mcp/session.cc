@@ -83,13 +83,17 @@ void RequestContext::Progress(double progress, std::optional<double> total,
 
 Result<bj::value> RequestContext::Request(std::string_view method, bj::value params,
                                           std::chrono::milliseconds timeout) {
+  std::string_view cap = CapabilityFor(method);
   if (session_->modern_) {
+    if (!cap.empty() && !session_->client_capabilities().contains(cap)) {
+      missing_capability_ = std::string(cap);
+      return Status::FailedPrecondition("the client does not support " + std::string(cap));
+    }
     // The modern era forbids server->client requests; they become input-required results.
     return Status::FailedPrecondition("the server cannot send " + std::string(method) +
                                       " to a 2026-07-28 client (input-required results are not "
                                       "supported yet)");
   }
-  std::string_view cap = CapabilityFor(method);
   if (!cap.empty() && !session_->client_capabilities().contains(cap)) {
     return Status::FailedPrecondition("the client does not support " + std::string(cap));
   }
@@ -284,6 +288,7 @@ void Session::HandleRequest(Message& m, const std::shared_ptr<Outbox>& out) {
   } else {
     reply = Reply::Error(kMethodNotFound, "Method not found: " + method);
   }
+  if (reply.error) out->NoteErrorCode(reply.error->code);
   out->Finish(EncodeFor(m.id, method, std::move(reply)));
 }
 
@@ -386,6 +391,13 @@ void Session::CallTool(Message& m, const std::shared_ptr<Outbox>& out) {
               args = std::move(args), cancelled]() mutable {
     RequestContext ctx(self, out, id, std::move(token), cancelled);
     Reply r = RunTool(*tool, args, ctx);
+    if (self->modern_ && !ctx.missing_capability().empty()) {
+      const std::string& cap = ctx.missing_capability();
+      r = Reply::Error(kMissingRequiredClientCapability,
+                       "Missing required client capability: " + cap,
+                       bj::object{{"requiredCapabilities", bj::object{{cap, bj::object{}}}}});
+    }
+    if (r.error) out->NoteErrorCode(r.error->code);
     self->Finish(out, key, self->EncodeFor(id, "tools/call", std::move(r)));
   };
   if (!tool->blocking) return run();

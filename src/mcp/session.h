@@ -45,6 +45,9 @@ class Outbox {
   // A handler's hint that the transport may drop the connection now and let the client resume
   // (SSE polling with `retry`). Transports without resumption ignore it.
   virtual void CloseConnection(std::chrono::milliseconds retry) {}
+  // The JSON-RPC error code of the error response about to be given to Finish, for transports
+  // whose status line depends on it (modern HTTP: -32021 is 400). Not called for results.
+  virtual void NoteErrorCode(int code) {}
 };
 
 // Bounds on what one client can make a session keep. Over a bound the request is refused with
@@ -82,12 +85,16 @@ class RequestContext {
   void Progress(double progress, std::optional<double> total, std::string_view message = {});
   // Sends a request to the client on this exchange and waits for its answer. Errors:
   // FailedPrecondition when the client did not declare the capability (sampling, elicitation,
-  // roots); Unavailable on timeout or when the session closes; InvalidArgument carrying the
+  // roots) -- in a modern request the whole call then fails with -32021 naming it, whatever the
+  // handler returns -- or, in a modern request, always (server->client requests don't exist
+  // there); Unavailable on timeout or when the session closes; InvalidArgument carrying the
   // client's error message when it answered with an error. REQUIRES: a blocking tool.
   Result<boost::json::value> Request(std::string_view method, boost::json::value params,
                                      std::chrono::milliseconds timeout = std::chrono::seconds(60));
   // See Outbox::CloseConnection.
   void CloseConnection(std::chrono::milliseconds retry) { out_->CloseConnection(retry); }
+  // The capability a modern request needed and did not declare (set by Request), or empty.
+  const std::string& missing_capability() const { return missing_capability_; }
 
  private:
   std::shared_ptr<Session> session_;
@@ -95,6 +102,7 @@ class RequestContext {
   boost::json::value id_;
   boost::json::value progress_token_;
   std::shared_ptr<std::atomic<bool>> cancelled_;
+  std::string missing_capability_;
 };
 
 class Session : public std::enable_shared_from_this<Session> {

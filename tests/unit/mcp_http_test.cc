@@ -74,6 +74,14 @@ class McpHttpTest : public ::testing::Test {
       return TextToolResult("pong");
     };
     server_.AddTool(echo);
+    ToolDef ask;
+    ask.name = "ask";
+    ask.description = "needs the client's elicitation capability";
+    ask.handler = [](const bj::object&, RequestContext& ctx) -> Result<bj::object> {
+      auto r = ctx.Request("elicitation/create", bj::object{});
+      return TextToolResult(r.ok() ? "answered" : r.status().message());
+    };
+    server_.AddTool(ask);
     ToolDef poll;
     poll.name = "poll";
     poll.description = "drops its stream, then answers";
@@ -349,6 +357,14 @@ TEST_F(McpHttpTest, ModernGetAndDeleteAre405AndLegacyOnesAreUnchanged) {
                       {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "tools/list"},
                        {"Origin", "https://evil.example"}});
   EXPECT_EQ(foreign->response.status, 403);
+}
+
+TEST_F(McpHttpTest, ModernMissingClientCapabilityIs400With32021) {
+  auto r = Post(ModernBody(4, "tools/call", R"("name":"ask")"), {}, ModernHeaders("tools/call", "ask"));
+  EXPECT_EQ(r->response.status, 400);
+  EXPECT_EQ(ErrorOf(r).at("code"), -32021);
+  EXPECT_TRUE(ErrorOf(r).at("data").at("requiredCapabilities").at("elicitation").is_object());
+  EXPECT_EQ(bj::parse(r->response.body).at("id"), 4);
 }
 
 }  // namespace

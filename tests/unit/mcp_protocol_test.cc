@@ -476,7 +476,7 @@ TEST(McpModernTest, ResourceNotFoundIsInvalidParamsWithUriOnlyInTheModernEra) {
   EXPECT_EQ(old.at("error").at("code"), kResourceNotFound);
 }
 
-TEST(McpModernTest, ModernToolLogsOnlyAtTheRequestedLevelAndCannotAskTheClient) {
+TEST(McpModernTest, ModernToolLogsOnlyAtTheRequestedLevelAndNeedsDeclaredCapabilities) {
   McpServer server = MakeServer();
   ToolDef chatty;
   chatty.name = "chatty";
@@ -488,17 +488,23 @@ TEST(McpModernTest, ModernToolLogsOnlyAtTheRequestedLevelAndCannotAskTheClient) 
   };
   server.AddTool(chatty);
   auto s = Session::Create(server);
+  // Undeclared capability: the call fails with -32021 naming it, whatever the handler returned.
   auto quiet = std::make_shared<Capture>();
   s->HandleText(Modern("1", "tools/call", R"({"name":"chatty"})"), quiet);
   EXPECT_TRUE(quiet->sent.empty());
-  EXPECT_EQ(quiet->Json().at("result").at("content").at(0).at("text"), "refused");
+  auto error = quiet->Json().at("error").as_object();
+  EXPECT_EQ(error.at("code"), -32021);
+  EXPECT_TRUE(error.at("data").at("requiredCapabilities").at("sampling").is_object());
   auto loud = std::make_shared<Capture>();
   s->HandleText(Modern("2", "tools/call", R"({"name":"chatty"})",
                        R"(,"io.modelcontextprotocol/logLevel":"info")"),
                 loud);
   ASSERT_EQ(loud->sent.size(), 1u);
   EXPECT_NE(loud->sent[0].find("notifications/message"), std::string::npos);
-  auto bad = Call(*s, Modern("3", "tools/list", "{}", R"(,"io.modelcontextprotocol/logLevel":"loud")"));
+  // Declared: still no server->client request (input-required results are not built yet).
+  auto declared = Call(*s, R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"chatty","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"sampling":{}}}}})");
+  EXPECT_EQ(declared.at("result").at("content").at(0).at("text"), "refused");
+  auto bad = Call(*s, Modern("4", "tools/list", "{}", R"(,"io.modelcontextprotocol/logLevel":"loud")"));
   EXPECT_EQ(bad.at("error").at("code"), kInvalidParams);
 }
 
