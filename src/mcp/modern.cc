@@ -17,7 +17,7 @@ const bj::object* MetaOf(const Message& m) {
 constexpr std::string_view kModernMethods[] = {
     "server/discover", "tools/list",     "tools/call",  "resources/list",
     "resources/read",  "resources/templates/list",     "prompts/list",
-    "prompts/get",     "completion/complete"};
+    "prompts/get",     "completion/complete",          "subscriptions/listen"};
 
 // Results that carry caching hints (SEP-2549).
 constexpr std::string_view kCacheableMethods[] = {"server/discover", "tools/list",

@@ -33,13 +33,15 @@ inline constexpr std::string_view kMetaClientCapabilities =
 inline constexpr std::string_view kMetaClientInfo = "io.modelcontextprotocol/clientInfo";
 inline constexpr std::string_view kMetaServerInfo = "io.modelcontextprotocol/serverInfo";
 inline constexpr std::string_view kMetaLogLevel = "io.modelcontextprotocol/logLevel";
+inline constexpr std::string_view kMetaSubscriptionId = "io.modelcontextprotocol/subscriptionId";
 
 // True when `message` asks for modern semantics: a request whose params._meta names a protocol
 // version, or a `server/discover` request (which exists only in the modern era, so it is served
 // statelessly even before any initialize, and refused with -32602 when its _meta is missing).
 bool IsModernRequest(const Message& message);
 
-// True for the methods a modern request may call (server/discover and the feature methods).
+// True for the methods a modern request may call (server/discover, subscriptions/listen and the
+// feature methods).
 // The legacy-only ones (initialize, ping, logging/setLevel, resources/(un)subscribe) are not.
 bool IsModernMethod(std::string_view method);
 

@@ -260,6 +260,8 @@ void Session::HandleRequest(Message& m, const std::shared_ptr<Outbox>& out) {
     return CallTool(m, out);
   } else if (method == "server/discover") {
     reply = Reply::Ok(DiscoverResult(server_));  // only reached in a modern session
+  } else if (method == "subscriptions/listen" && modern_) {
+    reply = Listen(m, params, out);
   } else if (method == "tools/list") {
     reply = ListTools(server_, params);
   } else if (method == "resources/list") {
@@ -290,6 +292,22 @@ void Session::HandleRequest(Message& m, const std::shared_ptr<Outbox>& out) {
   }
   if (reply.error) out->NoteErrorCode(reply.error->code);
   out->Finish(EncodeFor(m.id, method, std::move(reply)));
+}
+
+// subscriptions/listen, minimal: the tools, prompts and resources of an McpServer are fixed at
+// start-up and nothing publishes resource updates to a modern client yet, so the server agrees
+// to honor none of the requested notification types. It acknowledges with that empty set and
+// ends the subscription gracefully at once, which holds no stream, thread or memory open.
+Reply Session::Listen(const Message& m, const bj::object& params,
+                      const std::shared_ptr<Outbox>& out) {
+  auto* filter = params.if_contains("notifications");
+  if (!filter || !filter->is_object()) {
+    return Reply::Error(kInvalidParams, "Invalid params: \"notifications\" must be an object");
+  }
+  bj::object tag{{kMetaSubscriptionId, m.id}};
+  out->Send(EncodeNotification("notifications/subscriptions/acknowledged",
+                               bj::object{{"notifications", bj::object{}}, {"_meta", tag}}));
+  return Reply::Ok(bj::object{{"_meta", std::move(tag)}});
 }
 
 Reply Session::Subscribe(const std::string& method, const bj::object& params) {

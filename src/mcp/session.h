@@ -153,6 +153,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void HandleResponse(Message& m);
   void Initialize(const Message& m, const std::shared_ptr<Outbox>& out);
   Reply Subscribe(const std::string& method, const boost::json::object& params);
+  Reply Listen(const Message& m, const boost::json::object& params,
+               const std::shared_ptr<Outbox>& out);
   void CallTool(Message& m, const std::shared_ptr<Outbox>& out);
   void Finish(const std::shared_ptr<Outbox>& out, const std::string& key, std::string response);
   // The response to `method`: in a modern session the result is decorated (mcp/modern.h

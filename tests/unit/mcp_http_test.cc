@@ -367,5 +367,20 @@ TEST_F(McpHttpTest, ModernMissingClientCapabilityIs400With32021) {
   EXPECT_EQ(bj::parse(r->response.body).at("id"), 4);
 }
 
+TEST_F(McpHttpTest, ModernListenStreamsTheAcknowledgementThenTheResult) {
+  auto r = Post(ModernBody(11, "subscriptions/listen", R"("notifications":{"toolsListChanged":true})"), {},
+                ModernHeaders("subscriptions/listen"));
+  EXPECT_EQ(r->response.status, 200);
+  ASSERT_NE(r->stream, nullptr);
+  std::string body = r->stream->Body();
+  size_t ack = body.find("notifications/subscriptions/acknowledged");
+  size_t result = body.find("\"result\"");
+  ASSERT_NE(ack, std::string::npos) << body;
+  ASSERT_NE(result, std::string::npos) << body;
+  EXPECT_LT(ack, result);
+  EXPECT_TRUE(r->stream->closed());
+  EXPECT_EQ(endpoint_->session_count(), 0u);
+}
+
 }  // namespace
 }  // namespace mcpreg::mcp

@@ -508,5 +508,27 @@ TEST(McpModernTest, ModernToolLogsOnlyAtTheRequestedLevelAndNeedsDeclaredCapabil
   EXPECT_EQ(bad.at("error").at("code"), kInvalidParams);
 }
 
+TEST(McpModernTest, ListenAcknowledgesFirstWithItsIdAndEndsGracefully) {
+  McpServer server = MakeServer();
+  auto s = Session::Create(server);
+  auto c = std::make_shared<Capture>();
+  s->HandleText(Modern("\"L1\"", "subscriptions/listen",
+                       R"({"notifications":{"toolsListChanged":true,"resourceSubscriptions":["test://a"]}})"),
+                c);
+  ASSERT_EQ(c->sent.size(), 1u);
+  auto ack = bj::parse(c->sent[0]).as_object();
+  EXPECT_EQ(ack.at("method"), "notifications/subscriptions/acknowledged");
+  EXPECT_EQ(ack.at("params").at("_meta").at("io.modelcontextprotocol/subscriptionId"), "L1");
+  EXPECT_TRUE(ack.at("params").at("notifications").as_object().empty());  // none honored
+  auto result = c->Json().at("result").as_object();
+  EXPECT_EQ(result.at("resultType"), "complete");
+  EXPECT_EQ(result.at("_meta").at("io.modelcontextprotocol/subscriptionId"), "L1");
+  EXPECT_EQ(Call(*s, Modern("2", "subscriptions/listen")).at("error").at("code"), kInvalidParams);
+  // Legacy sessions don't have it.
+  auto legacy = Ready(server);
+  EXPECT_EQ(Call(*legacy, R"({"jsonrpc":"2.0","id":3,"method":"subscriptions/listen","params":{"notifications":{}}})")
+                .at("error").at("code"), kMethodNotFound);
+}
+
 }  // namespace
 }  // namespace mcpreg::mcp
