@@ -52,7 +52,8 @@ struct ToolDef {
   ToolHandler handler;
 };
 
-// Returns the `contents` array of a ReadResourceResult. NotFound becomes -32002.
+// Returns the `contents` array of a ReadResourceResult. NotFound becomes -32002 (-32602 with
+// data.uri for a 2026-07-28 request).
 using ResourceReader = std::function<Result<boost::json::array>(std::string_view uri)>;
 
 struct ResourceInfo {
