@@ -15,6 +15,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "mcp/http_modern.h"
+#include "mcp/modern.h"
 #include "mcp/session.h"
 
 namespace mcpreg::mcp {
@@ -426,6 +428,13 @@ void McpHttpEndpoint::Impl::Handle(http::HttpRequest&& req,
     return responder->Send(ErrorResponse(403, kTransportError, "Forbidden: Host not allowed"));
   }
   if (req.method == "POST") return Post(req, responder);
+  if ((req.method == "GET" || req.method == "DELETE") && HasModernVersionHeader(req) &&
+      !req.Header("Mcp-Session-Id")) {
+    // The modern era has no standalone stream and no session to end (§4.3): POST only.
+    auto r = ErrorResponse(405, kTransportError, "Method not allowed: protocol 2026-07-28 uses POST only");
+    r.Set("Allow", "POST");
+    return responder->Send(std::move(r));
+  }
   if (req.method == "GET") return Get(req, responder);
   if (req.method == "DELETE") return Delete(req, responder);
   auto r = ErrorResponse(405, kTransportError, "Method not allowed");
@@ -531,6 +540,19 @@ void McpHttpEndpoint::Impl::Post(http::HttpRequest& req,
     return responder->Send(std::move(r));
   }
   Message msg = std::get<Message>(std::move(parsed));
+  // Era: a request carrying modern _meta, or sent under a modern MCP-Protocol-Version, is
+  // served statelessly whatever Mcp-Session-Id it carries; everything else is legacy.
+  bool modern_header = HasModernVersionHeader(req);
+  if (msg.kind == MessageKind::kRequest && (modern_header || IsModernRequest(msg))) {
+    return ServeModernHttp(server, req, std::move(msg), accept_json, responder);
+  }
+  if (msg.kind != MessageKind::kRequest && modern_header) {
+    // Modern notifications (e.g. notifications/cancelled) need no state; responses are never
+    // POSTed in the modern era. Both are acknowledged and dropped.
+    http::HttpResponse r;
+    r.status = 202;
+    return responder->Send(std::move(r));
+  }
   bool is_initialize = msg.kind == MessageKind::kRequest && msg.method == "initialize";
 
   std::shared_ptr<HttpSession> hs;

@@ -1,7 +1,17 @@
-// McpHttpEndpoint: the Streamable HTTP binding (protocol 2025-03-26 .. 2025-11-25) of an
-// McpServer, for one endpoint path such as /mcp. The router hands it every request for that
-// path via HandleMcpHttp(); it knows nothing about other routes.
+// McpHttpEndpoint: the Streamable HTTP binding (protocol 2025-03-26 .. 2025-11-25, and
+// 2026-07-28 on the same path) of an McpServer, for one endpoint path such as /mcp. The router
+// hands it every request for that path via HandleMcpHttp(); it knows nothing about other routes.
 //
+// Modern (2026-07-28) traffic: a POSTed request carrying modern _meta (or server/discover), or
+// sent with a modern MCP-Protocol-Version, is served statelessly (Session::ServeStateless):
+// no session, Mcp-Session-Id ignored. MCP-Protocol-Version must be present and equal _meta's
+// version, Mcp-Method must equal the method and Mcp-Name the name/uri of tools/call,
+// prompts/get, resources/read (else 400, -32020); bad _meta 400/-32602; unsupported version
+// 400/-32022; unknown or legacy-only method 404/-32601; -32021 is 400; other errors 200. The
+// answer is JSON, or a plain SSE stream when notifications precede it. GET/DELETE with a modern
+// MCP-Protocol-Version and no session id: 405.
+//
+// Legacy traffic:
 //  POST   one JSON-RPC message. Requests get `application/json`, or `text/event-stream` when the
 //         handler emits notifications/requests first (or the client accepts only SSE).
 //         Notifications and responses get 202. `initialize` without Mcp-Session-Id creates a

@@ -91,13 +91,15 @@ const TemplateDef* McpServer::MatchTemplate(std::string_view uri,
   return nullptr;
 }
 
-bj::object McpServer::Capabilities() const {
+bj::object McpServer::Capabilities(bool modern) const {
+  auto listed = [modern] { return modern ? bj::object{} : bj::object{{"listChanged", true}}; };
   bj::object caps;
-  if (!tools_.empty()) caps["tools"] = bj::object{{"listChanged", true}};
+  if (!tools_.empty()) caps["tools"] = listed();
   if (!resources_.empty() || !templates_.empty()) {
-    caps["resources"] = bj::object{{"subscribe", true}, {"listChanged", true}};
+    caps["resources"] =
+        modern ? bj::object{} : bj::object{{"subscribe", true}, {"listChanged", true}};
   }
-  if (!prompts_.empty()) caps["prompts"] = bj::object{{"listChanged", true}};
+  if (!prompts_.empty()) caps["prompts"] = listed();
   caps["logging"] = bj::object{};
   caps["completions"] = bj::object{};
   return caps;

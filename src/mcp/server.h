@@ -11,6 +11,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -51,7 +52,8 @@ struct ToolDef {
   ToolHandler handler;
 };
 
-// Returns the `contents` array of a ReadResourceResult. NotFound becomes -32002.
+// Returns the `contents` array of a ReadResourceResult. NotFound becomes -32002 (-32602 with
+// data.uri for a 2026-07-28 request).
 using ResourceReader = std::function<Result<boost::json::array>(std::string_view uri)>;
 
 struct ResourceInfo {
@@ -110,6 +112,8 @@ struct ServerOptions {
   Implementation info;
   std::string instructions;
   size_t page_size = 100;  // items per tools/resources/templates/prompts list page
+  // Caching hint (ttlMs) on modern list/read/discover results; 0 = revalidate every time.
+  int64_t cache_ttl_ms = 0;
   ParseLimits limits;
 };
 
@@ -143,8 +147,10 @@ class McpServer {
   const TemplateDef* MatchTemplate(std::string_view uri,
                                    std::map<std::string, std::string>* vars) const;
 
-  // The `capabilities` object of InitializeResult.
-  boost::json::object Capabilities() const;
+  // The `capabilities` object of InitializeResult, or with `modern` of server/discover: the
+  // modern era has no per-session subscriptions or list-changed notifications (they need
+  // subscriptions/listen), so it declares neither.
+  boost::json::object Capabilities(bool modern = false) const;
 
  private:
   ServerOptions options_;

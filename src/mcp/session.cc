@@ -5,6 +5,7 @@
 
 #include "core/json_out.h"
 #include "mcp/methods.h"
+#include "mcp/modern.h"
 
 namespace mcpreg::mcp {
 namespace bj = boost::json;
@@ -28,9 +29,8 @@ const bj::object& ParamsOf(const Message& m) {
   return m.params.is_object() ? m.params.as_object() : EmptyObject();
 }
 
-std::string EncodeReply(const bj::value& id, Reply r) {
-  return r.error ? EncodeError(id, *r.error) : EncodeResult(id, r.result);
-}
+// Above kEmergency: no notifications/message at all (a modern request without a logLevel).
+constexpr int kLoggingOff = int(LogLevel::kEmergency) + 1;
 
 // The capability a server->client method needs the client to have declared.
 std::string_view CapabilityFor(std::string_view method) {
@@ -84,6 +84,16 @@ void RequestContext::Progress(double progress, std::optional<double> total,
 Result<bj::value> RequestContext::Request(std::string_view method, bj::value params,
                                           std::chrono::milliseconds timeout) {
   std::string_view cap = CapabilityFor(method);
+  if (session_->modern_) {
+    if (!cap.empty() && !session_->client_capabilities().contains(cap)) {
+      missing_capability_ = std::string(cap);
+      return Status::FailedPrecondition("the client does not support " + std::string(cap));
+    }
+    // The modern era forbids server->client requests; they become input-required results.
+    return Status::FailedPrecondition("the server cannot send " + std::string(method) +
+                                      " to a 2026-07-28 client (input-required results are not "
+                                      "supported yet)");
+  }
   if (!cap.empty() && !session_->client_capabilities().contains(cap)) {
     return Status::FailedPrecondition("the client does not support " + std::string(cap));
   }
@@ -111,6 +121,30 @@ std::shared_ptr<Session> Session::Create(const McpServer& server, SessionLimits 
 }
 
 Session::~Session() = default;
+
+void Session::ServeStateless(const McpServer& server, Message message,
+                             std::shared_ptr<Outbox> out) {
+  ModernMeta meta;
+  if (auto error = CheckModernRequest(message, &meta)) {
+    return out->Finish(EncodeError(message.id, *error));
+  }
+  auto s = std::shared_ptr<Session>(new Session(server, SessionLimits{}));
+  s->modern_ = true;
+  s->initialized_ = true;
+  s->version_ = std::move(meta.version);
+  s->client_caps_ = std::move(meta.client_capabilities);
+  s->log_level_.store(meta.log_level ? int(*ParseLogLevel(*meta.log_level)) : kLoggingOff);
+  s->HandleRequest(message, out);
+}
+
+std::string Session::EncodeFor(const bj::value& id, std::string_view method, Reply r) const {
+  if (r.error) {
+    if (modern_ && r.error->code == kResourceNotFound) r.error->code = kInvalidParams;
+    return EncodeError(id, *r.error);
+  }
+  if (modern_ && r.result.is_object()) DecorateModernResult(server_, method, r.result.as_object());
+  return EncodeResult(id, r.result);
+}
 
 bool Session::initialized() const {
   std::lock_guard lock(mu_);
@@ -207,6 +241,7 @@ void Session::Finish(const std::shared_ptr<Outbox>& out, const std::string& key,
 
 void Session::HandleRequest(Message& m, const std::shared_ptr<Outbox>& out) {
   const std::string& method = m.method;
+  if (!modern_ && IsModernRequest(m)) return ServeStateless(server_, std::move(m), out);
   if (method == "initialize") return Initialize(m, out);
   if (method == "ping") return out->Finish(EncodeResult(m.id, bj::object{}));
   {
@@ -223,6 +258,10 @@ void Session::HandleRequest(Message& m, const std::shared_ptr<Outbox>& out) {
   Reply reply;
   if (method == "tools/call") {
     return CallTool(m, out);
+  } else if (method == "server/discover") {
+    reply = Reply::Ok(DiscoverResult(server_));  // only reached in a modern session
+  } else if (method == "subscriptions/listen" && modern_) {
+    reply = Listen(m, params, out);
   } else if (method == "tools/list") {
     reply = ListTools(server_, params);
   } else if (method == "resources/list") {
@@ -251,7 +290,24 @@ void Session::HandleRequest(Message& m, const std::shared_ptr<Outbox>& out) {
   } else {
     reply = Reply::Error(kMethodNotFound, "Method not found: " + method);
   }
-  out->Finish(EncodeReply(m.id, std::move(reply)));
+  if (reply.error) out->NoteErrorCode(reply.error->code);
+  out->Finish(EncodeFor(m.id, method, std::move(reply)));
+}
+
+// subscriptions/listen, minimal: the tools, prompts and resources of an McpServer are fixed at
+// start-up and nothing publishes resource updates to a modern client yet, so the server agrees
+// to honor none of the requested notification types. It acknowledges with that empty set and
+// ends the subscription gracefully at once, which holds no stream, thread or memory open.
+Reply Session::Listen(const Message& m, const bj::object& params,
+                      const std::shared_ptr<Outbox>& out) {
+  auto* filter = params.if_contains("notifications");
+  if (!filter || !filter->is_object()) {
+    return Reply::Error(kInvalidParams, "Invalid params: \"notifications\" must be an object");
+  }
+  bj::object tag{{kMetaSubscriptionId, m.id}};
+  out->Send(EncodeNotification("notifications/subscriptions/acknowledged",
+                               bj::object{{"notifications", bj::object{}}, {"_meta", tag}}));
+  return Reply::Ok(bj::object{{"_meta", std::move(tag)}});
 }
 
 Reply Session::Subscribe(const std::string& method, const bj::object& params) {
@@ -353,7 +409,14 @@ void Session::CallTool(Message& m, const std::shared_ptr<Outbox>& out) {
               args = std::move(args), cancelled]() mutable {
     RequestContext ctx(self, out, id, std::move(token), cancelled);
     Reply r = RunTool(*tool, args, ctx);
-    self->Finish(out, key, EncodeReply(id, std::move(r)));
+    if (self->modern_ && !ctx.missing_capability().empty()) {
+      const std::string& cap = ctx.missing_capability();
+      r = Reply::Error(kMissingRequiredClientCapability,
+                       "Missing required client capability: " + cap,
+                       bj::object{{"requiredCapabilities", bj::object{{cap, bj::object{}}}}});
+    }
+    if (r.error) out->NoteErrorCode(r.error->code);
+    self->Finish(out, key, self->EncodeFor(id, "tools/call", std::move(r)));
   };
   if (!tool->blocking) return run();
   {

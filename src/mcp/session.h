@@ -1,4 +1,5 @@
-// Session: one MCP conversation (a stdio process, or one Mcp-Session-Id on HTTP). It owns the
+// Session: one MCP conversation (a stdio process, or one Mcp-Session-Id on HTTP), or one
+// stateless request of the modern era (Session::ServeStateless). It owns the
 // lifecycle state machine (new -> initialized -> closed), the negotiated protocol version and
 // client capabilities, the log level, in-flight requests (for cancellation) and the requests
 // the server sent to the client (sampling, elicitation) awaiting answers.
@@ -44,6 +45,9 @@ class Outbox {
   // A handler's hint that the transport may drop the connection now and let the client resume
   // (SSE polling with `retry`). Transports without resumption ignore it.
   virtual void CloseConnection(std::chrono::milliseconds retry) {}
+  // The JSON-RPC error code of the error response about to be given to Finish, for transports
+  // whose status line depends on it (modern HTTP: -32021 is 400). Not called for results.
+  virtual void NoteErrorCode(int code) {}
 };
 
 // Bounds on what one client can make a session keep. Over a bound the request is refused with
@@ -81,12 +85,16 @@ class RequestContext {
   void Progress(double progress, std::optional<double> total, std::string_view message = {});
   // Sends a request to the client on this exchange and waits for its answer. Errors:
   // FailedPrecondition when the client did not declare the capability (sampling, elicitation,
-  // roots); Unavailable on timeout or when the session closes; InvalidArgument carrying the
+  // roots) -- in a modern request the whole call then fails with -32021 naming it, whatever the
+  // handler returns -- or, in a modern request, always (server->client requests don't exist
+  // there); Unavailable on timeout or when the session closes; InvalidArgument carrying the
   // client's error message when it answered with an error. REQUIRES: a blocking tool.
   Result<boost::json::value> Request(std::string_view method, boost::json::value params,
                                      std::chrono::milliseconds timeout = std::chrono::seconds(60));
   // See Outbox::CloseConnection.
   void CloseConnection(std::chrono::milliseconds retry) { out_->CloseConnection(retry); }
+  // The capability a modern request needed and did not declare (set by Request), or empty.
+  const std::string& missing_capability() const { return missing_capability_; }
 
  private:
   std::shared_ptr<Session> session_;
@@ -94,6 +102,7 @@ class RequestContext {
   boost::json::value id_;
   boost::json::value progress_token_;
   std::shared_ptr<std::atomic<bool>> cancelled_;
+  std::string missing_capability_;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -101,8 +110,20 @@ class Session : public std::enable_shared_from_this<Session> {
   static std::shared_ptr<Session> Create(const McpServer& server, SessionLimits limits = {});
   ~Session();
 
+  // Serves one modern-era (2026-07-28) request statelessly: validates its _meta and method
+  // (mcp/modern.h CheckModernRequest; a failure is answered through out->Finish), then answers
+  // it from a session that lives only for this request, with the client capabilities and log
+  // level its _meta declares. Results carry resultType, _meta serverInfo and caching hints;
+  // resource-not-found is -32602. The handler cannot send server->client requests (sampling,
+  // elicitation): RequestContext::Request fails with FailedPrecondition. `out->Finish` is
+  // called exactly once, possibly later on another thread (blocking tools).
+  // REQUIRES: message is a request.
+  static void ServeStateless(const McpServer& server, Message message, std::shared_ptr<Outbox> out);
+
   // Handles one message. For a request, `out->Finish` is called exactly once, possibly later on
-  // another thread. Notifications and responses never touch `out` (it may be null).
+  // another thread. Notifications and responses never touch `out` (it may be null). A request
+  // carrying modern _meta (or server/discover) is handed to ServeStateless and leaves this
+  // session's state alone, so one stdio process serves both eras.
   void Dispatch(Message message, std::shared_ptr<Outbox> out);
   // Parses `text` under the server's limits and dispatches it; a parse failure is answered
   // through out->Finish with the JSON-RPC error (id null unless it could be read).
@@ -132,8 +153,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void HandleResponse(Message& m);
   void Initialize(const Message& m, const std::shared_ptr<Outbox>& out);
   Reply Subscribe(const std::string& method, const boost::json::object& params);
+  Reply Listen(const Message& m, const boost::json::object& params,
+               const std::shared_ptr<Outbox>& out);
   void CallTool(Message& m, const std::shared_ptr<Outbox>& out);
   void Finish(const std::shared_ptr<Outbox>& out, const std::string& key, std::string response);
+  // The response to `method`: in a modern session the result is decorated (mcp/modern.h
+  // DecorateModernResult) and resource-not-found becomes -32602.
+  std::string EncodeFor(const boost::json::value& id, std::string_view method, Reply reply) const;
   std::shared_ptr<std::atomic<bool>> Track(const std::string& key);
 
   const McpServer& server_;
@@ -142,6 +168,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::condition_variable idle_cv_;
   bool initialized_ = false;
   bool closed_ = false;
+  bool modern_ = false;  // set once at creation by ServeStateless
   std::string version_;
   boost::json::object client_caps_;
   std::atomic<int> log_level_{int(LogLevel::kDebug)};

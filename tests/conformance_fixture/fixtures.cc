@@ -101,6 +101,28 @@ void AddTools(mcp::McpServer& s) {
   s.AddTool(Tool("test_error_handling", "Always fails", [](auto&, auto&) -> Result<bj::object> {
     return TextToolResult("This tool intentionally returns an error for testing", true);
   }));
+  // 2026-07-28 diagnostics (server-stateless scenario).
+  s.AddTool(Tool("test_missing_capability", "Needs the client's sampling capability",
+                 [](auto&, RequestContext& ctx) -> Result<bj::object> {
+    auto r = ctx.Request("sampling/createMessage",
+                         bj::object{{"messages", bj::array{}}, {"maxTokens", 1}});
+    if (!r.ok()) return r.status();
+    return TextToolResult("sampling answered");
+  }, NoArgs(), true));
+  s.AddTool(Tool("test_logging_tool", "Logs at info level while running",
+                 [](auto&, RequestContext& ctx) -> Result<bj::object> {
+    for (const char* m : {"Tool execution started", "Tool execution completed"}) {
+      ctx.Log(mcp::LogLevel::kInfo, bj::string(m));
+    }
+    return TextToolResult("Tool with logging executed successfully");
+  }));
+  s.AddTool(Tool("test_streaming_elicitation", "Asks the user for input while running",
+                 [](auto&, RequestContext& ctx) -> Result<bj::object> {
+    ctx.Progress(0, 1);
+    bj::object schema{{"type", "object"},
+                      {"properties", bj::object{{"answer", bj::object{{"type", "string"}}}}}};
+    return Elicit(ctx, "Please answer", std::move(schema));
+  }, NoArgs(), true));
   s.AddTool(Tool("test_sampling", "Asks the client's LLM for a completion",
                  [](const bj::object& args, RequestContext& ctx) -> Result<bj::object> {
     bj::object msg{{"role", "user"}, {"content", Text(ArgString(args, "prompt"))}};

@@ -74,6 +74,14 @@ class McpHttpTest : public ::testing::Test {
       return TextToolResult("pong");
     };
     server_.AddTool(echo);
+    ToolDef ask;
+    ask.name = "ask";
+    ask.description = "needs the client's elicitation capability";
+    ask.handler = [](const bj::object&, RequestContext& ctx) -> Result<bj::object> {
+      auto r = ctx.Request("elicitation/create", bj::object{});
+      return TextToolResult(r.ok() ? "answered" : r.status().message());
+    };
+    server_.AddTool(ask);
     ToolDef poll;
     poll.name = "poll";
     poll.description = "drops its stream, then answers";
@@ -221,6 +229,157 @@ TEST_F(McpHttpTest, DroppedSseStreamIsResumedWithLastEventId) {
   EXPECT_EQ(rest.find("notifications/message"), std::string::npos) << rest;  // already seen
   EXPECT_NE(rest.find(R"("id":7,"result")"), std::string::npos) << rest;
   EXPECT_TRUE(resumed->stream->closed());
+}
+
+// --- Modern era (2026-07-28) on the same endpoint ---------------------------------------------
+
+constexpr const char* kModernMeta =
+    R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}})";
+
+std::string ModernBody(int id, std::string_view method, std::string_view params_members = "") {
+  std::string p = params_members.empty() ? "" : std::string(params_members) + ",";
+  return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":")" + std::string(method) +
+         R"(","params":{)" + p + kModernMeta + "}}";
+}
+
+http::Headers ModernHeaders(std::string_view method, std::string_view name = {}) {
+  http::Headers h{{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", std::string(method)}};
+  if (!name.empty()) h.emplace_back("Mcp-Name", std::string(name));
+  return h;
+}
+
+bj::object ErrorOf(const std::shared_ptr<FakeResponder>& r) {
+  return bj::parse(r->response.body).at("error").as_object();
+}
+
+TEST_F(McpHttpTest, ModernRequestIsServedStatelesslyWithoutSession) {
+  auto r = Post(ModernBody(7, "tools/call", R"("name":"echo")"), {}, ModernHeaders("tools/call", "echo"));
+  EXPECT_EQ(r->response.status, 200);
+  auto body = bj::parse(r->response.body).as_object();
+  EXPECT_EQ(body.at("id"), 7);
+  EXPECT_EQ(body.at("result").at("resultType"), "complete");
+  EXPECT_EQ(body.at("result").at("content").at(0).at("text"), "pong");
+  EXPECT_TRUE(r->Header("Mcp-Session-Id").empty());
+  EXPECT_EQ(endpoint_->session_count(), 0u);
+  // Legacy sessions keep working beside it.
+  std::string sid = Open();
+  auto legacy = Post(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo"}})", sid);
+  EXPECT_EQ(legacy->response.status, 200);
+  EXPECT_EQ(bj::parse(legacy->response.body).at("result").at("content"),
+            body.at("result").at("content"));
+}
+
+TEST_F(McpHttpTest, ModernDiscoverNeedsNoSession) {
+  auto r = Post(ModernBody(1, "server/discover"), {}, ModernHeaders("server/discover"));
+  EXPECT_EQ(r->response.status, 200);
+  auto result = bj::parse(r->response.body).at("result").as_object();
+  EXPECT_EQ(result.at("supportedVersions").at(0), "2026-07-28");
+  EXPECT_EQ(result.at("cacheScope"), "private");
+}
+
+TEST_F(McpHttpTest, ModernMetaAndVersionErrorsAre400WithRequestId) {
+  auto missing = Post(R"({"jsonrpc":"2.0","id":3,"method":"tools/list"})", {}, ModernHeaders("tools/list"));
+  EXPECT_EQ(missing->response.status, 400);
+  EXPECT_EQ(ErrorOf(missing).at("code"), kInvalidParams);
+  EXPECT_EQ(bj::parse(missing->response.body).at("id"), 3);
+
+  std::string old_version = R"({"jsonrpc":"2.0","id":4,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2099-01-01","io.modelcontextprotocol/clientCapabilities":{}}}})";
+  auto unsupported = Post(old_version, {}, {{"MCP-Protocol-Version", "2099-01-01"}, {"Mcp-Method", "tools/list"}});
+  EXPECT_EQ(unsupported->response.status, 400);
+  EXPECT_EQ(ErrorOf(unsupported).at("code"), -32022);
+  EXPECT_EQ(ErrorOf(unsupported).at("data").at("requested"), "2099-01-01");
+
+  auto no_header = Post(ModernBody(5, "tools/list"), {}, {{"Mcp-Method", "tools/list"}});
+  EXPECT_EQ(no_header->response.status, 400);
+  EXPECT_EQ(ErrorOf(no_header).at("code"), -32020);
+
+  auto mismatch = Post(ModernBody(6, "tools/list"), {},
+                       {{"MCP-Protocol-Version", "2025-11-25"}, {"Mcp-Method", "tools/list"}});
+  EXPECT_EQ(mismatch->response.status, 400);
+  EXPECT_EQ(ErrorOf(mismatch).at("code"), -32020);
+  EXPECT_EQ(endpoint_->session_count(), 0u);
+}
+
+TEST_F(McpHttpTest, ModernUnknownOrLegacyOnlyMethodIs404) {
+  for (const char* method : {"initialize", "ping", "logging/setLevel", "nope/nothing"}) {
+    auto r = Post(ModernBody(8, method), {}, ModernHeaders(method));
+    EXPECT_EQ(r->response.status, 404) << method;
+    EXPECT_EQ(ErrorOf(r).at("code"), kMethodNotFound) << method;
+    EXPECT_EQ(bj::parse(r->response.body).at("id"), 8) << method;
+  }
+  EXPECT_EQ(endpoint_->session_count(), 0u);
+}
+
+TEST_F(McpHttpTest, ModernRoutingHeadersMustMatchTheBody) {
+  struct Case {
+    const char* what;
+    http::Headers headers;
+    int status;
+  };
+  std::string call = ModernBody(9, "tools/call", R"("name":"echo")");
+  std::vector<Case> cases = {
+      {"matching", ModernHeaders("tools/call", "echo"), 200},
+      {"whitespace around values", {{"MCP-Protocol-Version", " 2026-07-28 "}, {"mcp-method", "  tools/call "}, {"MCP-NAME", " echo\t"}}, 200},
+      {"missing Mcp-Method", {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Name", "echo"}}, 400},
+      {"other Mcp-Method", ModernHeaders("tools/list", "echo"), 400},
+      {"Mcp-Method case differs", ModernHeaders("TOOLS/CALL", "echo"), 400},
+      {"missing Mcp-Name", ModernHeaders("tools/call"), 400},
+      {"other Mcp-Name", ModernHeaders("tools/call", "poll"), 400},
+  };
+  for (const auto& c : cases) {
+    auto r = Post(call, {}, c.headers);
+    EXPECT_EQ(r->response.status, c.status) << c.what;
+    if (c.status == 400) {
+      EXPECT_EQ(ErrorOf(r).at("code"), -32020) << c.what;
+      EXPECT_EQ(bj::parse(r->response.body).at("id"), 9) << c.what;
+    }
+  }
+  // Mcp-Name on a method that names nothing is a mismatch too.
+  EXPECT_EQ(Post(ModernBody(1, "tools/list"), {}, ModernHeaders("tools/list", "echo"))->response.status, 400);
+  // resources/read is named by its uri.
+  auto read = Post(ModernBody(2, "resources/read", R"("uri":"test://none")"), {},
+                   ModernHeaders("resources/read", "test://other"));
+  EXPECT_EQ(read->response.status, 400);
+}
+
+TEST_F(McpHttpTest, ModernGetAndDeleteAre405AndLegacyOnesAreUnchanged) {
+  http::Headers base{{"Accept", "text/event-stream"}, {"Host", "127.0.0.1:3000"},
+                     {"MCP-Protocol-Version", "2026-07-28"}};
+  for (const char* method : {"GET", "DELETE"}) {
+    auto r = Do(method, "", base);
+    EXPECT_EQ(r->response.status, 405) << method;
+    EXPECT_EQ(r->Header("Allow"), "POST") << method;
+  }
+  http::Headers legacy{{"Accept", "text/event-stream"}, {"Host", "127.0.0.1:3000"}};
+  EXPECT_EQ(Do("GET", "", legacy)->response.status, 400);  // no session id, as before
+  // DNS-rebinding protection applies to modern traffic too.
+  auto foreign = Post(ModernBody(1, "tools/list"), {},
+                      {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "tools/list"},
+                       {"Origin", "https://evil.example"}});
+  EXPECT_EQ(foreign->response.status, 403);
+}
+
+TEST_F(McpHttpTest, ModernMissingClientCapabilityIs400With32021) {
+  auto r = Post(ModernBody(4, "tools/call", R"("name":"ask")"), {}, ModernHeaders("tools/call", "ask"));
+  EXPECT_EQ(r->response.status, 400);
+  EXPECT_EQ(ErrorOf(r).at("code"), -32021);
+  EXPECT_TRUE(ErrorOf(r).at("data").at("requiredCapabilities").at("elicitation").is_object());
+  EXPECT_EQ(bj::parse(r->response.body).at("id"), 4);
+}
+
+TEST_F(McpHttpTest, ModernListenStreamsTheAcknowledgementThenTheResult) {
+  auto r = Post(ModernBody(11, "subscriptions/listen", R"("notifications":{"toolsListChanged":true})"), {},
+                ModernHeaders("subscriptions/listen"));
+  EXPECT_EQ(r->response.status, 200);
+  ASSERT_NE(r->stream, nullptr);
+  std::string body = r->stream->Body();
+  size_t ack = body.find("notifications/subscriptions/acknowledged");
+  size_t result = body.find("\"result\"");
+  ASSERT_NE(ack, std::string::npos) << body;
+  ASSERT_NE(result, std::string::npos) << body;
+  EXPECT_LT(ack, result);
+  EXPECT_TRUE(r->stream->closed());
+  EXPECT_EQ(endpoint_->session_count(), 0u);
 }
 
 }  // namespace

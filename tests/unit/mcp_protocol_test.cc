@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <mutex>
 #include <thread>
 
@@ -344,6 +346,188 @@ TEST(McpSessionTest, ClientWithoutCapabilityCannotBeAsked) {
   EXPECT_EQ(r.at("result").at("isError"), true);
   EXPECT_NE(std::string(r.at("result").at("content").at(0).at("text").as_string()).find("elicitation"),
             std::string::npos);
+}
+
+// --- Modern era (2026-07-28): stateless requests beside legacy sessions ---------------------
+
+std::string Modern(std::string_view id, std::string_view method, std::string_view params = "{}",
+                   std::string_view meta_extra = "") {
+  std::string p(params);
+  p.pop_back();  // reopen the params object to add _meta
+  if (p.size() > 1) p += ",";
+  return std::string(R"({"jsonrpc":"2.0","id":)") + std::string(id) + R"(,"method":")" +
+         std::string(method) + R"(","params":)" + p +
+         R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",)"
+         R"("io.modelcontextprotocol/clientCapabilities":{})" +
+         std::string(meta_extra) + "}}}";
+}
+
+TEST(McpModernTest, ModernRequestIsServedWithoutInitializeAndLeavesSessionUninitialized) {
+  McpServer server = MakeServer();
+  auto s = Session::Create(server);
+  auto r = Call(*s, Modern("1", "tools/call", R"({"name":"echo","arguments":{"text":"hi"}})"));
+  ASSERT_TRUE(r.contains("result")) << bj::serialize(r);
+  const auto& result = r.at("result").as_object();
+  EXPECT_EQ(result.at("resultType"), "complete");
+  EXPECT_EQ(result.at("structuredContent").at("echo"), "hi");
+  EXPECT_EQ(result.at("_meta").at("io.modelcontextprotocol/serverInfo").at("name"), "test-server");
+  EXPECT_FALSE(s->initialized());
+  // A legacy request on the same session still needs initialize; initialize still works.
+  EXPECT_EQ(Call(*s, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})").at("error").at("code"),
+            kInvalidRequest);
+  EXPECT_EQ(Call(*s, Initialize()).at("result").at("protocolVersion"), "2025-11-25");
+}
+
+TEST(McpModernTest, ToolAndResourceResultsMatchTheLegacyEra) {
+  McpServer server = MakeServer();
+  auto legacy = Ready(server);
+  auto fresh = Session::Create(server);
+  auto old_call = Call(*legacy, R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}})");
+  auto new_call = Call(*fresh, Modern("3", "tools/call", R"({"name":"echo","arguments":{"text":"x"}})"));
+  for (const char* key : {"content", "structuredContent"}) {
+    EXPECT_EQ(old_call.at("result").at(key), new_call.at("result").at(key)) << key;
+  }
+  auto old_read = Call(*legacy, R"({"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"mcpreg://servers/a/versions/1"}})");
+  auto new_read = Call(*fresh, Modern("4", "resources/read", R"({"uri":"mcpreg://servers/a/versions/1"})"));
+  EXPECT_EQ(old_read.at("result").at("contents"), new_read.at("result").at("contents"));
+  EXPECT_FALSE(old_read.at("result").as_object().contains("resultType"));
+}
+
+TEST(McpModernTest, MissingOrInvalidMetaIsInvalidParams) {
+  McpServer server = MakeServer();
+  auto s = Session::Create(server);
+  const char* bad[] = {
+      R"({"jsonrpc":"2.0","id":1,"method":"server/discover"})",
+      R"({"jsonrpc":"2.0","id":1,"method":"server/discover","params":{"_meta":{}}})",
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}})",
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":7,"io.modelcontextprotocol/clientCapabilities":{}}}})",
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":[]}}})",
+  };
+  for (const char* text : bad) {
+    auto r = Call(*s, text);
+    ASSERT_TRUE(r.contains("error")) << text;
+    EXPECT_EQ(r.at("error").at("code"), kInvalidParams) << text;
+    EXPECT_EQ(r.at("id"), 1) << text;
+  }
+  EXPECT_FALSE(s->initialized());
+}
+
+TEST(McpModernTest, UnsupportedVersionNamesSupportedAndRequested) {
+  McpServer server = MakeServer();
+  auto s = Session::Create(server);
+  auto r = Call(*s, R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2099-01-01","io.modelcontextprotocol/clientCapabilities":{}}}})");
+  EXPECT_EQ(r.at("error").at("code"), -32022);
+  EXPECT_EQ(r.at("error").at("data").at("requested"), "2099-01-01");
+  const auto& supported = r.at("error").at("data").at("supported").as_array();
+  ASSERT_FALSE(supported.empty());
+  EXPECT_EQ(supported[0], "2026-07-28");
+  EXPECT_NE(std::find(supported.begin(), supported.end(), bj::value("2025-11-25")), supported.end());
+}
+
+TEST(McpModernTest, LegacyOnlyMethodsDoNotExistInTheModernEra) {
+  McpServer server = MakeServer();
+  auto s = Session::Create(server);
+  for (const char* method : {"initialize", "ping", "logging/setLevel", "resources/subscribe", "no/such"}) {
+    auto r = Call(*s, Modern("5", method));
+    EXPECT_EQ(r.at("error").at("code"), kMethodNotFound) << method;
+  }
+  EXPECT_FALSE(s->initialized());
+}
+
+TEST(McpModernTest, DiscoverBeforeInitializeThenInitializeStillWorks) {
+  McpServer server = MakeServer();
+  auto s = Session::Create(server);
+  auto r = Call(*s, Modern("1", "server/discover")).at("result").as_object();
+  EXPECT_EQ(r.at("resultType"), "complete");
+  EXPECT_EQ(r.at("supportedVersions").as_array()[0], "2026-07-28");
+  EXPECT_TRUE(r.at("capabilities").as_object().contains("tools"));
+  EXPECT_FALSE(r.at("capabilities").at("resources").as_object().contains("subscribe"));
+  EXPECT_EQ(r.at("ttlMs"), 0);
+  EXPECT_EQ(r.at("cacheScope"), "private");
+  EXPECT_EQ(r.at("_meta").at("io.modelcontextprotocol/serverInfo").at("version"), "1.2.3");
+  EXPECT_FALSE(s->initialized());
+  EXPECT_TRUE(Call(*s, Initialize()).contains("result"));
+}
+
+TEST(McpModernTest, ListAndReadResultsCarryCachingHintsAndCallsDoNot) {
+  McpServer server = MakeServer();
+  auto s = Session::Create(server);
+  for (auto [method, params] : std::vector<std::pair<const char*, const char*>>{
+           {"tools/list", "{}"}, {"resources/list", "{}"}, {"resources/templates/list", "{}"},
+           {"prompts/list", "{}"}, {"resources/read", R"({"uri":"test://a"})"}}) {
+    auto r = Call(*s, Modern("1", method, params));
+    ASSERT_TRUE(r.contains("result")) << method << bj::serialize(r);
+    EXPECT_EQ(r.at("result").at("ttlMs"), 0) << method;
+    EXPECT_EQ(r.at("result").at("cacheScope"), "private") << method;
+    EXPECT_EQ(r.at("result").at("resultType"), "complete") << method;
+  }
+  auto call = Call(*s, Modern("2", "tools/call", R"({"name":"echo","arguments":{"text":"x"}})"));
+  EXPECT_FALSE(call.at("result").as_object().contains("ttlMs"));
+}
+
+TEST(McpModernTest, ResourceNotFoundIsInvalidParamsWithUriOnlyInTheModernEra) {
+  McpServer server = MakeServer();
+  auto legacy = Ready(server);
+  const char* uri = R"({"uri":"mcpreg://servers/missing/versions/1"})";
+  auto modern = Call(*legacy, Modern("1", "resources/read", uri));
+  EXPECT_EQ(modern.at("error").at("code"), kInvalidParams);
+  EXPECT_EQ(modern.at("error").at("data").at("uri"), "mcpreg://servers/missing/versions/1");
+  auto old = Call(*legacy, R"({"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"mcpreg://servers/missing/versions/1"}})");
+  EXPECT_EQ(old.at("error").at("code"), kResourceNotFound);
+}
+
+TEST(McpModernTest, ModernToolLogsOnlyAtTheRequestedLevelAndNeedsDeclaredCapabilities) {
+  McpServer server = MakeServer();
+  ToolDef chatty;
+  chatty.name = "chatty";
+  chatty.description = "logs, then asks for sampling";
+  chatty.handler = [](const bj::object&, RequestContext& ctx) -> Result<bj::object> {
+    ctx.Log(LogLevel::kInfo, "hello");
+    auto answer = ctx.Request("sampling/createMessage", bj::object{});
+    return TextToolResult(answer.ok() ? "asked" : "refused");
+  };
+  server.AddTool(chatty);
+  auto s = Session::Create(server);
+  // Undeclared capability: the call fails with -32021 naming it, whatever the handler returned.
+  auto quiet = std::make_shared<Capture>();
+  s->HandleText(Modern("1", "tools/call", R"({"name":"chatty"})"), quiet);
+  EXPECT_TRUE(quiet->sent.empty());
+  auto error = quiet->Json().at("error").as_object();
+  EXPECT_EQ(error.at("code"), -32021);
+  EXPECT_TRUE(error.at("data").at("requiredCapabilities").at("sampling").is_object());
+  auto loud = std::make_shared<Capture>();
+  s->HandleText(Modern("2", "tools/call", R"({"name":"chatty"})",
+                       R"(,"io.modelcontextprotocol/logLevel":"info")"),
+                loud);
+  ASSERT_EQ(loud->sent.size(), 1u);
+  EXPECT_NE(loud->sent[0].find("notifications/message"), std::string::npos);
+  // Declared: still no server->client request (input-required results are not built yet).
+  auto declared = Call(*s, R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"chatty","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"sampling":{}}}}})");
+  EXPECT_EQ(declared.at("result").at("content").at(0).at("text"), "refused");
+  auto bad = Call(*s, Modern("4", "tools/list", "{}", R"(,"io.modelcontextprotocol/logLevel":"loud")"));
+  EXPECT_EQ(bad.at("error").at("code"), kInvalidParams);
+}
+
+TEST(McpModernTest, ListenAcknowledgesFirstWithItsIdAndEndsGracefully) {
+  McpServer server = MakeServer();
+  auto s = Session::Create(server);
+  auto c = std::make_shared<Capture>();
+  s->HandleText(Modern("\"L1\"", "subscriptions/listen",
+                       R"({"notifications":{"toolsListChanged":true,"resourceSubscriptions":["test://a"]}})"),
+                c);
+  ASSERT_EQ(c->sent.size(), 1u);
+  auto ack = bj::parse(c->sent[0]).as_object();
+  EXPECT_EQ(ack.at("method"), "notifications/subscriptions/acknowledged");
+  EXPECT_EQ(ack.at("params").at("_meta").at("io.modelcontextprotocol/subscriptionId"), "L1");
+  EXPECT_TRUE(ack.at("params").at("notifications").as_object().empty());  // none honored
+  auto result = c->Json().at("result").as_object();
+  EXPECT_EQ(result.at("resultType"), "complete");
+  EXPECT_EQ(result.at("_meta").at("io.modelcontextprotocol/subscriptionId"), "L1");
+  EXPECT_EQ(Call(*s, Modern("2", "subscriptions/listen")).at("error").at("code"), kInvalidParams);
+  // Legacy sessions don't have it.
+  auto legacy = Ready(server);
+  EXPECT_EQ(Call(*legacy, R"({"jsonrpc":"2.0","id":3,"method":"subscriptions/listen","params":{"notifications":{}}})")
+                .at("error").at("code"), kMethodNotFound);
 }
 
 }  // namespace

@@ -245,6 +245,50 @@ TEST_F(McpRegistryToolsTest, ResourcesListAndReadThroughTheTemplate) {
   EXPECT_EQ(missing.at("error").at("code"), mcp::kResourceNotFound);
 }
 
+// Every registry tool and the resource give the same content statelessly (2026-07-28 _meta, no
+// initialize) as over the legacy session.
+TEST_F(McpRegistryToolsTest, ToolsAndResourcesGiveIdenticalResultsInBothEras) {
+  auto modern = mcp::Session::Create(*server_);
+  auto modern_rpc = [&](std::string_view method, bj::object params) {
+    params["_meta"] = bj::object{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                                 {"io.modelcontextprotocol/clientCapabilities", bj::object{}}};
+    auto out = std::make_shared<Capture>();
+    bj::object msg{{"jsonrpc", "2.0"}, {"id", 99}, {"method", method}, {"params", params}};
+    modern->HandleText(bj::serialize(msg), out);
+    return bj::parse(out->response).as_object();
+  };
+  std::vector<std::pair<std::string, bj::object>> calls = {
+      {"search_servers", {{"query", "weather"}}},
+      {"search_servers", {{"query", "tickets"}, {"limit", 1}}},
+      {"get_server", {{"name", "io.github.acme/weather"}}},
+      {"get_server", {{"name", "no.such/server"}}},
+      {"list_versions", {{"name", "io.github.acme/weather"}}},
+      {"get_install_config", {{"name", "io.github.acme/weather"}}},
+      {"get_install_config", {{"name", "com.example/tickets"}, {"client", "claude"}}},
+      {"validate_server_json", {{"server_json", Doc("a.b/c", "1.0.0", "d", "")}}},
+  };
+  for (const auto& [tool, args] : calls) {
+    bj::object params{{"name", tool}, {"arguments", args}};
+    bj::object legacy = Rpc("tools/call", params);
+    bj::object now = modern_rpc("tools/call", params);
+    ASSERT_TRUE(now.contains("result")) << tool << bj::serialize(now);
+    const auto& a = legacy.at("result").as_object();
+    const auto& b = now.at("result").as_object();
+    EXPECT_EQ(b.at("resultType"), "complete") << tool;
+    for (const char* key : {"content", "structuredContent", "isError"}) {
+      EXPECT_EQ(a.contains(key), b.contains(key)) << tool << " " << key;
+      if (a.contains(key) && b.contains(key)) EXPECT_EQ(a.at(key), b.at(key)) << tool << " " << key;
+    }
+  }
+  std::string uri = ServerVersionUri("io.github.acme/weather", "1.1.0");
+  EXPECT_EQ(Rpc("resources/read", bj::object{{"uri", uri}}).at("result").at("contents"),
+            modern_rpc("resources/read", bj::object{{"uri", uri}}).at("result").at("contents"));
+  EXPECT_EQ(Rpc("resources/list", bj::object{}).at("result").at("resources"),
+            modern_rpc("resources/list", bj::object{}).at("result").at("resources"));
+  auto missing = modern_rpc("resources/read", bj::object{{"uri", ServerVersionUri("a.b/c", "9")}});
+  EXPECT_EQ(missing.at("error").at("code"), mcp::kInvalidParams);
+}
+
 }  // namespace
 }  // namespace mcpreg::mcpapi
 

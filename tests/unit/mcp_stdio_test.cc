@@ -58,5 +58,39 @@ TEST(McpStdioTest, AnswersOneLinePerRequestAndToleratesCrlfAndBlankLines) {
   EXPECT_EQ(boost::json::parse(lines[3]).at("id"), 3);
 }
 
+// A dual-era client probes with server/discover before initialize; the same process then
+// serves a legacy session and, alongside it, stateless 2026-07-28 requests.
+TEST(McpStdioTest, DiscoverBeforeInitializeThenBothErasOnOneProcess) {
+  McpServer server(ServerOptions{});
+  ToolDef echo;
+  echo.name = "echo";
+  echo.description = "echo";
+  echo.handler = [](const boost::json::object&, RequestContext&) -> Result<boost::json::object> {
+    return TextToolResult("pong");
+  };
+  server.AddTool(echo);
+  const std::string meta =
+      R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}})";
+  std::string input =
+      R"({"jsonrpc":"2.0","id":1,"method":"server/discover","params":{)" + meta + "}}\n" +
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})" "\n"
+      R"({"jsonrpc":"2.0","id":3,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}})" "\n"
+      R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"echo"}})" "\n" +
+      R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo",)" + meta + "}}\n" +
+      R"({"jsonrpc":"2.0","id":6,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}})" "\n";
+  auto lines = RunWithInput(server, input);
+  ASSERT_EQ(lines.size(), 6u);
+  auto discover = boost::json::parse(lines[0]);
+  EXPECT_EQ(discover.at("result").at("supportedVersions").at(0), "2026-07-28");
+  EXPECT_EQ(boost::json::parse(lines[1]).at("error").at("code"), kInvalidRequest);  // legacy, no init
+  EXPECT_EQ(boost::json::parse(lines[2]).at("result").at("protocolVersion"), "2025-11-25");
+  auto legacy = boost::json::parse(lines[3]).at("result").as_object();
+  auto modern = boost::json::parse(lines[4]).at("result").as_object();
+  EXPECT_FALSE(legacy.contains("resultType"));
+  EXPECT_EQ(modern.at("resultType"), "complete");
+  EXPECT_EQ(legacy.at("content"), modern.at("content"));
+  EXPECT_EQ(boost::json::parse(lines[5]).at("error").at("code"), kInvalidParams);
+}
+
 }  // namespace
 }  // namespace mcpreg::mcp
