@@ -5,7 +5,12 @@
 # use, starts the fixture on a free loopback port and runs:
 #   0.1.16                                   active suite, no expected-failures baseline
 #   0.2.0-alpha.12 --requirements 2025-11-25 every scenario that revision requires
-# Exit status: 0 when both runs have 0 failures.
+#   0.2.0-alpha.12 --requirements 2026-07-28 every scored scenario of the stateless revision
+#                                            (the tasks-* extension scenarios are not scored,
+#                                            and mcpreg does not implement that extension)
+#   0.2.0-alpha.12 pending 2026-07-28 scenarios we hold ourselves to: json-schema-2020-12 and
+#                                            http-custom-header-server-validation (SEP-2243)
+# Exit status: 0 when every run has 0 (scored) failures.
 set -euo pipefail
 
 BUILD_DIR=${1:?usage: $0 BUILD_DIR}
@@ -49,4 +54,10 @@ echo "== @modelcontextprotocol/conformance@0.1.16 (active suite)"
 "$NODE" "$CLI_STABLE" server --url "$URL" || status=1
 echo "== @modelcontextprotocol/conformance@0.2.0-alpha.12 --requirements 2025-11-25"
 "$NODE" "$CLI_ALPHA" server --url "$URL" --requirements 2025-11-25 || status=1
+echo "== @modelcontextprotocol/conformance@0.2.0-alpha.12 --requirements 2026-07-28"
+"$NODE" "$CLI_ALPHA" server --url "$URL" --requirements 2026-07-28 || status=1
+for scenario in json-schema-2020-12 http-custom-header-server-validation; do
+  echo "== @modelcontextprotocol/conformance@0.2.0-alpha.12 --scenario $scenario --spec-version 2026-07-28"
+  "$NODE" "$CLI_ALPHA" server --url "$URL" --scenario "$scenario" --spec-version 2026-07-28 || status=1
+done
 exit $status

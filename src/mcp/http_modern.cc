@@ -108,6 +108,20 @@ std::string CheckRoutingHeaders(const http::HttpRequest& req, const Message& msg
   return {};
 }
 
+// SEP-2243 Mcp-Param-* headers of a tools/call (modern.h CheckParamHeaders); an unknown tool
+// or malformed arguments are left to the session, which names them.
+std::string CheckToolParamHeaders(const McpServer& server, const http::HttpRequest& req,
+                                  const Message& msg) {
+  if (msg.method != "tools/call") return {};
+  auto name = NameOf(msg);
+  const ToolDef* tool = name ? server.FindTool(*name) : nullptr;
+  if (!tool) return {};
+  static const boost::json::object kNoArguments;
+  auto* args = msg.params.as_object().if_contains("arguments");
+  return CheckParamHeaders(*tool, args && args->is_object() ? args->as_object() : kNoArguments,
+                           [&](std::string_view h) { return req.Header(h); });
+}
+
 }  // namespace
 
 bool HasModernVersionHeader(const http::HttpRequest& req) {
@@ -138,6 +152,9 @@ void ServeModernHttp(const McpServer& server, const http::HttpRequest& req, Mess
          nullptr}));
   }
   if (std::string mismatch = CheckRoutingHeaders(req, msg); !mismatch.empty()) {
+    return responder->Send(RpcErrorResponse(400, msg.id, {kHeaderMismatch, mismatch, nullptr}));
+  }
+  if (std::string mismatch = CheckToolParamHeaders(server, req, msg); !mismatch.empty()) {
     return responder->Send(RpcErrorResponse(400, msg.id, {kHeaderMismatch, mismatch, nullptr}));
   }
   if (error) {

@@ -195,7 +195,7 @@ Reply ListPrompts(const McpServer& server, const bj::object& params) {
   });
 }
 
-Reply GetPrompt(const McpServer& server, const bj::object& params) {
+Reply GetPrompt(const McpServer& server, const bj::object& params, RequestContext& ctx) {
   std::string_view name = Str(params, "name");
   const PromptDef* p = server.FindPrompt(name);
   if (!p) return Reply::Error(kInvalidParams, "Invalid params: unknown prompt \"" + std::string(name) + "\"");
@@ -215,7 +215,7 @@ Reply GetPrompt(const McpServer& server, const bj::object& params) {
                           "Invalid params: missing required argument \"" + a.name + "\"");
     }
   }
-  auto r = p->get(args);
+  auto r = p->get(args, ctx);
   if (!r.ok()) return Reply::Error(JsonRpcCodeFor(r.status().code()), r.status().message());
   return Reply::Ok(std::move(r).value());
 }

@@ -28,7 +28,7 @@ Reply ListResources(const McpServer& server, const boost::json::object& params);
 Reply ListTemplates(const McpServer& server, const boost::json::object& params);
 Reply ReadResource(const McpServer& server, const boost::json::object& params);
 Reply ListPrompts(const McpServer& server, const boost::json::object& params);
-Reply GetPrompt(const McpServer& server, const boost::json::object& params);
+Reply GetPrompt(const McpServer& server, const boost::json::object& params, RequestContext& ctx);
 Reply Complete(const McpServer& server, const boost::json::object& params);
 // Runs the tool's handler after checking `arguments` against its inputSchema (required members
 // and primitive types). Failures of either become isError results, not protocol errors.

@@ -1,6 +1,9 @@
 #include "mcp/modern.h"
 
 #include <algorithm>
+#include <charconv>
+
+#include "auth/encoding.h"
 
 #include "mcp/session.h"
 
@@ -93,6 +96,55 @@ std::optional<RpcError> CheckModernRequest(const Message& message, ModernMeta* o
 
 int ModernHttpStatusFor(int code) { return code == kMethodNotFound ? 404 : 400; }
 
+std::optional<std::string> DecodeParamHeader(std::string_view v) {
+  constexpr std::string_view kPrefix = "=?base64?", kSuffix = "?=";
+  if (v.size() < kPrefix.size() + kSuffix.size() || v.substr(0, kPrefix.size()) != kPrefix ||
+      v.substr(v.size() - kSuffix.size()) != kSuffix) {
+    return std::string(v);  // literal
+  }
+  return auth::Base64Decode(v.substr(kPrefix.size(), v.size() - kPrefix.size() - kSuffix.size()));
+}
+
+namespace {
+
+// Whether the decoded header text states the same value as the argument.
+bool SameValue(const bj::value& arg, std::string_view text) {
+  if (arg.is_string()) return arg.as_string() == text;
+  if (arg.is_bool()) return text == (arg.as_bool() ? "true" : "false");
+  if (arg.is_number()) {
+    double parsed = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+    return ec == std::errc() && ptr == text.data() + text.size() && parsed == arg.to_number<double>();
+  }
+  return false;  // objects and arrays cannot be mirrored into a header
+}
+
+}  // namespace
+
+std::string CheckParamHeaders(
+    const ToolDef& tool, const bj::object& arguments,
+    const std::function<std::optional<std::string_view>(std::string_view)>& header) {
+  auto* props = tool.input_schema.if_contains("properties");
+  if (!props || !props->is_object()) return {};
+  for (const auto& [name, prop] : props->as_object()) {
+    const bj::value* h = prop.is_object() ? prop.as_object().if_contains("x-mcp-header") : nullptr;
+    if (!h || !h->is_string() || h->as_string().empty()) continue;
+    std::string header_name = "Mcp-Param-" + std::string(h->as_string());
+    const bj::value* arg = arguments.if_contains(name);
+    if (arg && arg->is_null()) arg = nullptr;
+    auto raw = header(header_name);
+    if (!arg && !raw) continue;
+    if (!raw) return "Bad Request: " + header_name + " header is required (argument \"" + std::string(name) + "\" is set)";
+    if (!arg) return "Bad Request: " + header_name + " header given but argument \"" + std::string(name) + "\" is not set";
+    auto decoded = DecodeParamHeader(*raw);
+    if (!decoded) return "Bad Request: " + header_name + " header is not valid Base64";
+    if (!SameValue(*arg, *decoded)) {
+      return "Bad Request: " + header_name + " header does not match argument \"" + std::string(name) + "\"";
+    }
+  }
+  return {};
+}
+
 bj::object ServerInfoJson(const McpServer& server) {
   const Implementation& i = server.options().info;
   bj::object info{{"name", i.name}, {"version", i.version}};
@@ -118,8 +170,9 @@ void DecorateModernResult(const McpServer& server, std::string_view method, bj::
   if (!meta.is_object()) meta = bj::object{};
   bj::object& m = meta.as_object();
   if (!m.contains(kMetaServerInfo)) m[kMetaServerInfo] = ServerInfoJson(server);
-  if (std::find(std::begin(kCacheableMethods), std::end(kCacheableMethods), method) !=
-      std::end(kCacheableMethods)) {
+  bool complete = result["resultType"] == "complete";
+  if (complete && std::find(std::begin(kCacheableMethods), std::end(kCacheableMethods), method) !=
+                      std::end(kCacheableMethods)) {
     // Lists are fixed at start-up, but what a read or call returns may depend on the caller
     // (authorization), so nothing is shared and nothing is promised to stay fresh.
     if (!result.contains("ttlMs")) result["ttlMs"] = server.options().cache_ttl_ms;

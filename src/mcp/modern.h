@@ -8,6 +8,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,6 +73,21 @@ boost::json::object DiscoverResult(const McpServer& server);
 // results (the caching hints, SEP-2549). Keeps members the handler set.
 void DecorateModernResult(const McpServer& server, std::string_view method,
                           boost::json::object& result);
+
+// SEP-2243 custom headers: a tool input property declaring `"x-mcp-header": "H"` is mirrored by
+// clients into the HTTP header `Mcp-Param-H`. A header value of the form `=?base64?X?=` is the
+// standard (padded) Base64 of the UTF-8 value; any other value is literal. Returns the decoded
+// value, or nullopt when the Base64 form is invalid (bad padding or characters).
+std::optional<std::string> DecodeParamHeader(std::string_view header_value);
+
+// Checks the Mcp-Param-* headers of a modern tools/call against its arguments: for every
+// x-mcp-header property of `tool`'s input schema, a non-null argument needs its header, equal
+// after decoding (strings exactly; numbers by value; booleans as true/false), and a header
+// needs its argument. `header` looks a request header up by name (case-insensitively).
+// Returns the -32020 message, or empty when they agree.
+std::string CheckParamHeaders(
+    const ToolDef& tool, const boost::json::object& arguments,
+    const std::function<std::optional<std::string_view>(std::string_view)>& header);
 
 // The Implementation object of `server` ({name, version, title?, description?}).
 boost::json::object ServerInfoJson(const McpServer& server);

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mcp/input.h"
 #include "mcp/jsonrpc.h"
 #include "mcpreg/status.h"
 
@@ -33,7 +34,8 @@ struct Implementation {
   std::string description;
 };
 
-// Returns a CallToolResult object ({content, structuredContent?, isError?}). A non-OK Status is
+// Returns a CallToolResult object ({content, structuredContent?, isError?}), or in a 2026-07-28
+// request an input-required result (RequestContext::InputRequired). A non-OK Status is
 // reported to the client as a tool execution error (isError: true, the message as text), which
 // is what the spec asks for input-validation and business failures.
 using ToolHandler =
@@ -90,9 +92,10 @@ struct PromptArgument {
   bool required = false;
 };
 
-// Returns a GetPromptResult object ({description?, messages}). InvalidArgument becomes -32602.
-using PromptHandler =
-    std::function<Result<boost::json::object>(const std::map<std::string, std::string>& args)>;
+// Returns a GetPromptResult object ({description?, messages}), or in a 2026-07-28 request an
+// input-required result (RequestContext::InputRequired). InvalidArgument becomes -32602.
+using PromptHandler = std::function<Result<boost::json::object>(
+    const std::map<std::string, std::string>& args, RequestContext& ctx)>;
 
 struct PromptDef {
   std::string name;
@@ -115,6 +118,11 @@ struct ServerOptions {
   // Caching hint (ttlMs) on modern list/read/discover results; 0 = revalidate every time.
   int64_t cache_ttl_ms = 0;
   ParseLimits limits;
+  // The key that seals the requestState of input-required results (mcp/input.h): at least 32
+  // bytes, shared by every replica that may receive the client's next round; empty = random
+  // per process. How long a sealed state is accepted.
+  std::string request_state_key;
+  std::chrono::seconds request_state_ttl{600};
 };
 
 // Protocol versions this library speaks, newest first.
@@ -124,7 +132,9 @@ bool IsSupportedVersion(std::string_view version);
 
 class McpServer {
  public:
-  explicit McpServer(ServerOptions options) : options_(std::move(options)) {}
+  explicit McpServer(ServerOptions options)
+      : options_(std::move(options)),
+        state_codec_(options_.request_state_key, options_.request_state_ttl) {}
 
   // Registration (start-up only). Names/URIs must be unique; a duplicate replaces the first.
   void AddTool(ToolDef tool);
@@ -139,6 +149,7 @@ class McpServer {
   const std::vector<TemplateDef>& templates() const { return templates_; }
   const std::vector<PromptDef>& prompts() const { return prompts_; }
   const CompletionHandler& completion() const { return completion_; }
+  const RequestStateCodec& state_codec() const { return state_codec_; }
 
   const ToolDef* FindTool(std::string_view name) const;
   const ResourceDef* FindResource(std::string_view uri) const;
@@ -154,6 +165,7 @@ class McpServer {
 
  private:
   ServerOptions options_;
+  RequestStateCodec state_codec_;
   std::vector<ToolDef> tools_;
   std::vector<ResourceDef> resources_;
   std::vector<TemplateDef> templates_;

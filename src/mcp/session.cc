@@ -5,6 +5,7 @@
 
 #include "core/json_out.h"
 #include "mcp/methods.h"
+#include "mcp/input.h"
 #include "mcp/modern.h"
 
 namespace mcpreg::mcp {
@@ -38,6 +39,12 @@ std::string_view CapabilityFor(std::string_view method) {
   if (method.rfind("elicitation/", 0) == 0) return "elicitation";
   if (method.rfind("roots/", 0) == 0) return "roots";
   return {};
+}
+
+bool IsInputRequired(const Reply& r) {
+  if (r.error || !r.result.is_object()) return false;
+  auto* type = r.result.as_object().if_contains("resultType");
+  return type && *type == "input_required";
 }
 
 }  // namespace
@@ -89,10 +96,10 @@ Result<bj::value> RequestContext::Request(std::string_view method, bj::value par
       missing_capability_ = std::string(cap);
       return Status::FailedPrecondition("the client does not support " + std::string(cap));
     }
-    // The modern era forbids server->client requests; they become input-required results.
+    // The modern era has no server->client requests; a handler returns InputRequired instead.
     return Status::FailedPrecondition("the server cannot send " + std::string(method) +
-                                      " to a 2026-07-28 client (input-required results are not "
-                                      "supported yet)");
+                                      " to a 2026-07-28 client; it asks through an "
+                                      "input-required result instead");
   }
   if (!cap.empty() && !session_->client_capabilities().contains(cap)) {
     return Status::FailedPrecondition("the client does not support " + std::string(cap));
@@ -112,6 +119,23 @@ Result<bj::value> RequestContext::Request(std::string_view method, bj::value par
     return Status::Unavailable("no answer from the client to " + std::string(method));
   }
   return answer.get();
+}
+
+bool RequestContext::modern() const { return session_->modern_; }
+
+bool RequestContext::ClientSupports(std::string_view capability) const {
+  std::lock_guard lock(session_->mu_);
+  return session_->client_caps_.contains(capability);
+}
+
+bj::object RequestContext::InputRequired(bj::object input_requests,
+                                         std::optional<std::string_view> state) const {
+  bj::object r{{"resultType", "input_required"}, {"inputRequests", std::move(input_requests)}};
+  if (state) {
+    r["requestState"] = session_->server_.state_codec().Seal(input_.scope, *state,
+                                                             std::chrono::system_clock::now());
+  }
+  return r;
 }
 
 // --- Session -------------------------------------------------------------------------------
@@ -135,6 +159,65 @@ void Session::ServeStateless(const McpServer& server, Message message,
   s->client_caps_ = std::move(meta.client_capabilities);
   s->log_level_.store(meta.log_level ? int(*ParseLogLevel(*meta.log_level)) : kLoggingOff);
   s->HandleRequest(message, out);
+}
+
+std::optional<RpcError> Session::ReadInput(const bj::object& params, std::string_view method,
+                                          std::string_view name, RequestContext& ctx) const {
+  RequestContext::Input input;
+  input.scope = StateScope(method, name);
+  if (!modern_) {  // the legacy era has no input-required results: nothing to read
+    ctx.SetInput(std::move(input));
+    return std::nullopt;
+  }
+  if (auto* responses = params.if_contains("inputResponses")) {
+    if (!responses->is_object()) {
+      return RpcError{kInvalidParams, "Invalid params: \"inputResponses\" must be an object",
+                      nullptr};
+    }
+    for (const auto& [key, value] : responses->as_object()) {
+      if (!value.is_object()) {
+        return RpcError{kInvalidParams,
+                        "Invalid params: inputResponses[\"" + std::string(key) +
+                            "\"] must be an object (the client's result for that input request)",
+                        nullptr};
+      }
+    }
+    input.responses = responses->as_object();
+  }
+  if (auto* state = params.if_contains("requestState")) {
+    if (!state->is_string()) {
+      return RpcError{kInvalidParams, "Invalid params: \"requestState\" must be a string",
+                      nullptr};
+    }
+    auto payload = server_.state_codec().Open(input.scope, state->as_string(),
+                                              std::chrono::system_clock::now());
+    if (!payload.ok()) {
+      return RpcError{kInvalidParams, "Invalid params: " + payload.status().message(), nullptr};
+    }
+    input.state = std::move(payload).value();
+  }
+  ctx.SetInput(std::move(input));
+  return std::nullopt;
+}
+
+Reply Session::CheckInputRequired(Reply r) const {
+  if (!IsInputRequired(r)) return r;
+  if (!modern_) {
+    return Reply::Error(kInternalError,
+                        "Internal error: the handler asked for client input in a request of the "
+                        "legacy era");
+  }
+  bj::object missing;
+  Status st = CheckInputRequests(r.result.as_object(), client_capabilities(), &missing);
+  if (!st.ok()) return Reply::Error(kInternalError, "Internal error: " + st.message());
+  if (!missing.empty()) {
+    std::string names;
+    for (const auto& [cap, v] : missing) names += (names.empty() ? "" : ", ") + std::string(cap);
+    return Reply::Error(kMissingRequiredClientCapability,
+                        "Missing required client capability: " + names,
+                        bj::object{{"requiredCapabilities", std::move(missing)}});
+  }
+  return r;
 }
 
 std::string Session::EncodeFor(const bj::value& id, std::string_view method, Reply r) const {
@@ -275,7 +358,17 @@ void Session::HandleRequest(Message& m, const std::shared_ptr<Outbox>& out) {
   } else if (method == "prompts/list") {
     reply = ListPrompts(server_, params);
   } else if (method == "prompts/get") {
-    reply = GetPrompt(server_, params);
+    RequestContext ctx(shared_from_this(), out, m.id, nullptr,
+                       std::make_shared<std::atomic<bool>>(false));
+    auto* name = params.if_contains("name");
+    if (auto error = ReadInput(
+            params, method,
+            name && name->is_string() ? std::string_view(name->as_string()) : std::string_view(),
+            ctx)) {
+      reply = Reply::Error(error->code, error->message);
+    } else {
+      reply = CheckInputRequired(GetPrompt(server_, params, ctx));
+    }
   } else if (method == "completion/complete") {
     reply = Complete(server_, params);
   } else if (method == "logging/setLevel") {
@@ -405,12 +498,17 @@ void Session::CallTool(Message& m, const std::shared_ptr<Outbox>& out) {
   }
   std::string key = IdKey(m.id);
   auto cancelled = Track(key);
-  auto run = [self = shared_from_this(), tool, out, key, id = m.id, token = std::move(token),
-              args = std::move(args), cancelled]() mutable {
-    RequestContext ctx(self, out, id, std::move(token), cancelled);
-    Reply r = RunTool(*tool, args, ctx);
-    if (self->modern_ && !ctx.missing_capability().empty()) {
-      const std::string& cap = ctx.missing_capability();
+  auto ctx = std::make_shared<RequestContext>(shared_from_this(), out, m.id, std::move(token),
+                                              cancelled);
+  if (auto error = ReadInput(params, "tools/call", tool->name, *ctx)) {
+    out->NoteErrorCode(error->code);
+    return Finish(out, key, EncodeError(m.id, *error));
+  }
+  auto run = [self = shared_from_this(), tool, out, key, id = m.id, args = std::move(args),
+              ctx = std::move(ctx)]() mutable {
+    Reply r = self->CheckInputRequired(RunTool(*tool, args, *ctx));
+    if (self->modern_ && !ctx->missing_capability().empty()) {
+      const std::string& cap = ctx->missing_capability();
       r = Reply::Error(kMissingRequiredClientCapability,
                        "Missing required client capability: " + cap,
                        bj::object{{"requiredCapabilities", bj::object{{cap, bj::object{}}}}});

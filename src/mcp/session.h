@@ -96,6 +96,37 @@ class RequestContext {
   // The capability a modern request needed and did not declare (set by Request), or empty.
   const std::string& missing_capability() const { return missing_capability_; }
 
+  // --- Input-required results (2026-07-28; mcp/input.h) ---
+  // True in a 2026-07-28 request, where a handler asks the client for input by returning
+  // InputRequired(...) instead of calling Request().
+  bool modern() const;
+  // Whether the client declared `capability` ("elicitation", "sampling", "roots", ...), in
+  // initialize or in the request's _meta.
+  bool ClientSupports(std::string_view capability) const;
+  // The request's inputResponses (each value an object; the library refuses other shapes with
+  // -32602 before the handler runs). Empty in a first round and in the legacy era.
+  const boost::json::object& input_responses() const { return input_.responses; }
+  const boost::json::value* input_response(std::string_view key) const {
+    return input_.responses.if_contains(key);
+  }
+  // The payload the previous round sealed, verified by the library (a state that fails its
+  // check is refused with -32602 before the handler runs); nullopt in a first round.
+  const std::optional<std::string>& request_state() const { return input_.state; }
+  // An input-required result: `input_requests` ({KEY: ElicitationInput(...) | SamplingInput(...)
+  // | RootsInput()}) and, when given, `state` sealed for this method and name (at most
+  // kMaxStatePayloadBytes). Ask only for what ClientSupports; the library answers -32021 for
+  // the rest. REQUIRES: modern().
+  boost::json::object InputRequired(boost::json::object input_requests,
+                                    std::optional<std::string_view> state = std::nullopt) const;
+
+  // Set by the session before the handler runs.
+  struct Input {
+    std::string scope;  // StateScope(method, name)
+    boost::json::object responses;
+    std::optional<std::string> state;
+  };
+  void SetInput(Input input) { input_ = std::move(input); }
+
  private:
   std::shared_ptr<Session> session_;
   std::shared_ptr<Outbox> out_;
@@ -103,6 +134,7 @@ class RequestContext {
   boost::json::value progress_token_;
   std::shared_ptr<std::atomic<bool>> cancelled_;
   std::string missing_capability_;
+  Input input_;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -156,6 +188,15 @@ class Session : public std::enable_shared_from_this<Session> {
   Reply Listen(const Message& m, const boost::json::object& params,
                const std::shared_ptr<Outbox>& out);
   void CallTool(Message& m, const std::shared_ptr<Outbox>& out);
+  // Modern era: validates params.inputResponses and opens params.requestState for the scope
+  // (method, name) into `ctx`; the -32602 error to answer when either is malformed or the
+  // state fails its check. Legacy era: sets the scope only.
+  std::optional<RpcError> ReadInput(const boost::json::object& params, std::string_view method,
+                                    std::string_view name, RequestContext& ctx) const;
+  // An input-required result from a handler: checked (mcp/input.h CheckInputRequests) and
+  // turned into -32021 when it asks for a capability the client did not declare, or -32603
+  // when malformed or in the legacy era. Other replies pass unchanged.
+  Reply CheckInputRequired(Reply reply) const;
   void Finish(const std::shared_ptr<Outbox>& out, const std::string& key, std::string response);
   // The response to `method`: in a modern session the result is decorated (mcp/modern.h
   // DecorateModernResult) and resource-not-found becomes -32602.

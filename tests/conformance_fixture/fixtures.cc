@@ -181,9 +181,23 @@ void AddTools(mcp::McpServer& s) {
   s.AddTool(Tool("json_schema_2020_12_tool", "Tool with a JSON Schema 2020-12 input schema",
                  [](auto&, auto&) -> Result<bj::object> { return TextToolResult("ok"); },
                  bj::parse(R"({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
-                   "$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
-                   "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},
+                   "$defs":{"address":{"$anchor":"addressDef","type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
+                   "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},
+                     "contactMethod":{"type":"string","enum":["phone","email"]},"phone":{"type":"string"},"email":{"type":"string"}},
+                   "allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],
+                   "if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},
+                   "then":{"required":["phone"]},"else":{"required":["email"]},
                    "additionalProperties":false})").as_object()));
+  // SEP-2243: arguments mirrored into Mcp-Param-* headers, which the server checks on HTTP.
+  s.AddTool(Tool("test_custom_headers", "Echoes arguments that clients mirror into Mcp-Param headers",
+                 [](const bj::object& args, auto&) -> Result<bj::object> {
+                   return TextToolResult("region=" + ArgString(args, "region"));
+                 },
+                 bj::parse(R"({"type":"object","properties":{
+                   "region":{"type":"string","description":"mirrored into Mcp-Param-Region","x-mcp-header":"Region"},
+                   "priority":{"type":"integer","description":"mirrored into Mcp-Param-Priority","x-mcp-header":"Priority"},
+                   "query":{"type":"string","description":"not mirrored"}},
+                   "required":["region"]})").as_object()));
   s.AddTool(Tool("test_reconnection", "Closes its SSE stream mid-call; the result arrives after the client reconnects",
                  [](auto&, RequestContext& ctx) -> Result<bj::object> {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -227,25 +241,25 @@ void AddResources(mcp::McpServer& s) {
 void AddPrompts(mcp::McpServer& s) {
   auto user = [](bj::object content) { return bj::object{{"role", "user"}, {"content", std::move(content)}}; };
   s.AddPrompt({"test_simple_prompt", "", "A simple prompt without arguments", {},
-               [user](const auto&) -> Result<bj::object> {
+               [user](const auto&, auto&) -> Result<bj::object> {
                  return bj::object{{"messages", bj::array{user(Text("This is a simple prompt for testing."))}}};
                }});
   s.AddPrompt({"test_prompt_with_arguments", "", "A prompt with required arguments",
                {{"arg1", "First test argument", true}, {"arg2", "Second test argument", true}},
-               [user](const std::map<std::string, std::string>& a) -> Result<bj::object> {
+               [user](const std::map<std::string, std::string>& a, auto&) -> Result<bj::object> {
                  std::string t = "Prompt with arguments: arg1='" + a.at("arg1") + "', arg2='" + a.at("arg2") + "'";
                  return bj::object{{"messages", bj::array{user(Text(t))}}};
                }});
   s.AddPrompt({"test_prompt_with_embedded_resource", "", "A prompt that embeds a resource",
                {{"resourceUri", "URI of the resource to embed", true}},
-               [user](const std::map<std::string, std::string>& a) -> Result<bj::object> {
+               [user](const std::map<std::string, std::string>& a, auto&) -> Result<bj::object> {
                  bj::object res{{"uri", a.at("resourceUri")}, {"mimeType", "text/plain"},
                                 {"text", "Embedded resource content for testing."}};
                  return bj::object{{"messages", bj::array{user(bj::object{{"type", "resource"}, {"resource", std::move(res)}}),
                                                           user(Text("Please process the embedded resource above."))}}};
                }});
   s.AddPrompt({"test_prompt_with_image", "", "A prompt with image content", {},
-               [user](const auto&) -> Result<bj::object> {
+               [user](const auto&, auto&) -> Result<bj::object> {
                  return bj::object{{"messages", bj::array{user(bj::object{{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}}),
                                                           user(Text("Please analyze the image above."))}}};
                }});
@@ -257,6 +271,7 @@ void AddConformanceFixtures(mcp::McpServer& server) {
   AddTools(server);
   AddResources(server);
   AddPrompts(server);
+  AddInputRequiredFixtures(server);
   server.SetCompletion([](const bj::object&, std::string_view, std::string_view value,
                           const bj::object&) -> Result<std::vector<std::string>> {
     std::vector<std::string> out;

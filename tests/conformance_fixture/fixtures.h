@@ -11,4 +11,8 @@ namespace mcpreg::fixture {
 // Registers every conformance fixture on `server`.
 void AddConformanceFixtures(mcp::McpServer& server);
 
+// The 2026-07-28 input-required (MRTR, SEP-2322) fixtures: tools test_input_required_result_*
+// and the prompt test_input_required_result_prompt (input_required.cc). Called by the above.
+void AddInputRequiredFixtures(mcp::McpServer& server);
+
 }  // namespace mcpreg::fixture

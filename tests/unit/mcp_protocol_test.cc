@@ -501,7 +501,8 @@ TEST(McpModernTest, ModernToolLogsOnlyAtTheRequestedLevelAndNeedsDeclaredCapabil
                 loud);
   ASSERT_EQ(loud->sent.size(), 1u);
   EXPECT_NE(loud->sent[0].find("notifications/message"), std::string::npos);
-  // Declared: still no server->client request (input-required results are not built yet).
+  // Declared: still no server->client request (the modern era asks through input-required
+  // results instead).
   auto declared = Call(*s, R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"chatty","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"sampling":{}}}}})");
   EXPECT_EQ(declared.at("result").at("content").at(0).at("text"), "refused");
   auto bad = Call(*s, Modern("4", "tools/list", "{}", R"(,"io.modelcontextprotocol/logLevel":"loud")"));
