@@ -19,6 +19,7 @@
 #include "auth/registry_token.h"
 #include "config/config.h"
 #include "core/log.h"
+#include "core/sha256.h"
 #include "core/work_pool.h"
 #include "federation/mirror.h"
 #include "federation/changes.h"
@@ -117,6 +118,9 @@ int Serve(const ServeOptions& in) {
     log::Error("mcpreg serve: registry signing key: " + key.status().message());
     return ExitCodeFor(key.status().code());
   }
+  // The MCP endpoint seals the requestState of input-required results (mcp/input.h) with a key
+  // derived from it, so that replicas sharing the registry key accept each other's state.
+  std::string mcp_state_key = HmacSha256(key->PrivatePem(), "mcpreg/mcp/requestState-key/v1");
   // Signed snapshots and the JWKS that verifies them use the same key (federation/snapshot.h).
   auto signer = federation::SnapshotSigner::FromRegistryKey(*key);
   if (!signer.ok()) {
@@ -196,7 +200,9 @@ int Serve(const ServeOptions& in) {
     log::Error("mcpreg serve: " + mcp_cfg.status().message());
     return ExitCodeFor(mcp_cfg.status().code());
   }
-  mcp::McpServer mcp_server(mcpapi::RegistryServerOptions());
+  mcp::ServerOptions mcp_options = mcpapi::RegistryServerOptions();
+  mcp_options.request_state_key = std::move(mcp_state_key);
+  mcp::McpServer mcp_server(std::move(mcp_options));
   mcpapi::AddRegistryTools(mcp_server, mcpapi::LocalReader(*reg->service), policy);
   mcp::McpHttpEndpoint mcp_endpoint(mcp_server, mcp_cfg->http);
   std::unique_ptr<mcpapi::McpAuthGate> mcp_gate;

@@ -289,6 +289,76 @@ TEST_F(McpRegistryToolsTest, ToolsAndResourcesGiveIdenticalResultsInBothEras) {
   EXPECT_EQ(missing.at("error").at("code"), mcp::kInvalidParams);
 }
 
+// get_install_config for a server with several install options: the `option` argument in both
+// eras; a 2026-07-28 client with elicitation and no option is asked, over two rounds whose state
+// pins the version the first round resolved.
+TEST_F(McpRegistryToolsTest, InstallConfigAsksWhichOptionThroughAnInputRequiredResult) {
+  auto multi = [](std::string_view version) {
+    return Doc("io.github.acme/multi", version, "Several ways to install",
+               std::string(R"(,"packages":[{"registryType":"npm","identifier":"@acme/multi","version":")") +
+                   std::string(version) + R"(","transport":{"type":"stdio"}},
+                  {"registryType":"pypi","identifier":"acme-multi","version":")" + std::string(version) +
+                   R"(","transport":{"type":"stdio"}}],
+               "remotes":[{"type":"streamable-http","url":"https://multi.example.com/mcp"}])");
+  };
+  std::vector<std::string> docs = {multi("1.0.0")};
+  ASSERT_EQ(reg_.service->Import(service::LocalOperator(), docs, std::vector<service::PublishOptions>(1)).imported, 1u);
+
+  // Legacy and a modern client without elicitation: the first option, as always.
+  bj::object first = Call("get_install_config", {{"name", "io.github.acme/multi"}});
+  EXPECT_EQ(first.at("structuredContent").at("config").at("servers").at("io.github.acme/multi").at("command"), "npx");
+  bj::object remote = Call("get_install_config", {{"name", "io.github.acme/multi"},
+                                                  {"option", "streamable-http:https://multi.example.com/mcp"}});
+  EXPECT_EQ(remote.at("structuredContent").at("kind"), "remote");
+  bj::object bad = Call("get_install_config", {{"name", "io.github.acme/multi"}, {"option", "oci:nope"}});
+  EXPECT_TRUE(bad.at("isError").as_bool());
+  EXPECT_NE(std::string(bad.at("content").at(0).at("text").as_string()).find("npm:@acme/multi, pypi:acme-multi"),
+            std::string::npos);
+
+  auto modern = [&](bj::object caps, bj::object params) {
+    params["_meta"] = bj::object{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                                 {"io.modelcontextprotocol/clientCapabilities", std::move(caps)}};
+    auto out = std::make_shared<Capture>();
+    bj::object msg{{"jsonrpc", "2.0"}, {"id", 7}, {"method", "tools/call"}, {"params", std::move(params)}};
+    mcp::Session::Create(*server_)->HandleText(bj::serialize(msg), out);
+    return bj::parse(out->response).at("result").as_object();
+  };
+  bj::object args{{"name", "io.github.acme/multi"}};
+  bj::object no_elicitation = modern(bj::object{}, {{"name", "get_install_config"}, {"arguments", args}});
+  EXPECT_EQ(no_elicitation.at("structuredContent"), first.at("structuredContent"));
+
+  bj::object caps{{"elicitation", bj::object{}}};
+  bj::object asked = modern(caps, {{"name", "get_install_config"}, {"arguments", args}});
+  ASSERT_EQ(asked.at("resultType"), "input_required");
+  const auto& question = asked.at("inputRequests").at("install_option").as_object();
+  EXPECT_EQ(question.at("method"), "elicitation/create");
+  EXPECT_EQ(question.at("params").at("requestedSchema").at("properties").at("option").at("enum"),
+            bj::parse(R"(["npm:@acme/multi","pypi:acme-multi","streamable-http:https://multi.example.com/mcp"])"));
+
+  // A newer version is published between the rounds: the answer still configures 1.0.0.
+  docs = {multi("2.0.0")};
+  ASSERT_EQ(reg_.service->Import(service::LocalOperator(), docs, std::vector<service::PublishOptions>(1)).imported, 1u);
+  auto answer = [&](bj::value response) {
+    return modern(caps, {{"name", "get_install_config"},
+                         {"arguments", args},
+                         {"inputResponses", bj::object{{"install_option", std::move(response)}}},
+                         {"requestState", asked.at("requestState")}});
+  };
+  bj::object chosen = answer(bj::object{{"action", "accept"}, {"content", {{"option", "pypi:acme-multi"}}}});
+  ASSERT_EQ(chosen.at("resultType"), "complete") << bj::serialize(chosen);
+  EXPECT_EQ(chosen.at("structuredContent").at("version"), "1.0.0");
+  EXPECT_EQ(chosen.at("structuredContent").at("config").at("servers").at("io.github.acme/multi").at("command"), "uvx");
+  bj::object pinned = Call("get_install_config", {{"name", "io.github.acme/multi"}, {"version", "1.0.0"},
+                                                  {"option", "pypi:acme-multi"}});
+  EXPECT_EQ(chosen.at("structuredContent"), pinned.at("structuredContent"));
+  // An answer naming no offered option is asked again; a declined question gets the default.
+  EXPECT_EQ(answer(bj::object{{"action", "accept"}, {"content", {{"option", "oci:x"}}}}).at("resultType"),
+            "input_required");
+  bj::object declined = answer(bj::object{{"action", "decline"}});
+  EXPECT_EQ(declined.at("structuredContent").at("version"), "1.0.0");
+  EXPECT_EQ(declined.at("structuredContent").at("config").at("servers").at("io.github.acme/multi").at("command"), "npx");
+}
+
 }  // namespace
 }  // namespace mcpreg::mcpapi
 

@@ -5,6 +5,8 @@
 
 #include "core/json_out.h"
 #include "core/percent.h"
+#include "mcp/input.h"
+#include "mcp/session.h"
 #include "model/server_json.h"
 #include "model/validate.h"
 #include "policy/policy.h"
@@ -128,11 +130,55 @@ Result<bj::object> SearchServers(const RegistryReader& reader, const bj::object&
   return Raw(reader.Search(req));
 }
 
-Result<bj::object> InstallConfig(const RegistryReader& reader, const bj::object& args) {
+// The ways a server can be installed, in the order BuildInstallConfig prefers them: each
+// package as "<registryType>:<identifier>", then each remote as "<transport type>:<url>".
+std::vector<std::string> InstallOptions(const model::ServerJson& s) {
+  std::vector<std::string> out;
+  for (const auto& p : s.packages) out.push_back(p.registry_type + ":" + p.identifier);
+  for (const auto& r : s.remotes) out.push_back(r.type + ":" + r.url);
+  return out;
+}
+
+// `s` reduced to option `i` of InstallOptions, so BuildInstallConfig configures that one.
+model::ServerJson OnlyOption(model::ServerJson s, size_t i) {
+  if (i < s.packages.size()) {
+    model::Package p = std::move(s.packages[i]);
+    s.packages = {std::move(p)};
+    s.remotes.clear();
+  } else {
+    model::Transport r = std::move(s.remotes[i - s.packages.size()]);
+    s.packages.clear();
+    s.remotes = {std::move(r)};
+  }
+  return s;
+}
+
+constexpr std::string_view kOptionInput = "install_option";
+constexpr size_t kMaxOfferedOptions = 50;  // enum entries in the elicitation
+
+std::optional<size_t> FindOption(const std::vector<std::string>& options, std::string_view o) {
+  for (size_t i = 0; i < options.size(); ++i) {
+    if (options[i] == o) return i;
+  }
+  return std::nullopt;
+}
+
+// The `option` argument, or for a 2026-07-28 client that can be asked (elicitation) a choice
+// among several options: the first round returns an input-required result whose state pins the
+// version it resolved, so the answer configures that version even if "latest" moved meanwhile.
+// A declined question, a legacy client or one without elicitation gets the default (the first
+// option), exactly as before there was a choice.
+Result<bj::object> InstallConfig(const RegistryReader& reader, const bj::object& args,
+                                 mcp::RequestContext& ctx) {
   auto client = service::ParseInstallClient(StringArg(args, "client", "vscode"));
   if (!client.ok()) return client.status();
   std::string name = StringArg(args, "name");
-  auto text = reader.Get(name, StringArg(args, "version", "latest"));
+  std::string version = StringArg(args, "version", "latest");
+  if (const auto& state = ctx.request_state()) {
+    size_t nl = state->find('\n');
+    if (nl != std::string::npos && state->substr(0, nl) == name) version = state->substr(nl + 1);
+  }
+  auto text = reader.Get(name, version);
   if (!text.ok()) return text.status();
   boost::system::error_code ec;
   bj::value doc = bj::parse(*text, ec);
@@ -141,6 +187,45 @@ Result<bj::object> InstallConfig(const RegistryReader& reader, const bj::object&
   if (!server) return Status::Internal("registry response for " + name + " has no server");
   auto parsed = model::ParseServerJson(*server);
   if (!parsed.ok()) return parsed.status();
+  std::vector<std::string> options = InstallOptions(*parsed);
+  std::string chosen = StringArg(args, "option");
+  if (chosen.empty() && options.size() > 1 && ctx.modern() && ctx.ClientSupports("elicitation")) {
+    const bj::value* response = ctx.input_response(kOptionInput);
+    auto accepted = mcp::AcceptedElicitation(response);
+    std::string answer = accepted ? StringArg(*accepted, "option") : std::string();
+    bool declined = response && !accepted;  // decline or cancel: the default
+    if (!declined && !FindOption(options, answer)) {
+      bj::array offered;
+      for (size_t i = 0; i < options.size() && i < kMaxOfferedOptions; ++i) {
+        offered.emplace_back(options[i]);
+      }
+      bj::object option{{"type", "string"},
+                        {"title", "Install option"},
+                        {"description", "a package (registry type:identifier) or a remote "
+                                        "(transport:url)"},
+                        {"enum", std::move(offered)}};
+      bj::object schema{{"type", "object"},
+                        {"properties", bj::object{{"option", std::move(option)}}},
+                        {"required", bj::array{"option"}}};
+      std::string message = parsed->name + " " + parsed->version + " can be installed " +
+                            std::to_string(options.size()) + " ways. Which one?";
+      return ctx.InputRequired(
+          bj::object{{kOptionInput, mcp::ElicitationInput(message, std::move(schema))}},
+          parsed->name + "\n" + parsed->version);
+    }
+    chosen = answer;
+  }
+  if (!chosen.empty()) {
+    auto index = FindOption(options, chosen);
+    if (!index) {
+      std::string list;
+      for (const auto& o : options) list += (list.empty() ? "" : ", ") + o;
+      return Status::InvalidArgument("option \"" + chosen + "\" is not offered by " +
+                                     parsed->name + " " + parsed->version + "; its options: " +
+                                     list);
+    }
+    *parsed = OnlyOption(std::move(*parsed), *index);
+  }
   return Structured(service::BuildInstallConfig(*parsed, *client));
 }
 
@@ -270,12 +355,16 @@ void AddRegistryTools(mcp::McpServer& server, std::shared_ptr<RegistryReader> re
     t.input_schema = ObjectSchema(
         {{"name", Str("server name")},
          {"version", Str("exact version, or \"latest\" (default)")},
-         {"client", Enum("target client (default vscode)", {"vscode", "visualstudio", "claude"})}},
+         {"client", Enum("target client (default vscode)", {"vscode", "visualstudio", "claude"})},
+         {"option",
+          Str("which install option, when the server offers several: \"<registryType>:<identifier>\" "
+              "for a package, \"<transport>:<url>\" for a remote (default: the first package, else "
+              "the first remote; a 2026-07-28 client with elicitation is asked)")}},
         {"name"});
     t.output_schema = InstallConfigSchema();
     t.annotations = ReadOnly(t.title, remote);
-    t.handler = [reader](const bj::object& args, mcp::RequestContext&) -> Result<bj::object> {
-      auto r = InstallConfig(*reader, args);
+    t.handler = [reader](const bj::object& args, mcp::RequestContext& ctx) -> Result<bj::object> {
+      auto r = InstallConfig(*reader, args, ctx);
       if (!r.ok()) return Named(r.status(), args);
       return r;
     };

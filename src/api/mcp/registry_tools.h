@@ -8,8 +8,12 @@
 //                        -> ServerList of latest versions {servers, metadata{count,nextCursor?}}
 //   get_server           {name, version?}          -> ServerResponse (latest when no version)
 //   list_versions        {name}                    -> ServerList, newest first
-//   get_install_config   {name, version?, client?: vscode|visualstudio|claude}
-//                        -> service::BuildInstallConfig's object (default client: vscode)
+//   get_install_config   {name, version?, client?: vscode|visualstudio|claude, option?}
+//                        -> service::BuildInstallConfig's object (default client: vscode) for
+//                        the chosen install option ("<registryType>:<identifier>" of a package,
+//                        "<transport>:<url>" of a remote; default the first). A 2026-07-28
+//                        client that declared elicitation and gave no option for a server with
+//                        several is asked through an input-required result (mcp/input.h).
 //   validate_server_json {server_json: string|object} -> {valid, issues[]} (the /validate body)
 // Business failures (unknown server, bad filter, remote down) are tool results with isError.
 //
