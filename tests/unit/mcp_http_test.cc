@@ -94,6 +94,15 @@ class McpHttpTest : public ::testing::Test {
       return TextToolResult("done");
     };
     server_.AddTool(poll);
+    ToolDef region;
+    region.name = "region";
+    region.description = "an argument clients mirror into Mcp-Param-Region (SEP-2243)";
+    region.input_schema = bj::parse(R"({"type":"object","properties":{
+        "region":{"type":"string","x-mcp-header":"Region"}}})").as_object();
+    region.handler = [](const bj::object&, RequestContext&) -> Result<bj::object> {
+      return TextToolResult("ok");
+    };
+    server_.AddTool(region);
     endpoint_ = std::make_unique<McpHttpEndpoint>(server_, McpHttpOptions{});
   }
 
@@ -340,6 +349,36 @@ TEST_F(McpHttpTest, ModernRoutingHeadersMustMatchTheBody) {
   auto read = Post(ModernBody(2, "resources/read", R"("uri":"test://none")"), {},
                    ModernHeaders("resources/read", "test://other"));
   EXPECT_EQ(read->response.status, 400);
+}
+
+TEST_F(McpHttpTest, ModernParamHeadersMustMirrorTheirArguments) {
+  struct Case {
+    const char* what;
+    const char* args;
+    const char* header;  // Mcp-Param-Region, or nullptr
+    int status;
+  };
+  std::vector<Case> cases = {
+      {"mirrored", R"({"region":"eu-west"})", "eu-west", 200},
+      {"Base64 sentinel", R"({"region":"Hello"})", "=?base64?SGVsbG8=?=", 200},
+      {"neither", "{}", nullptr, 200},
+      {"header missing", R"({"region":"eu-west"})", nullptr, 400},
+      {"header differs", R"({"region":"eu-west"})", "us-east", 400},
+      {"Base64 without padding", R"({"region":"Hello"})", "=?base64?SGVsbG8?=", 400},
+      {"Base64 with other characters", R"({"region":"Hello"})", "=?base64?SGVs!!!bG8=?=", 400},
+      {"argument missing", "{}", "eu-west", 400},
+  };
+  for (const auto& c : cases) {
+    http::Headers h = ModernHeaders("tools/call", "region");
+    if (c.header) h.emplace_back("Mcp-Param-Region", c.header);
+    auto r = Post(ModernBody(3, "tools/call", std::string(R"("name":"region","arguments":)") + c.args), {}, h);
+    EXPECT_EQ(r->response.status, c.status) << c.what << ": " << r->response.body;
+    if (c.status == 400) EXPECT_EQ(ErrorOf(r).at("code"), -32020) << c.what;
+  }
+  // Legacy traffic has no such headers to check.
+  std::string sid = Open();
+  auto legacy = Post(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"region","arguments":{"region":"x"}}})", sid);
+  EXPECT_EQ(legacy->response.status, 200);
 }
 
 TEST_F(McpHttpTest, ModernGetAndDeleteAre405AndLegacyOnesAreUnchanged) {
