@@ -21,7 +21,7 @@ if [[ ! -x "$NODE" ]]; then
 fi
 # Install the pinned dependencies once per package.json content.
 DEPS="$CACHE/mcp-js-$(sha256sum "$ROOT/tests/mcp_js/package.json" | cut -c1-12)"
-if [[ ! -d "$DEPS/node_modules/@modelcontextprotocol/sdk" ]]; then
+if [[ ! -d "$DEPS/node_modules/@modelcontextprotocol/sdk" || ! -d "$DEPS/node_modules/@modelcontextprotocol/client" ]]; then
   mkdir -p "$DEPS"
   cp "$ROOT/tests/mcp_js/package.json" "$DEPS/"
   npm install --silent --no-audit --no-fund --prefix "$DEPS" >&2
