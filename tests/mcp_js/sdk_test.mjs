@@ -269,8 +269,9 @@ const methodsOf = (messages) => messages.filter((m) => m && m.method).map((m) =>
 
 function checkLegacyTraffic(label, messages) {
   const methods = methodsOf(messages);
-  check(methods[0] === 'initialize' && methods.includes('notifications/initialized') && !methods.includes('server/discover'),
-    `${label}: legacy client started with initialize, no server/discover: ${methods.slice(0, 3)}`);
+  check(methods[0] === 'initialize' && messages.find((m) => m?.method === 'initialize').params?.protocolVersion === LEGACY &&
+    methods.includes('notifications/initialized') && !methods.includes('server/discover'),
+    `${label}: legacy client started with initialize ${LEGACY}, no server/discover: ${methods.slice(0, 3)}`);
   check(WIRE_METHODS.every((m) => methods.includes(m)), `${label}: the legacy client sent ${WIRE_METHODS}: ${[...new Set(methods)]}`);
 }
 
@@ -284,6 +285,16 @@ function checkModernTraffic(label, messages) {
   const bad = requestsOf(messages).filter((m) => m.params?._meta?.[META_VERSION] !== MODERN || typeof m.params?._meta?.[META_CAPS] !== 'object');
   check(requestsOf(messages).length > 100 && bad.length === 0,
     `${label}: every request carries _meta protocolVersion ${MODERN} and clientCapabilities: ${JSON.stringify(bad[0])?.slice(0, 200)}`);
+}
+
+// After initialize, every legacy POST names the session and the negotiated version.
+function checkLegacyHttpTraffic(label, exchanges) {
+  checkLegacyTraffic(label, exchanges.map((x) => x.body));
+  const session = exchanges[0]?.sessionId;
+  const wrong = exchanges.slice(1).filter((x) => x.method === 'POST' &&
+    (x.headers['mcp-session-id'] !== session || x.headers['mcp-protocol-version'] !== LEGACY));
+  check(typeof session === 'string' && session.length > 0 && wrong.length === 0,
+    `${label}: legacy POSTs carry the session ${session} and MCP-Protocol-Version ${LEGACY}: ${JSON.stringify(wrong[0])?.slice(0, 300)}`);
 }
 
 function checkModernHttpTraffic(label, exchanges) {
@@ -346,7 +357,7 @@ try {
   const legacyHttp = [];
   const modernHttp = [];
   const httpLegacy = await legacyRun('http', new LegacyHttp(new URL(args.url), { fetch: recordingFetch(legacyHttp) }));
-  checkLegacyTraffic('http', legacyHttp.map((x) => x.body));
+  checkLegacyHttpTraffic('http', legacyHttp);
   const httpModern = await modernRun('http modern', new ModernHttp(new URL(args.url), { fetch: recordingFetch(modernHttp) }));
   checkModernHttpTraffic('http modern', modernHttp);
   compareRuns('http legacy vs modern', httpLegacy, httpModern);
