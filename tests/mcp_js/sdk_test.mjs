@@ -234,8 +234,9 @@ function checkErrors(label, era, errors) {
 // --- traffic recording -------------------------------------------------------------------------
 
 const scratch = mkdtempSync(join(tmpdir(), 'mcpreg-sdk-'));
-// stdio: the server's stdin, as the client wrote it, teed to LOG. Every client→server message of
-// the process (and of any probe sibling the SDK spawns with the same command) lands in LOG.
+// stdio: the server's stdin, as the client wrote it, teed to LOG. The v2 client sends its
+// server/discover probe to a disposable sibling process spawned from these same parameters, then
+// starts the session process; both append to LOG, so LOG holds every client→server message.
 function stdioParams(log) {
   return {
     command: '/bin/sh',
