@@ -268,6 +268,9 @@ function recordingFetch(into) {
 const requestsOf = (messages) => messages.filter((m) => m && m.method && m.id !== undefined);
 const methodsOf = (messages) => messages.filter((m) => m && m.method).map((m) => m.method);
 
+// Methods both clients must have sent to the server (not answered on the client side).
+const WIRE_METHODS = ['tools/list', 'tools/call', 'resources/list', 'resources/read', 'resources/templates/list', 'prompts/list'];
+
 function checkLegacyTraffic(label, messages) {
   const methods = methodsOf(messages);
   check(methods[0] === 'initialize' && messages.find((m) => m?.method === 'initialize').params?.protocolVersion === LEGACY &&
@@ -275,8 +278,6 @@ function checkLegacyTraffic(label, messages) {
     `${label}: legacy client started with initialize ${LEGACY}, no server/discover: ${methods.slice(0, 3)}`);
   check(WIRE_METHODS.every((m) => methods.includes(m)), `${label}: the legacy client sent ${WIRE_METHODS}: ${[...new Set(methods)]}`);
 }
-
-const WIRE_METHODS = ['tools/list', 'tools/call', 'resources/list', 'resources/read', 'resources/templates/list', 'prompts/list'];
 
 function checkModernTraffic(label, messages) {
   const methods = methodsOf(messages);
