@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Runs the MCP TypeScript SDK client tests (tests/mcp_js) against mcpreg over stdio and HTTP.
+# Runs the MCP TypeScript SDK client tests (tests/mcp_js) against mcpreg over stdio and HTTP, in
+# both protocol eras:
 #   scripts/ci/mcp-sdk-tests.sh BUILD_DIR
-# Node 22 and the pinned npm packages are installed under ~/.cache/mcpreg-ci (outside the repo)
-# on first use. Starts `mcpreg serve` on a free loopback port with a fresh database (the demo
-# catalog is seeded), then runs sdk_test.mjs: stdio via `mcpreg mcp --db`, HTTP via /mcp.
+# Node 22 and the pinned npm packages (@modelcontextprotocol/sdk 1.32.2, the legacy 2025-11-25
+# client; @modelcontextprotocol/client 2.4.0, pinned to 2026-07-28) are installed under
+# ~/.cache/mcpreg-ci (outside the repo) on first use, once per package.json content. Starts
+# `mcpreg serve` on a free loopback port with a fresh database (the demo catalog is seeded), then
+# runs sdk_test.mjs: stdio via `mcpreg mcp --db` on the same database, HTTP via /mcp. For each
+# transport and each client it lists tools, resources (every page), templates and prompts, calls
+# every tool (schemas checked with ajv), reads every resource, and checks the error paths (tool
+# errors, unknown tool, unknown resource: -32002 legacy, -32602 modern). The 2026-07-28 results
+# must be deep-equal to the legacy ones (ignoring only _meta/resultType/ttlMs/cacheScope), and the
+# recorded client traffic must show server/discover with no initialize, per-request _meta, and
+# Mcp-Method/Mcp-Name headers without a session on HTTP.
 # Exit status: 0 when every check passes.
 set -euo pipefail
 
@@ -21,7 +30,7 @@ if [[ ! -x "$NODE" ]]; then
 fi
 # Install the pinned dependencies once per package.json content.
 DEPS="$CACHE/mcp-js-$(sha256sum "$ROOT/tests/mcp_js/package.json" | cut -c1-12)"
-if [[ ! -d "$DEPS/node_modules/@modelcontextprotocol/sdk" ]]; then
+if [[ ! -d "$DEPS/node_modules/@modelcontextprotocol/sdk" || ! -d "$DEPS/node_modules/@modelcontextprotocol/client" ]]; then
   mkdir -p "$DEPS"
   cp "$ROOT/tests/mcp_js/package.json" "$DEPS/"
   npm install --silent --no-audit --no-fund --prefix "$DEPS" >&2
