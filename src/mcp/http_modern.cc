@@ -1,5 +1,7 @@
 #include "mcp/http_modern.h"
 
+#include <atomic>
+#include <functional>
 #include <mutex>
 #include <optional>
 
@@ -32,10 +34,17 @@ class StatelessHttpOutbox : public Outbox {
     std::lock_guard lock(mu_);
     error_code_ = code;
   }
+  // Closing the response stream is how a 2026-07-28 client cancels over HTTP. Only an open SSE
+  // stream can tell; a request answered with plain JSON has nothing to close before its answer.
+  void OnClientGone(std::function<void()> cancel) override {
+    std::lock_guard lock(gone_->mu);
+    gone_->cancel = std::move(cancel);
+  }
   void Finish(std::string response) override {
     std::lock_guard lock(mu_);
     if (done_) return;
     done_ = true;
+    gone_->finished = true;  // our own Close below is not the client going away
     if (!stream_ && response.empty()) {
       http::HttpResponse r;
       r.status = 202;
@@ -56,14 +65,30 @@ class StatelessHttpOutbox : public Outbox {
 
  private:
   void OpenSse() {
-    if (!stream_) stream_ = responder_->Stream(200, SseHeaders());
+    if (stream_) return;
+    stream_ = responder_->Stream(200, SseHeaders());
+    stream_->OnClose([gone = gone_] {
+      std::function<void()> cancel;
+      {
+        std::lock_guard lock(gone->mu);
+        if (gone->finished) return;
+        cancel = gone->cancel;
+      }
+      if (cancel) cancel();
+    });
   }
+  struct Gone {
+    std::mutex mu;
+    std::atomic<bool> finished{false};
+    std::function<void()> cancel;
+  };
   std::shared_ptr<http::Responder> responder_;
   const bool accept_json_;
   std::mutex mu_;
   bool done_ = false;
   int error_code_ = 0;
   std::shared_ptr<http::ResponseStream> stream_;
+  std::shared_ptr<Gone> gone_ = std::make_shared<Gone>();
 };
 
 http::HttpResponse RpcErrorResponse(int status, const boost::json::value& id, const RpcError& e) {

@@ -147,7 +147,7 @@ std::shared_ptr<Session> Session::Create(const McpServer& server, SessionLimits 
 Session::~Session() = default;
 
 void Session::ServeStateless(const McpServer& server, Message message,
-                             std::shared_ptr<Outbox> out) {
+                             std::shared_ptr<Outbox> out, std::shared_ptr<Session> parent) {
   ModernMeta meta;
   if (auto error = CheckModernRequest(message, &meta)) {
     return out->Finish(EncodeError(message.id, *error));
@@ -158,6 +158,7 @@ void Session::ServeStateless(const McpServer& server, Message message,
   s->version_ = std::move(meta.version);
   s->client_caps_ = std::move(meta.client_capabilities);
   s->log_level_.store(meta.log_level ? int(*ParseLogLevel(*meta.log_level)) : kLoggingOff);
+  s->parent_ = parent;
   s->HandleRequest(message, out);
 }
 
@@ -301,21 +302,34 @@ void Session::Dispatch(Message message, std::shared_ptr<Outbox> out) {
 
 std::shared_ptr<std::atomic<bool>> Session::Track(const std::string& key) {
   auto flag = std::make_shared<std::atomic<bool>>(false);
-  std::lock_guard lock(mu_);
-  in_flight_[key] = flag;
+  {
+    std::lock_guard lock(mu_);
+    in_flight_[key] = flag;
+  }
+  if (auto parent = parent_.lock()) {  // so that the parent's notifications/cancelled finds it
+    std::lock_guard lock(parent->mu_);
+    parent->in_flight_[key] = flag;
+  }
   return flag;
 }
 
 void Session::Finish(const std::shared_ptr<Outbox>& out, const std::string& key,
                      std::string response) {
   bool cancelled = false;
+  std::shared_ptr<std::atomic<bool>> flag;
   {
     std::lock_guard lock(mu_);
     auto it = in_flight_.find(key);
     if (it != in_flight_.end()) {
-      cancelled = it->second->load();
+      flag = it->second;
+      cancelled = flag->load();
       in_flight_.erase(it);
     }
+  }
+  if (auto parent = parent_.lock(); parent && flag) {
+    std::lock_guard lock(parent->mu_);
+    auto it = parent->in_flight_.find(key);
+    if (it != parent->in_flight_.end() && it->second == flag) parent->in_flight_.erase(it);
   }
   // A cancelled request gets no response (the spec's SHOULD); the transport still learns the
   // exchange is over.
@@ -324,7 +338,9 @@ void Session::Finish(const std::shared_ptr<Outbox>& out, const std::string& key,
 
 void Session::HandleRequest(Message& m, const std::shared_ptr<Outbox>& out) {
   const std::string& method = m.method;
-  if (!modern_ && IsModernRequest(m)) return ServeStateless(server_, std::move(m), out);
+  if (!modern_ && IsModernRequest(m)) {
+    return ServeStateless(server_, std::move(m), out, shared_from_this());
+  }
   if (method == "initialize") return Initialize(m, out);
   if (method == "ping") return out->Finish(EncodeResult(m.id, bj::object{}));
   {
@@ -498,6 +514,7 @@ void Session::CallTool(Message& m, const std::shared_ptr<Outbox>& out) {
   }
   std::string key = IdKey(m.id);
   auto cancelled = Track(key);
+  if (modern_) out->OnClientGone([cancelled] { cancelled->store(true); });
   auto ctx = std::make_shared<RequestContext>(shared_from_this(), out, m.id, std::move(token),
                                               cancelled);
   if (auto error = ReadInput(params, "tools/call", tool->name, *ctx)) {

@@ -48,6 +48,10 @@ class Outbox {
   // The JSON-RPC error code of the error response about to be given to Finish, for transports
   // whose status line depends on it (modern HTTP: -32021 is 400). Not called for results.
   virtual void NoteErrorCode(int code) {}
+  // 2026-07-28: transports where a client cancels a request by going away (HTTP: closing the
+  // request's response stream) call `cancel` when that happens before Finish. The session sets
+  // it before a tool handler runs; the handler then sees RequestContext::cancelled().
+  virtual void OnClientGone(std::function<void()> cancel) {}
 };
 
 // Bounds on what one client can make a session keep. Over a bound the request is refused with
@@ -150,7 +154,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // elicitation): RequestContext::Request fails with FailedPrecondition. `out->Finish` is
   // called exactly once, possibly later on another thread (blocking tools).
   // REQUIRES: message is a request.
-  static void ServeStateless(const McpServer& server, Message message, std::shared_ptr<Outbox> out);
+  // `parent`, when given, is the (stdio) session the request arrived on: a
+  // notifications/cancelled it receives naming this request cancels it.
+  static void ServeStateless(const McpServer& server, Message message, std::shared_ptr<Outbox> out,
+                             std::shared_ptr<Session> parent = nullptr);
 
   // Handles one message. For a request, `out->Finish` is called exactly once, possibly later on
   // another thread. Notifications and responses never touch `out` (it may be null). A request
@@ -210,6 +217,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool initialized_ = false;
   bool closed_ = false;
   bool modern_ = false;  // set once at creation by ServeStateless
+  std::weak_ptr<Session> parent_;  // ServeStateless's `parent`: also tracks in-flight requests
   std::string version_;
   boost::json::object client_caps_;
   std::atomic<int> log_level_{int(LogLevel::kDebug)};

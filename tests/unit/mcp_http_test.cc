@@ -1,6 +1,7 @@
 // Streamable HTTP binding tests through fake Responder/ResponseStream (no sockets).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <mutex>
 #include <thread>
@@ -28,7 +29,21 @@ class FakeStream : public http::ResponseStream {
     std::lock_guard l(mu);
     return closed_;
   }
-  void OnClose(std::function<void()>) override {}
+  void OnClose(std::function<void()> fn) override {
+    std::lock_guard l(mu);
+    on_close = std::move(fn);
+  }
+  // The client goes away: the stream ends and OnClose's callback runs.
+  void Disconnect() {
+    std::function<void()> fn;
+    {
+      std::lock_guard l(mu);
+      closed_ = true;
+      fn = on_close;
+    }
+    if (fn) fn();
+  }
+  std::function<void()> on_close;
   std::string Body() {
     std::lock_guard l(mu);
     return body;
@@ -379,6 +394,44 @@ TEST_F(McpHttpTest, ModernParamHeadersMustMirrorTheirArguments) {
   std::string sid = Open();
   auto legacy = Post(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"region","arguments":{"region":"x"}}})", sid);
   EXPECT_EQ(legacy->response.status, 200);
+}
+
+// 2026-07-28 over HTTP: closing the request's response stream cancels it.
+TEST_F(McpHttpTest, ModernRequestIsCancelledWhenTheClientClosesItsStream) {
+  std::atomic<bool> saw_cancel{false}, done{false};
+  ToolDef patient;
+  patient.name = "patient";
+  patient.description = "logs, then waits to be cancelled";
+  patient.blocking = true;
+  patient.handler = [&](const bj::object&, RequestContext& ctx) -> Result<bj::object> {
+    ctx.Log(LogLevel::kInfo, "started");  // opens the SSE stream
+    for (int i = 0; i < 500 && !ctx.cancelled(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    saw_cancel = ctx.cancelled();
+    done = true;
+    return TextToolResult("finished");
+  };
+  server_.AddTool(patient);
+  std::string body = R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"patient","_meta":{)"
+                     R"("io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},)"
+                     R"("io.modelcontextprotocol/logLevel":"info"}}})";
+  auto r = Post(body, {}, ModernHeaders("tools/call", "patient"));
+  std::shared_ptr<FakeStream> stream;
+  for (int i = 0; i < 500 && !stream; ++i) {
+    {
+      std::lock_guard l(r->mu);
+      stream = r->stream;
+    }
+    if (!stream) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_NE(stream, nullptr);
+  stream->Disconnect();
+  for (int i = 0; i < 1000 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(done);
+  EXPECT_TRUE(saw_cancel);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(stream->Body().find("\"result\""), std::string::npos);
+  // A stream we end ourselves after the answer is not a cancellation: covered by every
+  // streamed test above answering normally.
 }
 
 TEST_F(McpHttpTest, ModernGetAndDeleteAre405AndLegacyOnesAreUnchanged) {

@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -507,6 +508,54 @@ TEST(McpModernTest, ModernToolLogsOnlyAtTheRequestedLevelAndNeedsDeclaredCapabil
   EXPECT_EQ(declared.at("result").at("content").at(0).at("text"), "refused");
   auto bad = Call(*s, Modern("4", "tools/list", "{}", R"(,"io.modelcontextprotocol/logLevel":"loud")"));
   EXPECT_EQ(bad.at("error").at("code"), kInvalidParams);
+}
+
+// A tool that runs until cancelled (at most 5 s) and records whether it was.
+struct Patient {
+  ToolDef Tool() {
+    ToolDef t;
+    t.name = "patient";
+    t.description = "waits to be cancelled";
+    t.blocking = true;
+    t.handler = [this](const bj::object&, RequestContext& ctx) -> Result<bj::object> {
+      ctx.Log(LogLevel::kInfo, "started");
+      for (int i = 0; i < 500 && !ctx.cancelled(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      saw_cancel = ctx.cancelled();
+      done = true;
+      return TextToolResult("finished");
+    };
+    return t;
+  }
+  bool WaitDone() {
+    for (int i = 0; i < 1000 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return done;
+  }
+  std::atomic<bool> saw_cancel{false}, done{false};
+};
+
+// stdio: a 2026-07-28 request is cancelled by notifications/cancelled on the same process.
+TEST(McpModernTest, NotificationsCancelledOnTheProcessCancelsAModernRequest) {
+  McpServer server = MakeServer();
+  Patient patient;
+  server.AddTool(patient.Tool());
+  auto s = Session::Create(server);
+  auto c = std::make_shared<Capture>();
+  s->HandleText(Modern("\"m1\"", "tools/call", R"({"name":"patient"})"), c);
+  s->HandleText(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"m1"}})", nullptr);
+  ASSERT_TRUE(patient.WaitDone());
+  EXPECT_TRUE(patient.saw_cancel);
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard l(c->mu);
+      if (c->finished) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  std::lock_guard l(c->mu);
+  EXPECT_TRUE(c->finished);
+  EXPECT_TRUE(c->response.empty());  // a cancelled request gets no response
 }
 
 TEST(McpModernTest, ListenAcknowledgesFirstWithItsIdAndEndsGracefully) {
