@@ -22,6 +22,7 @@
 #include "core/sha256.h"
 #include "core/work_pool.h"
 #include "federation/mirror.h"
+#include "api/mcp/change_relay.h"
 #include "federation/changes.h"
 #include "federation/snapshot.h"
 #include "federation/webhooks.h"
@@ -205,6 +206,17 @@ int Serve(const ServeOptions& in) {
   mcp::McpServer mcp_server(std::move(mcp_options));
   mcpapi::AddRegistryTools(mcp_server, mcpapi::LocalReader(*reg->service), policy);
   mcp::McpHttpEndpoint mcp_endpoint(mcp_server, mcp_cfg->http);
+  // Resource change notifications for MCP clients (mcp/events.h), from the change feed.
+  std::unique_ptr<mcpapi::McpChangeRelay> mcp_relay;
+  if (mcp_cfg->enabled) {
+    auto relay = mcpapi::McpChangeRelay::Start(changes, *reg->store, *reg->catalog,
+                                               mcp_server.events());
+    if (relay.ok()) {
+      mcp_relay = std::move(*relay);
+    } else {
+      log::Warn("mcp: resource change notifications off: " + relay.status().message());
+    }
+  }
   std::unique_ptr<mcpapi::McpAuthGate> mcp_gate;
   if (mcp_cfg->enabled && mcp_cfg->auth.enabled) {
     mcp_gate = std::make_unique<mcpapi::McpAuthGate>(mcp_cfg->auth, cfg.auth, fetcher,
@@ -294,6 +306,8 @@ int Serve(const ServeOptions& in) {
       break;
     }
   }
+  if (mcp_relay) mcp_relay->Stop();
+  mcp_server.events().CloseAll();  // open subscriptions/listen requests end with their result
   mcp_endpoint.CloseAll();
   changes.Stop();  // answers waiting long-polls now, so the server's grace period is not spent
   server.Stop(std::chrono::milliseconds(10000));

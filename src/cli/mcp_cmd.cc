@@ -8,12 +8,14 @@
 #include <CLI/CLI.hpp>
 #include <optional>
 
+#include "api/mcp/change_relay.h"
 #include "api/mcp/registry_tools.h"
 #include "app/refresher.h"
 #include "app/registry.h"
 #include "cli/commands.h"
 #include "cli/db_option.h"
 #include "core/log.h"
+#include "federation/changes.h"
 #include "mcp/stdio_transport.h"
 #include "policy/policy.h"
 #include "service/governance_service.h"
@@ -27,10 +29,29 @@ struct Options {
   std::string policy;  // "" = open mode, "default" = built-in, else a policy file
 };
 
-int ServeStdio(std::shared_ptr<mcpapi::RegistryReader> reader, const policy::Policy* policy) {
+// `registry`: the local database, whose change feed becomes resource change notifications
+// (api/mcp/change_relay.h); null for --registry URL (no notifications).
+int ServeStdio(std::shared_ptr<mcpapi::RegistryReader> reader, const policy::Policy* policy,
+               app::Registry* registry = nullptr) {
   mcp::McpServer server(mcpapi::RegistryServerOptions());
   mcpapi::AddRegistryTools(server, std::move(reader), policy);
+  std::unique_ptr<federation::ChangeFeed> feed;
+  std::unique_ptr<mcpapi::McpChangeRelay> relay;
+  if (registry) {
+    feed = std::make_unique<federation::ChangeFeed>(
+        *registry->store, policy ? federation::ListedInCatalog(*registry->catalog) : nullptr);
+    auto started = mcpapi::McpChangeRelay::Start(*feed, *registry->store, *registry->catalog,
+                                                 server.events());
+    if (started.ok()) {
+      relay = std::move(*started);
+    } else {
+      log::Warn("mcpreg mcp: resource change notifications off: " + started.status().message());
+    }
+  }
   Status st = mcp::RunStdio(server, STDIN_FILENO, STDOUT_FILENO);
+  if (relay) relay->Stop();
+  server.events().CloseAll();
+  if (feed) feed->Stop();
   if (!st.ok()) {
     log::Error("mcpreg mcp: " + st.message());
     return ExitCodeFor(st.code());
@@ -80,7 +101,7 @@ int Run(const Options& o) {
   }
   // Catch up with other processes' writes while serving.
   app::Refresher refresher(*reg->store, *reg->service, governance->get());
-  int code = ServeStdio(mcpapi::LocalReader(*reg->service), reg->policy.get());
+  int code = ServeStdio(mcpapi::LocalReader(*reg->service), reg->policy.get(), &*reg);
   refresher.Stop();
   return code;
 }

@@ -96,8 +96,8 @@ bj::object McpServer::Capabilities(bool modern) const {
   bj::object caps;
   if (!tools_.empty()) caps["tools"] = listed();
   if (!resources_.empty() || !templates_.empty()) {
-    caps["resources"] =
-        modern ? bj::object{} : bj::object{{"subscribe", true}, {"listChanged", true}};
+    caps["resources"] = events_->enabled() ? bj::object{{"subscribe", true}, {"listChanged", true}}
+                                          : bj::object{};
   }
   if (!prompts_.empty()) caps["prompts"] = listed();
   caps["logging"] = bj::object{};

@@ -14,11 +14,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "mcp/events.h"
 #include "mcp/input.h"
 #include "mcp/jsonrpc.h"
 #include "mcpreg/status.h"
@@ -123,6 +125,8 @@ struct ServerOptions {
   // per process. How long a sealed state is accepted.
   std::string request_state_key;
   std::chrono::seconds request_state_ttl{600};
+  // Open 2026-07-28 subscriptions/listen requests at once (ResourceEvents); more: -32000.
+  size_t max_listeners = 1024;
 };
 
 // Protocol versions this library speaks, newest first.
@@ -134,7 +138,8 @@ class McpServer {
  public:
   explicit McpServer(ServerOptions options)
       : options_(std::move(options)),
-        state_codec_(options_.request_state_key, options_.request_state_ttl) {}
+        state_codec_(options_.request_state_key, options_.request_state_ttl),
+        events_(std::make_unique<ResourceEvents>(options_.max_listeners)) {}
 
   // Registration (start-up only). Names/URIs must be unique; a duplicate replaces the first.
   void AddTool(ToolDef tool);
@@ -150,6 +155,9 @@ class McpServer {
   const std::vector<PromptDef>& prompts() const { return prompts_; }
   const CompletionHandler& completion() const { return completion_; }
   const RequestStateCodec& state_codec() const { return state_codec_; }
+  // Resource change notifications (mcp/events.h). The hub is thread-safe, so it is reachable
+  // from a const server; the application calls Enable() at start-up when it reports changes.
+  ResourceEvents& events() const { return *events_; }
 
   const ToolDef* FindTool(std::string_view name) const;
   const ResourceDef* FindResource(std::string_view uri) const;
@@ -158,14 +166,16 @@ class McpServer {
   const TemplateDef* MatchTemplate(std::string_view uri,
                                    std::map<std::string, std::string>* vars) const;
 
-  // The `capabilities` object of InitializeResult, or with `modern` of server/discover: the
-  // modern era has no per-session subscriptions or list-changed notifications (they need
-  // subscriptions/listen), so it declares neither.
+  // The `capabilities` object of InitializeResult, or with `modern` of server/discover.
+  // Resource subscriptions and list changes are declared only when events() is enabled (the
+  // application reports changes); the modern era delivers them through subscriptions/listen.
+  // Tool and prompt lists are fixed: the modern era declares no list changes for them.
   boost::json::object Capabilities(bool modern = false) const;
 
  private:
   ServerOptions options_;
   RequestStateCodec state_codec_;
+  std::unique_ptr<ResourceEvents> events_;  // a pointer, so that the server stays movable
   std::vector<ToolDef> tools_;
   std::vector<ResourceDef> resources_;
   std::vector<TemplateDef> templates_;

@@ -1,6 +1,7 @@
 #include "mcp/session.h"
 
 #include <boost/json/serialize.hpp>
+#include <set>
 #include <thread>
 
 #include "core/json_out.h"
@@ -144,7 +145,7 @@ std::shared_ptr<Session> Session::Create(const McpServer& server, SessionLimits 
   return std::shared_ptr<Session>(new Session(server, limits));
 }
 
-Session::~Session() = default;
+Session::~Session() { server_.events().Remove(events_id_); }
 
 void Session::ServeStateless(const McpServer& server, Message message,
                              std::shared_ptr<Outbox> out, std::shared_ptr<Session> parent) {
@@ -263,13 +264,16 @@ void Session::Notify(std::string_view method, bj::value params) {
 
 void Session::Close() {
   std::map<int64_t, std::promise<Result<bj::value>>> pending;
+  uint64_t events_id = 0;
   {
     std::lock_guard lock(mu_);
     closed_ = true;
+    std::swap(events_id, events_id_);
     for (auto& [k, flag] : in_flight_) flag->store(true);
     pending.swap(pending_);
   }
   for (auto& [id, p] : pending) p.set_value(Status::Unavailable("session closed"));
+  server_.events().Remove(events_id);
 }
 
 bool Session::WaitIdle(std::chrono::milliseconds timeout) {
@@ -360,7 +364,7 @@ void Session::HandleRequest(Message& m, const std::shared_ptr<Outbox>& out) {
   } else if (method == "server/discover") {
     reply = Reply::Ok(DiscoverResult(server_));  // only reached in a modern session
   } else if (method == "subscriptions/listen" && modern_) {
-    reply = Listen(m, params, out);
+    return Listen(m, out);
   } else if (method == "tools/list") {
     reply = ListTools(server_, params);
   } else if (method == "resources/list") {
@@ -403,20 +407,92 @@ void Session::HandleRequest(Message& m, const std::shared_ptr<Outbox>& out) {
   out->Finish(EncodeFor(m.id, method, std::move(reply)));
 }
 
-// subscriptions/listen, minimal: the tools, prompts and resources of an McpServer are fixed at
-// start-up and nothing publishes resource updates to a modern client yet, so the server agrees
-// to honor none of the requested notification types. It acknowledges with that empty set and
-// ends the subscription gracefully at once, which holds no stream, thread or memory open.
-Reply Session::Listen(const Message& m, const bj::object& params,
-                      const std::shared_ptr<Outbox>& out) {
+// subscriptions/listen: honors what the server's ResourceEvents can deliver -- resource list
+// changes and updates of named resources -- and nothing else (tools and prompts are fixed at
+// start-up, so their lists never change). It acknowledges with the honored set first; with
+// nothing honored it then ends the subscription at once, holding nothing open. Otherwise the
+// request stays open, bounded by the hub's max_listeners and the session's subscription limits,
+// until the client ends it (HTTP: closing the stream; stdio: notifications/cancelled naming it)
+// or the server shuts down (ResourceEvents::CloseAll: the result is sent then).
+void Session::Listen(Message& m, const std::shared_ptr<Outbox>& out) {
+  auto refuse = [&](int code, std::string message) {
+    out->NoteErrorCode(code);
+    out->Finish(EncodeError(m.id, {code, std::move(message), nullptr}));
+  };
+  const bj::object& params = ParamsOf(m);
   auto* filter = params.if_contains("notifications");
   if (!filter || !filter->is_object()) {
-    return Reply::Error(kInvalidParams, "Invalid params: \"notifications\" must be an object");
+    return refuse(kInvalidParams, "Invalid params: \"notifications\" must be an object");
+  }
+  ResourceEvents& events = server_.events();
+  bj::object honored;
+  auto uris = std::make_shared<std::set<std::string, std::less<>>>();
+  if (events.enabled()) {
+    auto* list = filter->as_object().if_contains("resourcesListChanged");
+    if (list && list->is_bool() && list->as_bool()) honored["resourcesListChanged"] = true;
+    if (auto* subs = filter->as_object().if_contains("resourceSubscriptions")) {
+      if (!subs->is_array()) {
+        return refuse(kInvalidParams, "Invalid params: \"resourceSubscriptions\" must be an array");
+      }
+      if (subs->as_array().size() > limits_.max_subscriptions) {
+        return refuse(kInvalidParams, "Invalid params: at most " +
+                                          std::to_string(limits_.max_subscriptions) +
+                                          " resourceSubscriptions per listen");
+      }
+      bj::array kept;
+      for (const auto& u : subs->as_array()) {
+        if (!u.is_string() || u.as_string().empty() ||
+            u.as_string().size() > limits_.max_subscription_uri_bytes) {
+          return refuse(kInvalidParams,
+                        "Invalid params: each resourceSubscriptions entry must be a URI of at most " +
+                            std::to_string(limits_.max_subscription_uri_bytes) + " bytes");
+        }
+        if (uris->insert(std::string(u.as_string())).second) kept.push_back(u);
+      }
+      if (!kept.empty()) honored["resourceSubscriptions"] = std::move(kept);
+    }
   }
   bj::object tag{{kMetaSubscriptionId, m.id}};
-  out->Send(EncodeNotification("notifications/subscriptions/acknowledged",
-                               bj::object{{"notifications", bj::object{}}, {"_meta", tag}}));
-  return Reply::Ok(bj::object{{"_meta", std::move(tag)}});
+  std::string result = EncodeFor(m.id, "subscriptions/listen", Reply::Ok(bj::object{{"_meta", tag}}));
+  std::string ack = EncodeNotification("notifications/subscriptions/acknowledged",
+                                       bj::object{{"notifications", honored}, {"_meta", tag}});
+  if (honored.empty()) {
+    out->Send(std::move(ack));
+    return out->Finish(std::move(result));
+  }
+  // Ends the subscription once: `response` empty = the client went away (nothing to send).
+  struct State {
+    std::atomic<bool> ended{false};
+    std::atomic<uint64_t> id{0};
+  };
+  auto state = std::make_shared<State>();
+  ResourceEvents::Subscriber sub;
+  sub.wants = [uris](std::string_view uri) { return uris->find(uri) != uris->end(); };
+  sub.list_changed = honored.contains("resourcesListChanged");
+  sub.deliver = [out, tag](std::string_view method, bj::object p) {
+    p["_meta"] = tag;
+    out->Send(EncodeNotification(method, p));
+  };
+  sub.end = [out, state, result] {
+    if (!state->ended.exchange(true)) out->Finish(result);
+  };
+  uint64_t id = events.Add(std::move(sub), /*listener=*/true);
+  if (id == 0) {
+    return refuse(kTransportError, "Server busy: " + std::to_string(events.max_listeners()) +
+                                   " subscriptions/listen requests are open; try again later");
+  }
+  state->id = id;
+  auto stop = [&events, out, state] {
+    if (state->ended.exchange(true)) return;
+    events.Remove(state->id);
+    out->Finish(std::string());
+  };
+  out->OnClientGone(stop);
+  if (auto parent = parent_.lock()) {
+    std::lock_guard lock(parent->mu_);
+    parent->cancel_hooks_[IdKey(m.id)] = stop;
+  }
+  out->Send(std::move(ack));
 }
 
 Reply Session::Subscribe(const std::string& method, const bj::object& params) {
@@ -488,6 +564,22 @@ void Session::Initialize(const Message& m, const std::shared_ptr<Outbox>& out) {
                     {"capabilities", server_.Capabilities()},
                     {"serverInfo", std::move(info)}};
   if (!o.instructions.empty()) result["instructions"] = o.instructions;
+  if (server_.events().enabled()) {
+    // Resource updates for the URIs this session subscribes to, and list changes.
+    std::weak_ptr<Session> weak = weak_from_this();
+    ResourceEvents::Subscriber sub;
+    sub.wants = [weak](std::string_view uri) {
+      auto self = weak.lock();
+      return self && self->IsSubscribed(uri);
+    };
+    sub.list_changed = true;
+    sub.deliver = [weak](std::string_view method, bj::object params) {
+      if (auto self = weak.lock()) self->Notify(method, std::move(params));
+    };
+    uint64_t id = server_.events().Add(std::move(sub), /*listener=*/false);
+    std::lock_guard lock(mu_);
+    events_id_ = id;
+  }
   out->Finish(EncodeResult(m.id, result));
 }
 
@@ -549,9 +641,18 @@ void Session::HandleNotification(const Message& m) {
   if (m.method == "notifications/cancelled") {
     const bj::object& params = ParamsOf(m);
     if (auto* id = params.if_contains("requestId")) {
-      std::lock_guard lock(mu_);
-      auto it = in_flight_.find(IdKey(*id));
-      if (it != in_flight_.end()) it->second->store(true);
+      std::string key = IdKey(*id);
+      std::function<void()> hook;
+      {
+        std::lock_guard lock(mu_);
+        auto it = in_flight_.find(key);
+        if (it != in_flight_.end()) it->second->store(true);
+        if (auto h = cancel_hooks_.find(key); h != cancel_hooks_.end()) {
+          hook = std::move(h->second);
+          cancel_hooks_.erase(h);
+        }
+      }
+      if (hook) hook();
     }
   }
   // notifications/initialized, roots/list_changed, progress: nothing to do.

@@ -192,8 +192,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void HandleResponse(Message& m);
   void Initialize(const Message& m, const std::shared_ptr<Outbox>& out);
   Reply Subscribe(const std::string& method, const boost::json::object& params);
-  Reply Listen(const Message& m, const boost::json::object& params,
-               const std::shared_ptr<Outbox>& out);
+  void Listen(Message& m, const std::shared_ptr<Outbox>& out);
   void CallTool(Message& m, const std::shared_ptr<Outbox>& out);
   // Modern era: validates params.inputResponses and opens params.requestState for the scope
   // (method, name) into `ctx`; the -32602 error to answer when either is malformed or the
@@ -218,6 +217,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
   bool modern_ = false;  // set once at creation by ServeStateless
   std::weak_ptr<Session> parent_;  // ServeStateless's `parent`: also tracks in-flight requests
+  uint64_t events_id_ = 0;         // legacy: this session's ResourceEvents subscriber
+  // What notifications/cancelled naming a request runs besides setting its flag (an open
+  // subscriptions/listen of a modern request on this stdio process ends).
+  std::map<std::string, std::function<void()>> cancel_hooks_;
   std::string version_;
   boost::json::object client_caps_;
   std::atomic<int> log_level_{int(LogLevel::kDebug)};

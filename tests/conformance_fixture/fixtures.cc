@@ -272,6 +272,7 @@ void AddConformanceFixtures(mcp::McpServer& server) {
   AddResources(server);
   AddPrompts(server);
   AddInputRequiredFixtures(server);
+  server.events().Enable();  // resources/subscribe is part of the suite (test://watched-resource)
   server.SetCompletion([](const bj::object&, std::string_view, std::string_view value,
                           const bj::object&) -> Result<std::vector<std::string>> {
     std::vector<std::string> out;
