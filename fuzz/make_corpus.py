@@ -103,6 +103,28 @@ def mcp_conversations():
               rpc(3, "resources/subscribe", {"uri": "mcpreg://servers/a/versions/1"})],
              ['{"jsonrpc":"2.0","id":1,"result":{}}', '[{"jsonrpc":"2.0","id":1,"method":"ping"}]',
               '{"jsonrpc":"1.0","id":{},"method":5}', "{" * 20]]
+    # 2026-07-28: stateless requests with per-request _meta, input-required rounds (a forged
+    # requestState, malformed inputResponses), subscriptions/listen and its cancellation.
+    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}, "sampling": {}},
+            "io.modelcontextprotocol/logLevel": "debug"}
+    first = docs[0][1]["name"] if docs else "a.b/c"
+    convs.append([
+        rpc(1, "server/discover", {"_meta": meta}),
+        rpc(2, "tools/call", {"name": "get_install_config", "arguments": {"name": first}, "_meta": meta}),
+        rpc(3, "tools/call", {"name": "get_install_config", "arguments": {"name": first},
+                              "inputResponses": {"install_option": {"action": "accept",
+                                                                    "content": {"option": "npm:x"}}},
+                              "requestState": "AAAAAAAAAAA.AAAA", "_meta": meta}),
+        rpc(4, "tools/call", {"name": "get_install_config", "arguments": {"name": first, "option": "oci:y"},
+                              "inputResponses": {"install_option": 5}, "_meta": meta}),
+        rpc(5, "subscriptions/listen", {"notifications": {"resourcesListChanged": True,
+                                                          "resourceSubscriptions": ["mcpreg://servers/a/versions/1"]},
+                                        "_meta": meta}),
+        '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":5}}',
+        rpc(6, "prompts/get", {"name": "x", "inputResponses": None, "_meta": meta}),
+        rpc(7, "tools/list", {"_meta": {"io.modelcontextprotocol/protocolVersion": "2099-01-01"}}),
+    ])
     for raw, d in docs[:6]:
         name, ver = d["name"], d["version"]
         convs.append([
