@@ -10,33 +10,13 @@
 #include "mcp/modern.h"
 #include "mcp/server.h"
 #include "mcp/session.h"
+#include "support/mcp_outbox.h"
 
 namespace mcpreg::mcp {
 namespace {
 namespace bj = boost::json;
 
-class Capture : public Outbox {
- public:
-  void Send(std::string m) override {
-    std::lock_guard l(mu);
-    sent.push_back(std::move(m));
-  }
-  void Finish(std::string r) override {
-    std::lock_guard l(mu);
-    response = std::move(r);
-    ++finished;
-  }
-  void OnClientGone(std::function<void()> cancel) override { gone = std::move(cancel); }
-  std::vector<std::string> Sent() {
-    std::lock_guard l(mu);
-    return sent;
-  }
-  std::mutex mu;
-  std::vector<std::string> sent;
-  std::string response;
-  int finished = 0;
-  std::function<void()> gone;
-};
+using Capture = testing::CaptureOutbox;
 
 constexpr char kUri[] = "test://doc/1";
 

@@ -11,29 +11,13 @@
 #include "mcp/jsonrpc.h"
 #include "mcp/server.h"
 #include "mcp/session.h"
+#include "support/mcp_outbox.h"
 
 namespace mcpreg::mcp {
 namespace {
 namespace bj = boost::json;
 
-// Collects everything a session writes for one exchange.
-class Capture : public Outbox {
- public:
-  void Send(std::string m) override {
-    std::lock_guard l(mu);
-    sent.push_back(std::move(m));
-  }
-  void Finish(std::string r) override {
-    std::lock_guard l(mu);
-    response = std::move(r);
-    finished = true;
-  }
-  bj::object Json() { return bj::parse(response).as_object(); }
-  std::mutex mu;
-  std::vector<std::string> sent;
-  std::string response;
-  bool finished = false;
-};
+using Capture = testing::CaptureOutbox;
 
 McpServer MakeServer(size_t page_size = 100) {
   ServerOptions o;
