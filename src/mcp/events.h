@@ -15,6 +15,7 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
@@ -67,7 +68,7 @@ class ResourceEvents {
   std::vector<std::shared_ptr<const Subscriber>> Snapshot() const;
 
   const size_t max_listeners_;
-  bool enabled_ = false;
+  std::atomic<bool> enabled_{false};
   mutable std::mutex mu_;
   bool closed_ = false;
   uint64_t next_id_ = 1;
