@@ -12,7 +12,9 @@
 # errors, unknown tool, unknown resource: -32002 legacy, -32602 modern). The 2026-07-28 results
 # must be deep-equal to the legacy ones (ignoring only _meta/resultType/ttlMs/cacheScope), and the
 # recorded client traffic must show server/discover with no initialize, per-request _meta, and
-# Mcp-Method/Mcp-Name headers without a session on HTTP.
+# Mcp-Method/Mcp-Name headers without a session on HTTP. On both transports the 2026-07-28 client
+# (declaring elicitation, with a handler) is asked by get_install_config which install option to
+# configure (an input_required result) and must get the legacy result for the option it chose.
 # Exit status: 0 when every check passes.
 set -euo pipefail
 

@@ -340,6 +340,38 @@ async function modernRun(label, transport) {
   return out;
 }
 
+// get_install_config for a server with several install options (the demo's
+// com.contoso/data-catalog 2.0.0: pypi, oci and a remote). The v2 client declares elicitation
+// and answers through its elicitation/create handler: the server asks which option through an
+// input_required result, the client fulfils it and retries with the sealed requestState, and the
+// answer must equal the legacy client's call naming that option explicitly.
+const MULTI = 'com.contoso/data-catalog';
+async function inputRequiredRun(label, transport, legacyTransport) {
+  const asked = [];
+  const client = new ModernClient({ name: 'mcpreg-sdk-test', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: MODERN } }, capabilities: { elicitation: {} } });
+  client.setRequestHandler('elicitation/create', async (request) => {
+    asked.push(request.params);
+    const options = request.params?.requestedSchema?.properties?.option?.enum ?? [];
+    return { action: 'accept', content: { option: options[1] } };
+  });
+  await client.connect(transport);
+  const modern = await client.callTool({ name: 'get_install_config', arguments: { name: MULTI } });
+  await client.close();
+  const options = asked[0]?.requestedSchema?.properties?.option?.enum ?? [];
+  check(asked.length === 1 && options.length === 3 && /can be installed 3 ways/.test(asked[0]?.message ?? ''),
+    `${label}: the server asked once which of 3 install options: ${JSON.stringify(asked).slice(0, 300)}`);
+  const legacy = new LegacyClient({ name: 'mcpreg-sdk-test', version: '1.0.0' });
+  await legacy.connect(legacyTransport);
+  const explicit = await legacy.callTool({ name: 'get_install_config', arguments: { name: MULTI, option: options[1] } });
+  const fallback = await legacy.callTool({ name: 'get_install_config', arguments: { name: MULTI } });
+  await legacy.close();
+  check(!modern.isError && isDeepStrictEqual(strip(modern), strip(explicit)),
+    `${label}: the answered option gives the legacy result for option ${options[1]}: ${firstDiff(strip(modern), strip(explicit))}`);
+  check(!isDeepStrictEqual(explicit.structuredContent, fallback.structuredContent),
+    `${label}: the chosen option is not the default one`);
+}
+
 function compareRuns(label, legacy, modern) {
   compareTranscripts(label, legacy.transcript, modern.transcript);
   check(isDeepStrictEqual(legacy.serverInfo, modern.serverInfo), `${label}: serverInfo same in both eras: ${firstDiff(legacy.serverInfo, modern.serverInfo)}`);
@@ -365,6 +397,9 @@ try {
   compareRuns('http legacy vs modern', httpLegacy, httpModern);
   // Both transports serve the same database: the same answers.
   compareTranscripts('stdio vs http (modern)', stdioModern.transcript, httpModern.transcript);
+  await inputRequiredRun('stdio input_required', new ModernStdio(stdioParams(join(scratch, 'mrtr-stdin.jsonl'))),
+    new LegacyStdio(stdioParams(join(scratch, 'mrtr-legacy-stdin.jsonl'))));
+  await inputRequiredRun('http input_required', new ModernHttp(new URL(args.url)), new LegacyHttp(new URL(args.url)));
 } catch (e) {
   failures++;
   console.log(`FAIL exception: ${e?.stack ?? e}`);
