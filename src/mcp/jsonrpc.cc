@@ -116,23 +116,32 @@ char* PutEscape(char* d, char c) {
 }
 
 #if defined(__SSE2__)
-// Bit i set when p[i] is one of the five specials.
-inline unsigned SpecialMask(const char* p) {
+// 0xFF in each byte of the 16 at `p` that is one of the five specials.
+inline __m128i SpecialBytes(const char* p) {
   __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  __m128i m = _mm_or_si128(
+  return _mm_or_si128(
       _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
       _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')),
                                 _mm_cmpeq_epi8(x, _mm_set1_epi8('\r'))),
                    _mm_cmpeq_epi8(x, _mm_set1_epi8('\t'))));
-  return unsigned(_mm_movemask_epi8(m));
 }
+// Bit i set when p[i] is one of the five specials.
+inline unsigned SpecialMask(const char* p) { return unsigned(_mm_movemask_epi8(SpecialBytes(p))); }
 #endif
 
 // Number of bytes of `text` written as the inside of a JSON string (no quotes).
 size_t EscapedSize(const char* text, size_t size) {
   size_t extra = 0, i = 0;
 #if defined(__SSE2__)
-  for (; i + 16 <= size; i += 16) extra += size_t(__builtin_popcount(SpecialMask(text + i)));
+  // Per-byte counters (subtracting the 0xFF matches), summed before they can wrap.
+  while (i + 16 <= size) {
+    __m128i counts = _mm_setzero_si128();
+    for (int n = 0; n < 255 && i + 16 <= size; ++n, i += 16) {
+      counts = _mm_sub_epi8(counts, SpecialBytes(text + i));
+    }
+    __m128i sums = _mm_sad_epu8(counts, _mm_setzero_si128());
+    extra += size_t(_mm_cvtsi128_si32(sums)) + size_t(_mm_extract_epi16(sums, 4));
+  }
 #endif
   for (; i < size; ++i) extra += IsSpecial(text[i]);
   return size + extra;
