@@ -297,15 +297,21 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& f : req)
       r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     r.version = req.version();
-    beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) r.remote_address = ep.address().to_string();
-    auto local = stream_.socket().local_endpoint(ec);
-    if (!ec) {
-      std::string host = local.address().to_string();
-      if (local.address().is_v6()) host = "[" + host + "]";
-      r.local_address = host + ":" + std::to_string(local.port());
+    if (!addresses_known_) {
+      // Fixed for the connection's life: two syscalls once, not on every keep-alive request.
+      addresses_known_ = true;
+      beast::error_code ec;
+      auto ep = stream_.socket().remote_endpoint(ec);
+      if (!ec) remote_address_ = ep.address().to_string();
+      auto local = stream_.socket().local_endpoint(ec);
+      if (!ec) {
+        std::string host = local.address().to_string();
+        if (local.address().is_v6()) host = "[" + host + "]";
+        local_address_ = host + ":" + std::to_string(local.port());
+      }
     }
+    r.remote_address = remote_address_;
+    r.local_address = local_address_;
     return r;
   }
 
@@ -397,6 +403,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Shared> shared_;
   ConnectionSlot slot_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bool addresses_known_ = false;  // remote_address_/local_address_ read (see MakeRequest)
+  std::string remote_address_, local_address_;
   uint64_t body_limit_ = 0;  // the effective body limit of the request being read
   std::shared_ptr<bhttp::response<bhttp::string_body>> res_;
   bool keep_alive_ = false;

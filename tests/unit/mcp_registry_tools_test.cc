@@ -10,6 +10,7 @@
 
 #include "api/mcp/registry_tools.h"
 #include "app/app.h"
+#include "core/json_out.h"
 #include "mcp/session.h"
 #include "schema/json_schema.h"
 #include "service/auth_service.h"
@@ -380,6 +381,27 @@ TEST(McpRawResultTest, EncodeResultSplicesRawStructuredContentAndEscapesItsTextC
   boost::json::value w = boost::json::parse(EncodeResult(8, RawStructuredToolResult(pretty)));
   EXPECT_EQ(w.at("result").at("structuredContent"), boost::json::parse(pretty));
   EXPECT_EQ(w.at("result").at("content").at(0).at("text").as_string(), pretty);
+}
+
+// The text copy is escaped 16 bytes at a time: specials at every offset of a block, runs of
+// them, and every length around the block sizes must give the bytes json::AppendString gives.
+TEST(McpRawResultTest, TextCopyEscapesLikeAppendStringAtEveryOffsetAndLength) {
+  const std::string specials = "\"\\\n\r\t";
+  for (size_t len = 0; len < 80; ++len) {
+    for (size_t at = 0; at <= len; ++at) {
+      for (char c : specials) {
+        std::string body(len, 'x');
+        for (size_t i = at; i < len; i += 7) body[i] = c;  // a special every 7 bytes from `at`
+        if (at + 1 < len) body[at + 1] = '"';               // and two in a row
+        const std::string raw = "[\"" + body + "\"]";  // escaping is not checked for JSON validity
+        std::string expected = R"({"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":)";
+        json::AppendString(expected, raw);
+        expected += R"(}],"structuredContent":)" + raw + "}}";
+        ASSERT_EQ(EncodeResult(1, RawStructuredToolResult(raw)), expected)
+            << "len " << len << " at " << at << " char " << int(c);
+      }
+    }
+  }
 }
 
 }  // namespace
