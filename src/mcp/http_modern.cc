@@ -164,7 +164,8 @@ void ServeModernHttp(const McpServer& server, const http::HttpRequest& req, Mess
                       nullptr}));
   }
   std::string_view header_version = TrimOws(*header);
-  auto error = CheckModernRequest(msg, nullptr);
+  ModernMeta meta_checked;
+  auto error = CheckModernRequest(msg, &meta_checked);
   if (error && error->code == kInvalidParams) {
     return responder->Send(RpcErrorResponse(400, msg.id, *error));
   }
@@ -186,7 +187,8 @@ void ServeModernHttp(const McpServer& server, const http::HttpRequest& req, Mess
     return responder->Send(RpcErrorResponse(ModernHttpStatusFor(error->code), msg.id, *error));
   }
   Session::ServeStateless(server, std::move(msg),
-                          std::make_shared<StatelessHttpOutbox>(responder, accept_json));
+                          std::make_shared<StatelessHttpOutbox>(responder, accept_json), nullptr,
+                          std::move(meta_checked));
 }
 
 

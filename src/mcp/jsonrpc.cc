@@ -12,6 +12,9 @@
 namespace mcpreg::mcp {
 namespace {
 
+bool IsRawKey(std::string_view key) { return key.substr(0, kRawPrefix.size()) == kRawPrefix; }
+
+
 namespace bj = boost::json;
 
 ParseFailure Fail(int code, std::string message, bj::value id = nullptr) {
@@ -221,31 +224,44 @@ std::string EncodeResult(const bj::value& id, const bj::value& result) {
   json::AppendValue(out, id);
   out += R"(,"result":)";
   const bj::object* obj = result.if_object();
-  const bj::value* raw = obj ? obj->if_contains(kRawStructuredKey) : nullptr;
-  if (!raw || !raw->is_string()) {
+  // Raw members (kRawPrefix): spliced verbatim. The buffer is sized once for everything (a
+  // reallocation of a ~100 KB string costs a copy and, with glibc's mmap threshold, fresh pages
+  // to fault in).
+  const bj::value* raw_structured = nullptr;
+  size_t raw_bytes = 0;
+  if (obj) {
+    for (const auto& [key, value] : *obj) {
+      if (!IsRawKey(key) || !value.is_string()) continue;
+      raw_bytes += value.as_string().size();
+      if (key == kRawStructuredKey) raw_structured = &value;
+    }
+  }
+  if (raw_bytes == 0 && !raw_structured) {
     json::AppendValue(out, result);
     out += '}';
     return out;
   }
-  // A RawStructuredToolResult: splice the pre-serialized structuredContent. The buffer is
-  // sized once for both copies (a reallocation of this ~100 KB string costs a copy and, with
-  // glibc's mmap threshold, fresh pages to fault in).
-  const bj::string& raw_text = raw->as_string();
-  const size_t inner = EscapedSize(raw_text.data(), raw_text.size());
-  out.reserve(out.size() + raw_text.size() + inner + 1024);
+  size_t inner = 0;
+  if (raw_structured) {
+    const bj::string& t = raw_structured->as_string();
+    inner = EscapedSize(t.data(), t.size());
+  }
+  out.reserve(out.size() + raw_bytes + inner + 1024);
   out += '{';
   bool first = true;
   for (const auto& [key, value] : *obj) {
     if (!first) out += ',';
     first = false;
-    if (&value == raw) {
-      out += R"("structuredContent":)";
-      out.append(raw->as_string().data(), raw->as_string().size());
+    if (IsRawKey(key) && value.is_string()) {
+      json::AppendString(out, key.substr(kRawPrefix.size()));
+      out += ':';
+      out.append(value.as_string().data(), value.as_string().size());
       continue;
     }
-    if (key == "content" && IsTextCopyOf(value, raw->as_string())) {
+    if (raw_structured && key == "content" && IsTextCopyOf(value, raw_structured->as_string())) {
+      const bj::string& t = raw_structured->as_string();
       out += R"("content":[{"type":"text","text":)";
-      AppendJsonTextAsString(out, raw_text.data(), raw_text.size(), inner);
+      AppendJsonTextAsString(out, t.data(), t.size(), inner);
       out += "}]";
       continue;
     }

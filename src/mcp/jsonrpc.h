@@ -61,9 +61,13 @@ struct ParseFailure {
 // non-string method, non-object params, response without exactly one of result/error).
 std::variant<Message, ParseFailure> ParseMessage(std::string_view text, const ParseLimits& limits);
 
-// A result member with this key holds pre-serialized JSON text that EncodeResult writes
-// verbatim as "structuredContent" (see RawStructuredToolResult in mcp/server.h).
+// A top-level result member whose key is kRawPrefix + NAME holds pre-serialized JSON text
+// (a string) that EncodeResult writes verbatim as member NAME, in its place. Producers must
+// only store valid JSON there. Used for structuredContent (RawStructuredToolResult in
+// mcp/server.h) and the modern era's constant _meta (DecorateModernResult in mcp/modern.h).
+inline constexpr std::string_view kRawPrefix = "\x01raw:";
 inline constexpr std::string_view kRawStructuredKey = "\x01raw:structuredContent";
+inline constexpr std::string_view kRawMetaKey = "\x01raw:_meta";
 
 // Encoders: compact JSON, no trailing newline, members in JSON-RPC order.
 std::string EncodeResult(const boost::json::value& id, const boost::json::value& result);

@@ -166,11 +166,16 @@ bj::object DiscoverResult(const McpServer& server) {
 
 void DecorateModernResult(const McpServer& server, std::string_view method, bj::object& result) {
   if (!result.contains("resultType")) result["resultType"] = "complete";
-  bj::value& meta = result["_meta"];
-  if (!meta.is_object()) meta = bj::object{};
-  bj::object& m = meta.as_object();
-  if (!m.contains(kMetaServerInfo)) m[kMetaServerInfo] = ServerInfoJson(server);
-  bool complete = result["resultType"] == "complete";
+  if (auto* meta = result.if_contains("_meta"); meta && meta->is_object()) {
+    // The handler's own _meta: add serverInfo to it.
+    bj::object& m = meta->as_object();
+    if (!m.contains(kMetaServerInfo)) m[kMetaServerInfo] = ServerInfoJson(server);
+  } else if (!result.contains(kRawMetaKey)) {
+    // The common case: the constant _meta, serialized once per server, spliced by EncodeResult.
+    result.erase("_meta");
+    result[kRawMetaKey] = server.modern_meta_json();
+  }
+  bool complete = result.at("resultType") == "complete";
   if (complete && std::find(std::begin(kCacheableMethods), std::end(kCacheableMethods), method) !=
                       std::end(kCacheableMethods)) {
     // Lists are fixed at start-up, but what a read or call returns may depend on the caller

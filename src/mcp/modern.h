@@ -32,7 +32,7 @@ inline constexpr std::string_view kMetaProtocolVersion = "io.modelcontextprotoco
 inline constexpr std::string_view kMetaClientCapabilities =
     "io.modelcontextprotocol/clientCapabilities";
 inline constexpr std::string_view kMetaClientInfo = "io.modelcontextprotocol/clientInfo";
-inline constexpr std::string_view kMetaServerInfo = "io.modelcontextprotocol/serverInfo";
+// kMetaServerInfo ("io.modelcontextprotocol/serverInfo") is in mcp/server.h.
 inline constexpr std::string_view kMetaLogLevel = "io.modelcontextprotocol/logLevel";
 inline constexpr std::string_view kMetaSubscriptionId = "io.modelcontextprotocol/subscriptionId";
 

@@ -7,6 +7,15 @@
 namespace mcpreg::mcp {
 namespace bj = boost::json;
 
+std::string McpServer::ModernMetaJson(const Implementation& i) {
+  bj::object info{{"name", i.name}, {"version", i.version}};
+  if (!i.title.empty()) info["title"] = i.title;
+  if (!i.description.empty()) info["description"] = i.description;
+  std::string out;
+  json::AppendValue(out, bj::object{{kMetaServerInfo, std::move(info)}});
+  return out;
+}
+
 bool IsSupportedVersion(std::string_view version) {
   return std::find(std::begin(kSupportedVersions), std::end(kSupportedVersions), version) !=
          std::end(kSupportedVersions);

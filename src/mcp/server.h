@@ -129,6 +129,9 @@ struct ServerOptions {
   size_t max_listeners = 1024;
 };
 
+// The result `_meta` key naming the server (2026-07-28).
+inline constexpr std::string_view kMetaServerInfo = "io.modelcontextprotocol/serverInfo";
+
 // Protocol versions this library speaks, newest first.
 inline constexpr std::string_view kSupportedVersions[] = {"2025-11-25", "2025-06-18", "2025-03-26",
                                                           "2024-11-05"};
@@ -139,7 +142,8 @@ class McpServer {
   explicit McpServer(ServerOptions options)
       : options_(std::move(options)),
         state_codec_(options_.request_state_key, options_.request_state_ttl),
-        events_(std::make_unique<ResourceEvents>(options_.max_listeners)) {}
+        events_(std::make_unique<ResourceEvents>(options_.max_listeners)),
+        modern_meta_json_(ModernMetaJson(options_.info)) {}
 
   // Registration (start-up only). Names/URIs must be unique; a duplicate replaces the first.
   void AddTool(ToolDef tool);
@@ -158,6 +162,9 @@ class McpServer {
   // Resource change notifications (mcp/events.h). The hub is thread-safe, so it is reachable
   // from a const server; the application calls Enable() at start-up when it reports changes.
   ResourceEvents& events() const { return *events_; }
+  // {"io.modelcontextprotocol/serverInfo":{name, version, title?, description?}} as JSON text:
+  // the `_meta` of every modern result, serialized once (spliced by DecorateModernResult).
+  const std::string& modern_meta_json() const { return modern_meta_json_; }
 
   const ToolDef* FindTool(std::string_view name) const;
   const ResourceDef* FindResource(std::string_view uri) const;
@@ -176,6 +183,8 @@ class McpServer {
   ServerOptions options_;
   RequestStateCodec state_codec_;
   std::unique_ptr<ResourceEvents> events_;  // a pointer, so that the server stays movable
+  std::string modern_meta_json_;
+  static std::string ModernMetaJson(const Implementation& info);
   std::vector<ToolDef> tools_;
   std::vector<ResourceDef> resources_;
   std::vector<TemplateDef> templates_;

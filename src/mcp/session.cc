@@ -148,9 +148,12 @@ std::shared_ptr<Session> Session::Create(const McpServer& server, SessionLimits 
 Session::~Session() { server_.events().Remove(events_id_); }
 
 void Session::ServeStateless(const McpServer& server, Message message,
-                             std::shared_ptr<Outbox> out, std::shared_ptr<Session> parent) {
+                             std::shared_ptr<Outbox> out, std::shared_ptr<Session> parent,
+                             std::optional<ModernMeta> checked) {
   ModernMeta meta;
-  if (auto error = CheckModernRequest(message, &meta)) {
+  if (checked) {
+    meta = std::move(*checked);
+  } else if (auto error = CheckModernRequest(message, &meta)) {
     return out->Finish(EncodeError(message.id, *error));
   }
   auto s = std::shared_ptr<Session>(new Session(server, SessionLimits{}));

@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "mcp/jsonrpc.h"
+#include "mcp/modern.h"
 #include "mcp/server.h"
 #include "mcpreg/status.h"
 
@@ -156,8 +157,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // REQUIRES: message is a request.
   // `parent`, when given, is the (stdio) session the request arrived on: a
   // notifications/cancelled it receives naming this request cancels it.
+  // `checked`: the _meta the transport already validated with CheckModernRequest (it is not
+  // checked again).
   static void ServeStateless(const McpServer& server, Message message, std::shared_ptr<Outbox> out,
-                             std::shared_ptr<Session> parent = nullptr);
+                             std::shared_ptr<Session> parent = nullptr,
+                             std::optional<ModernMeta> checked = std::nullopt);
 
   // Handles one message. For a request, `out->Finish` is called exactly once, possibly later on
   // another thread. Notifications and responses never touch `out` (it may be null). A request
