@@ -37,14 +37,16 @@ class StatelessHttpOutbox : public Outbox {
   // Closing the response stream is how a 2026-07-28 client cancels over HTTP. Only an open SSE
   // stream can tell; a request answered with plain JSON has nothing to close before its answer.
   void OnClientGone(std::function<void()> cancel) override {
-    std::lock_guard lock(gone_->mu);
+    std::lock_guard lock(mu_);
+    if (!gone_) gone_ = std::make_shared<Gone>();
+    std::lock_guard gone_lock(gone_->mu);
     gone_->cancel = std::move(cancel);
   }
   void Finish(std::string response) override {
     std::lock_guard lock(mu_);
     if (done_) return;
     done_ = true;
-    gone_->finished = true;  // our own Close below is not the client going away
+    if (gone_) gone_->finished = true;  // our own Close below is not the client going away
     if (!stream_ && response.empty()) {
       http::HttpResponse r;
       r.status = 202;
@@ -67,6 +69,7 @@ class StatelessHttpOutbox : public Outbox {
   void OpenSse() {
     if (stream_) return;
     stream_ = responder_->Stream(200, SseHeaders());
+    if (!gone_) gone_ = std::make_shared<Gone>();
     stream_->OnClose([gone = gone_] {
       std::function<void()> cancel;
       {
@@ -88,7 +91,7 @@ class StatelessHttpOutbox : public Outbox {
   bool done_ = false;
   int error_code_ = 0;
   std::shared_ptr<http::ResponseStream> stream_;
-  std::shared_ptr<Gone> gone_ = std::make_shared<Gone>();
+  std::shared_ptr<Gone> gone_;  // made when needed (an SSE stream, or a cancellable handler)
 };
 
 http::HttpResponse RpcErrorResponse(int status, const boost::json::value& id, const RpcError& e) {

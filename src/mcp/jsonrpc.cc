@@ -1,8 +1,10 @@
 #include "mcp/jsonrpc.h"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 #include <cstring>
+#include <memory>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -33,7 +35,10 @@ std::variant<Message, ParseFailure> ParseMessage(std::string_view text, const Pa
   bj::parse_options opts;
   opts.max_depth = limits.max_depth;
   boost::system::error_code ec;
-  bj::value v = bj::parse(text, ec, {}, opts);
+  // One arena per message: the parsed tree costs a couple of allocations however many members
+  // it has, and is freed at once. The params keep the arena alive (shared storage) for as long
+  // as anything uses them.
+  bj::value v = bj::parse(text, ec, bj::make_shared_resource<bj::monotonic_resource>(), opts);
   if (ec) {
     if (ec == bj::error::too_deep) {
       return Fail(kParseError, "Parse error: JSON nested deeper than " +
@@ -69,7 +74,10 @@ std::variant<Message, ParseFailure> ParseMessage(std::string_view text, const Pa
       if (!params->is_object()) {
         return Fail(kInvalidRequest, "Invalid Request: \"params\" must be an object", id);
       }
-      m.params = std::move(*params);
+      // Move-construct (not assign): the params keep the arena's storage instead of being
+      // copied into the default one.
+      std::destroy_at(&m.params);
+      std::construct_at(&m.params, std::move(*params));
     }
     m.kind = has_id ? MessageKind::kRequest : MessageKind::kNotification;
     m.id = std::move(id);
@@ -258,7 +266,8 @@ std::string EncodeResult(const bj::value& id, const bj::value& result) {
       out.append(value.as_string().data(), value.as_string().size());
       continue;
     }
-    if (raw_structured && key == "content" && IsTextCopyOf(value, raw_structured->as_string())) {
+    if (raw_structured && (key == kTextCopyKey ||
+                           (key == "content" && IsTextCopyOf(value, raw_structured->as_string())))) {
       const bj::string& t = raw_structured->as_string();
       out += R"("content":[{"type":"text","text":)";
       AppendJsonTextAsString(out, t.data(), t.size(), inner);

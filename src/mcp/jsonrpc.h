@@ -68,6 +68,10 @@ std::variant<Message, ParseFailure> ParseMessage(std::string_view text, const Pa
 inline constexpr std::string_view kRawPrefix = "\x01raw:";
 inline constexpr std::string_view kRawStructuredKey = "\x01raw:structuredContent";
 inline constexpr std::string_view kRawMetaKey = "\x01raw:_meta";
+// A member with this key (any value) stands for "content": a single text block holding the
+// JSON text of the kRawStructuredKey member, escaped by EncodeResult (so the ~100 KB text copy
+// a RawStructuredToolResult carries is never built, copied or compared in memory).
+inline constexpr std::string_view kTextCopyKey = "\x01copy:content";
 
 // Encoders: compact JSON, no trailing newline, members in JSON-RPC order.
 std::string EncodeResult(const boost::json::value& id, const boost::json::value& result);

@@ -88,7 +88,7 @@ std::optional<RpcError> CheckModernRequest(const Message& message, ModernMeta* o
   }
   if (out) {
     out->version = std::string(requested);
-    out->client_capabilities = caps->as_object();
+    out->client_capabilities = caps->as_object();  // a copy: the message is const here
     out->log_level = std::move(log_level);
   }
   return std::nullopt;

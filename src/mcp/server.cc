@@ -163,7 +163,8 @@ bj::object StructuredToolResult(bj::value structured) {
 }
 
 bj::object RawStructuredToolResult(std::string json_object) {
-  bj::object r = TextToolResult(json_object);
+  bj::object r;
+  r[kTextCopyKey] = nullptr;  // "content", written from the raw text by EncodeResult
   r[kRawStructuredKey] = bj::string(std::move(json_object));
   return r;
 }

@@ -204,8 +204,9 @@ boost::json::object TextToolResult(std::string_view text, bool is_error = false)
 boost::json::object StructuredToolResult(boost::json::value structured);
 // The same from already serialized JSON: `json_object` (a valid JSON object, e.g. pre-rendered
 // catalog bytes) is spliced verbatim into the response as structuredContent, with no parse and
-// no re-serialization. The returned object holds it under kRawStructuredKey, which EncodeResult
-// expands; don't read structuredContent from it.
+// no re-serialization, and its text copy is escaped straight into the response. The returned
+// object holds it under kRawStructuredKey and kTextCopyKey (mcp/jsonrpc.h), which EncodeResult
+// expands; don't read content or structuredContent from it.
 boost::json::object RawStructuredToolResult(std::string json_object);
 
 }  // namespace mcpreg::mcp

@@ -145,7 +145,9 @@ std::shared_ptr<Session> Session::Create(const McpServer& server, SessionLimits 
   return std::shared_ptr<Session>(new Session(server, limits));
 }
 
-Session::~Session() { server_.events().Remove(events_id_); }
+Session::~Session() {
+  if (events_id_ != 0) server_.events().Remove(events_id_);
+}
 
 void Session::ServeStateless(const McpServer& server, Message message,
                              std::shared_ptr<Outbox> out, std::shared_ptr<Session> parent,
@@ -156,14 +158,33 @@ void Session::ServeStateless(const McpServer& server, Message message,
   } else if (auto error = CheckModernRequest(message, &meta)) {
     return out->Finish(EncodeError(message.id, *error));
   }
-  auto s = std::shared_ptr<Session>(new Session(server, SessionLimits{}));
-  s->modern_ = true;
-  s->initialized_ = true;
+  // Stateless sessions are recycled, one spare per thread: constructing and destroying one per
+  // request (mutex, condition variable, maps, two allocations) measurably cost more than all
+  // the rest of the modern era's extra work (bench/mcp/README.md). A session still referenced
+  // when the request returns (a blocking handler's thread) is never reused.
+  thread_local std::shared_ptr<Session> spare;
+  std::shared_ptr<Session> s;
+  if (spare && &spare->server_ == &server && spare.use_count() == 1) {
+    s = std::move(spare);
+  } else {
+    s = std::shared_ptr<Session>(new Session(server, SessionLimits{}));
+    s->modern_ = true;
+    s->initialized_ = true;
+  }
   s->version_ = std::move(meta.version);
   s->client_caps_ = std::move(meta.client_capabilities);
   s->log_level_.store(meta.log_level ? int(*ParseLogLevel(*meta.log_level)) : kLoggingOff);
   s->parent_ = parent;
   s->HandleRequest(message, out);
+  if (s.use_count() != 1) return;  // a worker still runs: this one stays its own
+  std::lock_guard lock(s->mu_);
+  if (s->closed_ || !s->in_flight_.empty() || !s->pending_.empty() || !s->cancel_hooks_.empty() ||
+      s->running_workers_ != 0 || s->events_id_ != 0) {
+    return;  // anything left behind: not reusable
+  }
+  s->parent_.reset();
+  s->client_caps_.clear();
+  spare = std::move(s);
 }
 
 std::optional<RpcError> Session::ReadInput(const bj::object& params, std::string_view method,
@@ -276,7 +297,7 @@ void Session::Close() {
     pending.swap(pending_);
   }
   for (auto& [id, p] : pending) p.set_value(Status::Unavailable("session closed"));
-  server_.events().Remove(events_id);
+  if (events_id != 0) server_.events().Remove(events_id);
 }
 
 bool Session::WaitIdle(std::chrono::milliseconds timeout) {
@@ -586,6 +607,18 @@ void Session::Initialize(const Message& m, const std::shared_ptr<Outbox>& out) {
   out->Finish(EncodeResult(m.id, result));
 }
 
+Reply Session::ToolReply(const ToolDef& tool, const bj::object& args, RequestContext& ctx) const {
+  Reply r = CheckInputRequired(RunTool(tool, args, ctx));
+  if (modern_ && !ctx.missing_capability().empty()) {
+    const std::string& cap = ctx.missing_capability();
+    r = Reply::Error(kMissingRequiredClientCapability,
+                     "Missing required client capability: " + cap,
+                     bj::object{{"requiredCapabilities", bj::object{{cap, bj::object{}}}}});
+  }
+  if (r.error) ctx.NoteErrorCode(r.error->code);
+  return r;
+}
+
 void Session::CallTool(Message& m, const std::shared_ptr<Outbox>& out) {
   const bj::object& params = ParamsOf(m);
   auto* name = params.if_contains("name");
@@ -595,17 +628,29 @@ void Session::CallTool(Message& m, const std::shared_ptr<Outbox>& out) {
     return out->Finish(
         EncodeError(m.id, {kInvalidParams, "Invalid params: unknown tool \"" + n + "\"", nullptr}));
   }
-  bj::object args;
-  if (auto* a = params.if_contains("arguments"); a && !a->is_null()) {
-    if (!a->is_object()) {
-      return out->Finish(EncodeError(
-          m.id, {kInvalidParams, "Invalid params: \"arguments\" must be an object", nullptr}));
-    }
-    args = std::move(a->as_object());
+  auto* a = params.if_contains("arguments");
+  if (a && !a->is_null() && !a->is_object()) {
+    return out->Finish(EncodeError(
+        m.id, {kInvalidParams, "Invalid params: \"arguments\" must be an object", nullptr}));
   }
+  // Move-constructed, so the arguments stay in the message's arena (mcp/jsonrpc.h ParseMessage).
+  bj::object args = a && a->is_object() ? bj::object(std::move(a->as_object())) : bj::object();
   bj::value token = nullptr;
   if (auto* meta = params.if_contains("_meta"); meta && meta->is_object()) {
     if (auto* t = meta->as_object().if_contains("progressToken")) token = *t;
+  }
+  if (modern_ && !tool->blocking) {
+    // A stateless request whose handler runs inline cannot be cancelled while it runs: stdio
+    // reads the next message only afterwards, and an HTTP client that leaves merely loses the
+    // answer. Nothing is tracked, which keeps this path lighter than a legacy session's.
+    static const auto kNeverCancelled = std::make_shared<std::atomic<bool>>(false);
+    RequestContext ctx(shared_from_this(), out, m.id, std::move(token), kNeverCancelled);
+    if (auto error = ReadInput(params, "tools/call", tool->name, ctx)) {
+      out->NoteErrorCode(error->code);
+      return out->Finish(EncodeError(m.id, *error));
+    }
+    Reply r = ToolReply(*tool, args, ctx);
+    return out->Finish(EncodeFor(m.id, "tools/call", std::move(r)));
   }
   std::string key = IdKey(m.id);
   auto cancelled = Track(key);
@@ -618,14 +663,7 @@ void Session::CallTool(Message& m, const std::shared_ptr<Outbox>& out) {
   }
   auto run = [self = shared_from_this(), tool, out, key, id = m.id, args = std::move(args),
               ctx = std::move(ctx)]() mutable {
-    Reply r = self->CheckInputRequired(RunTool(*tool, args, *ctx));
-    if (self->modern_ && !ctx->missing_capability().empty()) {
-      const std::string& cap = ctx->missing_capability();
-      r = Reply::Error(kMissingRequiredClientCapability,
-                       "Missing required client capability: " + cap,
-                       bj::object{{"requiredCapabilities", bj::object{{cap, bj::object{}}}}});
-    }
-    if (r.error) out->NoteErrorCode(r.error->code);
+    Reply r = self->ToolReply(*tool, args, *ctx);
     self->Finish(out, key, self->EncodeFor(id, "tools/call", std::move(r)));
   };
   if (!tool->blocking) return run();

@@ -98,6 +98,8 @@ class RequestContext {
                                      std::chrono::milliseconds timeout = std::chrono::seconds(60));
   // See Outbox::CloseConnection.
   void CloseConnection(std::chrono::milliseconds retry) { out_->CloseConnection(retry); }
+  // See Outbox::NoteErrorCode.
+  void NoteErrorCode(int code) { out_->NoteErrorCode(code); }
   // The capability a modern request needed and did not declare (set by Request), or empty.
   const std::string& missing_capability() const { return missing_capability_; }
 
@@ -198,6 +200,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Reply Subscribe(const std::string& method, const boost::json::object& params);
   void Listen(Message& m, const std::shared_ptr<Outbox>& out);
   void CallTool(Message& m, const std::shared_ptr<Outbox>& out);
+  // Runs a tool handler and shapes its reply: CheckInputRequired, -32021 for a capability a
+  // modern request needed, the error code noted on the context's outbox.
+  Reply ToolReply(const ToolDef& tool, const boost::json::object& args, RequestContext& ctx) const;
   // Modern era: validates params.inputResponses and opens params.requestState for the scope
   // (method, name) into `ctx`; the -32602 error to answer when either is malformed or the
   // state fails its check. Legacy era: sets the scope only.
