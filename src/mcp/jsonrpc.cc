@@ -225,7 +225,8 @@ bool IsTextCopyOf(const bj::value& content, std::string_view raw) {
 
 }  // namespace
 
-std::string EncodeResult(const bj::value& id, const bj::value& result) {
+std::string EncodeResult(const bj::value& id, const bj::value& result,
+                         std::string_view trailing_members) {
   std::string out;
   out.reserve(64);
   out += R"({"jsonrpc":"2.0","id":)";
@@ -246,6 +247,12 @@ std::string EncodeResult(const bj::value& id, const bj::value& result) {
   }
   if (raw_bytes == 0 && !raw_structured) {
     json::AppendValue(out, result);
+    if (!trailing_members.empty() && obj) {
+      out.pop_back();  // the object's '}'
+      if (!obj->empty()) out += ',';
+      out.append(trailing_members);
+      out += '}';
+    }
     out += '}';
     return out;
   }
@@ -254,7 +261,7 @@ std::string EncodeResult(const bj::value& id, const bj::value& result) {
     const bj::string& t = raw_structured->as_string();
     inner = EscapedSize(t.data(), t.size());
   }
-  out.reserve(out.size() + raw_bytes + inner + 1024);
+  out.reserve(out.size() + raw_bytes + inner + trailing_members.size() + 1024);
   out += '{';
   bool first = true;
   for (const auto& [key, value] : *obj) {
@@ -277,6 +284,10 @@ std::string EncodeResult(const bj::value& id, const bj::value& result) {
     json::AppendString(out, key);
     out += ':';
     json::AppendValue(out, value);
+  }
+  if (!trailing_members.empty()) {
+    if (!first) out += ',';
+    out.append(trailing_members);
   }
   out += "}}";
   return out;

@@ -74,7 +74,10 @@ inline constexpr std::string_view kRawMetaKey = "\x01raw:_meta";
 inline constexpr std::string_view kTextCopyKey = "\x01copy:content";
 
 // Encoders: compact JSON, no trailing newline, members in JSON-RPC order.
-std::string EncodeResult(const boost::json::value& id, const boost::json::value& result);
+// `trailing_members`: pre-serialized members (`"k":v,...`, no leading comma) appended to the
+// result, which must then be an object.
+std::string EncodeResult(const boost::json::value& id, const boost::json::value& result,
+                         std::string_view trailing_members = {});
 std::string EncodeError(const boost::json::value& id, const RpcError& error);
 std::string EncodeNotification(std::string_view method, const boost::json::value& params);
 std::string EncodeRequest(const boost::json::value& id, std::string_view method,

@@ -164,6 +164,23 @@ bj::object DiscoverResult(const McpServer& server) {
   return r;
 }
 
+namespace {
+bool IsCacheable(std::string_view method) {
+  return std::find(std::begin(kCacheableMethods), std::end(kCacheableMethods), method) !=
+         std::end(kCacheableMethods);
+}
+}  // namespace
+
+std::string_view ModernResultSuffix(const McpServer& server, std::string_view method,
+                                    const bj::object& result) {
+  if (result.contains("resultType") || result.contains("_meta") || result.contains(kRawMetaKey)) {
+    return {};
+  }
+  if (!IsCacheable(method)) return server.modern_suffix();
+  if (result.contains("ttlMs") || result.contains("cacheScope")) return {};
+  return server.modern_cacheable_suffix();
+}
+
 void DecorateModernResult(const McpServer& server, std::string_view method, bj::object& result) {
   if (!result.contains("resultType")) result["resultType"] = "complete";
   if (auto* meta = result.if_contains("_meta"); meta && meta->is_object()) {
@@ -176,8 +193,7 @@ void DecorateModernResult(const McpServer& server, std::string_view method, bj::
     result[kRawMetaKey] = server.modern_meta_json();
   }
   bool complete = result.at("resultType") == "complete";
-  if (complete && std::find(std::begin(kCacheableMethods), std::end(kCacheableMethods), method) !=
-                      std::end(kCacheableMethods)) {
+  if (complete && IsCacheable(method)) {
     // Lists are fixed at start-up, but what a read or call returns may depend on the caller
     // (authorization), so nothing is shared and nothing is promised to stay fresh.
     if (!result.contains("ttlMs")) result["ttlMs"] = server.options().cache_ttl_ms;

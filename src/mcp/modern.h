@@ -89,6 +89,12 @@ std::string CheckParamHeaders(
     const ToolDef& tool, const boost::json::object& arguments,
     const std::function<std::optional<std::string_view>(std::string_view)>& header);
 
+// What DecorateModernResult would add to `result`, pre-serialized (McpServer::modern_suffix or
+// modern_cacheable_suffix), for EncodeResult to append without touching the object; empty when
+// the handler set any of those members itself (then decorate the object instead).
+std::string_view ModernResultSuffix(const McpServer& server, std::string_view method,
+                                    const boost::json::object& result);
+
 // The Implementation object of `server` ({name, version, title?, description?}).
 boost::json::object ServerInfoJson(const McpServer& server);
 

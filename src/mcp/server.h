@@ -143,7 +143,11 @@ class McpServer {
       : options_(std::move(options)),
         state_codec_(options_.request_state_key, options_.request_state_ttl),
         events_(std::make_unique<ResourceEvents>(options_.max_listeners)),
-        modern_meta_json_(ModernMetaJson(options_.info)) {}
+        modern_meta_json_(ModernMetaJson(options_.info)),
+        modern_suffix_(R"("resultType":"complete","_meta":)" + modern_meta_json_),
+        modern_cacheable_suffix_(modern_suffix_ + R"(,"ttlMs":)" +
+                                 std::to_string(options_.cache_ttl_ms) +
+                                 R"(,"cacheScope":"private")") {}
 
   // Registration (start-up only). Names/URIs must be unique; a duplicate replaces the first.
   void AddTool(ToolDef tool);
@@ -165,6 +169,11 @@ class McpServer {
   // {"io.modelcontextprotocol/serverInfo":{name, version, title?, description?}} as JSON text:
   // the `_meta` of every modern result, serialized once (spliced by DecorateModernResult).
   const std::string& modern_meta_json() const { return modern_meta_json_; }
+  // The members every complete modern result carries, pre-serialized for EncodeResult's
+  // `trailing_members`: resultType and _meta, and for list/read results also the caching hints
+  // (mcp/modern.h ModernResultSuffix says when they apply).
+  const std::string& modern_suffix() const { return modern_suffix_; }
+  const std::string& modern_cacheable_suffix() const { return modern_cacheable_suffix_; }
 
   const ToolDef* FindTool(std::string_view name) const;
   const ResourceDef* FindResource(std::string_view uri) const;
@@ -184,6 +193,8 @@ class McpServer {
   RequestStateCodec state_codec_;
   std::unique_ptr<ResourceEvents> events_;  // a pointer, so that the server stays movable
   std::string modern_meta_json_;
+  std::string modern_suffix_;
+  std::string modern_cacheable_suffix_;
   static std::string ModernMetaJson(const Implementation& info);
   std::vector<ToolDef> tools_;
   std::vector<ResourceDef> resources_;

@@ -251,7 +251,12 @@ std::string Session::EncodeFor(const bj::value& id, std::string_view method, Rep
     if (modern_ && r.error->code == kResourceNotFound) r.error->code = kInvalidParams;
     return EncodeError(id, *r.error);
   }
-  if (modern_ && r.result.is_object()) DecorateModernResult(server_, method, r.result.as_object());
+  if (modern_ && r.result.is_object()) {
+    // The common case appends the constant members pre-serialized; otherwise decorate.
+    std::string_view suffix = ModernResultSuffix(server_, method, r.result.as_object());
+    if (!suffix.empty()) return EncodeResult(id, r.result, suffix);
+    DecorateModernResult(server_, method, r.result.as_object());
+  }
   return EncodeResult(id, r.result);
 }
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "mcp/jsonrpc.h"
+#include "mcp/modern.h"
 #include "mcp/server.h"
 #include "mcp/session.h"
 #include "support/mcp_outbox.h"
@@ -540,6 +541,36 @@ TEST(McpModernTest, NotificationsCancelledOnTheProcessCancelsAModernRequest) {
   std::lock_guard l(c->mu);
   EXPECT_TRUE(c->finished);
   EXPECT_TRUE(c->response.empty());  // a cancelled request gets no response
+}
+
+// The pre-serialized members a modern result gets (EncodeResult's trailing members) give the
+// same bytes as decorating the object, for every shape of result.
+TEST(McpModernTest, PreSerializedModernMembersEncodeLikeTheDecoratedObject) {
+  ServerOptions o;
+  o.info = {"srv", "1.0", "Title \"quoted\"", ""};
+  o.cache_ttl_ms = 1500;
+  McpServer server(o);
+  std::vector<bj::object> results = {bj::object{},
+                                     TextToolResult("hi"),
+                                     RawStructuredToolResult(R"({"a":[1,"\"x\""]})"),
+                                     bj::object{{"tools", bj::array{}}, {"nextCursor", "o1"}}};
+  for (std::string_view method : {"tools/call", "tools/list", "resources/read"}) {
+    for (const auto& r : results) {
+      std::string_view suffix = ModernResultSuffix(server, method, r);
+      ASSERT_FALSE(suffix.empty());
+      bj::object decorated = r;
+      DecorateModernResult(server, method, decorated);
+      EXPECT_EQ(EncodeResult(5, r, suffix), EncodeResult(5, decorated)) << method;
+      auto parsed = bj::parse(EncodeResult(5, r, suffix)).at("result").as_object();
+      EXPECT_EQ(parsed.at("resultType"), "complete");
+      EXPECT_EQ(parsed.at("_meta").at("io.modelcontextprotocol/serverInfo").at("title"), "Title \"quoted\"");
+      EXPECT_EQ(parsed.contains("ttlMs"), method != "tools/call");
+    }
+  }
+  // A handler's own members: no suffix, the object is decorated instead.
+  EXPECT_TRUE(ModernResultSuffix(server, "tools/call", bj::object{{"_meta", bj::object{}}}).empty());
+  EXPECT_TRUE(ModernResultSuffix(server, "tools/call", bj::object{{"resultType", "input_required"}}).empty());
+  EXPECT_TRUE(ModernResultSuffix(server, "tools/list", bj::object{{"ttlMs", 0}}).empty());
 }
 
 TEST(McpModernTest, ListenAcknowledgesFirstWithItsIdAndEndsGracefully) {
