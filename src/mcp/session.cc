@@ -511,10 +511,13 @@ void Session::Listen(Message& m, const std::shared_ptr<Outbox>& out) {
                                    " subscriptions/listen requests are open; try again later");
   }
   state->id = id;
-  auto stop = [&events, out, state] {
+  // The outbox keeps this callback (OnClientGone), so it must not own the outbox: a cycle
+  // would leak both. The hub's subscriber owns it while the listen is open.
+  auto stop = [&events, weak_out = std::weak_ptr<Outbox>(out), state] {
     if (state->ended.exchange(true)) return;
+    auto o = weak_out.lock();
     events.Remove(state->id);
-    out->Finish(std::string());
+    if (o) o->Finish(std::string());
   };
   out->OnClientGone(stop);
   if (auto parent = parent_.lock()) {
